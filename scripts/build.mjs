@@ -1,0 +1,36 @@
+// Bundles the command line, the language server and the VS Code extension with esbuild.
+// `tsc -b` type-checks; this only produces what runs. `--watch` rebuilds on change.
+import * as esbuild from 'esbuild';
+import { chmodSync, existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+const shebang = { js: '#!/usr/bin/env node' };
+
+const builds = [
+  { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: shebang },
+  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: shebang },
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+].filter((b) => existsSync(b.entryPoints[0]));
+
+// Extra entries (the in-editor test suite, the generator, benchmarks) register themselves here.
+for (const extra of ['test/e2e/suite/index.ts']) {
+  if (existsSync(extra)) {
+    builds.push({ entryPoints: [extra], outfile: 'dist/test/suite.js', external: ['vscode'] });
+  }
+}
+
+if (watch) {
+  for (const b of builds) (await esbuild.context({ ...common, ...b })).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));
+  for (const b of builds) if (b.banner) chmodSync(b.outfile, 0o755);
+}

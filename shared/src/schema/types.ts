@@ -1,0 +1,53 @@
+/**
+ * Alma's user schema as data (written from rest_user.xsd / rest_users.xsd / rest_researcher.xsd,
+ * April 2021 revision; domain §2). Validation, hovers, completion and the merge engine all read
+ * the schema from here, never from the XSD file.
+ */
+export type SimpleType =
+  | { readonly kind: 'string'; readonly maxLength?: number }
+  | { readonly kind: 'date' }
+  | { readonly kind: 'dateTime' }
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'int' }
+  | { readonly kind: 'long' }
+  | { readonly kind: 'float' };
+
+export interface AttributeDef {
+  readonly name: string;
+  readonly type: SimpleType;
+  readonly default?: string;
+  /** Read by the SIS load (XSD tag `sis`); `segment_type` is not. */
+  readonly sis: boolean;
+  readonly description: string;
+}
+
+export interface ComplexTypeDef {
+  /** The XSD type name (e.g. `user`, `address`). */
+  readonly name: string;
+  /** `all`: any order, each child at most once; `sequence`: the declared order. */
+  readonly group: 'all' | 'sequence';
+  readonly children: readonly ElementDef[];
+  readonly attributes: readonly AttributeDef[];
+}
+
+export interface ElementDef {
+  readonly name: string;
+  readonly minOccurs: number;
+  readonly maxOccurs: number | 'unbounded';
+  /** Simple content type (for code fields, the code's type; `desc` is then an attribute). */
+  readonly type?: SimpleType;
+  /** Complex content. Exactly one of `type` and `content` is set. */
+  readonly content?: ComplexTypeDef;
+  /** Attributes of a simple-content element (e.g. `desc`, `link`). */
+  readonly attributes?: readonly AttributeDef[];
+  /** Name of the Alma code table behind a code field (e.g. `UserGroups`). */
+  readonly codeTable?: string;
+  /** Read by the SIS load (the XSD's `sis` tag, plus `purge_date` which every loader sends). */
+  readonly sis: boolean;
+  /** Maintained by Alma and only returned by the API (e.g. `full_name`, `status_date`). */
+  readonly outputOnly?: boolean;
+  /** One of the fields a manual change protects from the sync (domain §4.3). */
+  readonly protectedField?: boolean;
+  /** Short description in our own words, for hovers and completion. */
+  readonly description: string;
+}
