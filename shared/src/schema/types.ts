@@ -28,6 +28,12 @@ export interface ComplexTypeDef {
   readonly group: 'all' | 'sequence';
   readonly children: readonly ElementDef[];
   readonly attributes: readonly AttributeDef[];
+  /** Children by element name, built once (validation looks children up per element). */
+  readonly byName: ReadonlyMap<string, ElementDef>;
+  /** Declaration index of each child (the order a `sequence` enforces). */
+  readonly position: ReadonlyMap<string, number>;
+  /** Children with `minOccurs >= 1`. */
+  readonly required: readonly ElementDef[];
 }
 
 export interface ElementDef {
@@ -42,6 +48,10 @@ export interface ElementDef {
   readonly attributes?: readonly AttributeDef[];
   /** Name of the Alma code table behind a code field (e.g. `UserGroups`). */
   readonly codeTable?: string;
+  /** A code field: the text is a code, `desc` an optional label. */
+  readonly code?: boolean;
+  /** Documented as mandatory by Ex Libris although the XSD allows it to be missing (e.g. `line1`, `note_text`). */
+  readonly documentedMandatory?: boolean;
   /** Read by the SIS load (the XSD's `sis` tag, plus `purge_date` which every loader sends). */
   readonly sis: boolean;
   /** Maintained by Alma and only returned by the API (e.g. `full_name`, `status_date`). */
