@@ -28,6 +28,11 @@ for (const extra of ['test/e2e/suite/index.ts']) {
   }
 }
 
+// The generator and the benchmarks (issue 7): `npm run gen`, `npm run bench`.
+for (const [entry, outfile] of [['tools/gen.ts', 'dist/tools/gen.js'], ['tools/bench.ts', 'dist/tools/bench.js']]) {
+  if (existsSync(entry)) builds.push({ entryPoints: [entry], outfile });
+}
+
 if (watch) {
   for (const b of builds) (await esbuild.context({ ...common, ...b })).watch();
 } else {
