@@ -7,11 +7,11 @@ import type { XmlElement } from '../xml/types';
  */
 export interface SisUserChunk {
   /** 0-based position of this `<user>` among the file's users. */
-  index: number;
+  readonly index: number;
   /** Absolute offset of `<` of `<user`. */
-  start: number;
+  readonly start: number;
   /** Absolute offset just after `</user>` (or where the chunk was cut when unclosed). */
-  end: number;
+  readonly end: number;
   /** The user element, offsets relative to `start`. */
   readonly element: XmlElement;
   /** Well-formedness problems inside this user, offsets relative to `start`. */
@@ -32,6 +32,8 @@ export interface SisDocumentFrame {
     readonly endTagStart?: number;
     readonly attributes: readonly { readonly name: string; readonly value: string; readonly start: number; readonly valueEnd: number }[];
   };
+  /** Elements directly inside the root that are not `<user>` (the validator judges them). */
+  readonly otherElements: readonly { readonly name: string; readonly start: number; readonly nameEnd: number; readonly end: number }[];
   /** Problems outside the users (prolog, root, text between users, trailing content). */
   readonly problems: readonly Problem[];
 }

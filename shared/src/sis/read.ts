@@ -1,0 +1,633 @@
+/**
+ * Reads an SIS file into its frame (prolog, root) and one chunk per `<user>`.
+ *
+ * Each user is read on its own (offsets relative to its start), so that
+ * - a broken user cannot hide the others: a `<user>` start tag met inside a user ends it;
+ * - an edit re-reads only the users it touched (`updateSisDocument`);
+ * - a file larger than memory can be read as a stream (`SisStreamReader`).
+ */
+import type { Problem } from '../diagnostics';
+import { XmlScanner, isNameStart } from '../xml/parse';
+import type { SisDocument, SisDocumentFrame, SisUserChunk } from './types';
+
+type Root = NonNullable<SisDocumentFrame['root']>;
+type OtherElement = SisDocumentFrame['otherElements'][number];
+type Declaration = NonNullable<SisDocumentFrame['declaration']>;
+
+const USER = 'user';
+const STOP_AT_USER: ReadonlySet<string> = new Set([USER]);
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 13;
+}
+
+/** True when `text` has a start tag named exactly `name` at `at` (`<name` followed by a delimiter). */
+function startTagAt(text: string, at: number, name: string): boolean {
+  if (!text.startsWith(name, at + 1) || text.charCodeAt(at) !== 60) return false;
+  const c = text.charCodeAt(at + 1 + name.length);
+  return isWs(c) || c === 62 || c === 47 || Number.isNaN(c);
+}
+
+function problem(code: Problem['code'], severity: Problem['severity'], message: string, start: number, end: number): Problem {
+  return { code, severity, message, start, end: Math.max(end, start + 1) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The prolog: BOM, XML declaration, comments, PIs, DOCTYPE, up to the root start tag.
+
+interface Prolog {
+  declaration?: Declaration;
+  root?: Omit<Root, 'endTagStart'>;
+  /** Offset where the root's content starts (after its start tag); the text length when there is no root. */
+  contentStart: number;
+  problems: Problem[];
+  /** True when the root start tag was cut off by the end of the available text. */
+  hitLimit: boolean;
+}
+
+function readProlog(text: string, limit: number): Prolog {
+  const problems: Problem[] = [];
+  let pos = 0;
+  let declaration: Declaration | undefined;
+  if (text.charCodeAt(0) === 0xfeff) {
+    problems.push(
+      problem(
+        'bom',
+        'warning',
+        'The file starts with a UTF-8 byte-order mark. Alma has been reported to reject such files ("Content is not allowed in prolog"); save as UTF-8 without BOM.',
+        0,
+        1,
+      ),
+    );
+    pos = 1;
+  }
+  const firstLt = text.indexOf('<', pos);
+  const leadEnd = firstLt < 0 || firstLt > limit ? limit : firstLt;
+  let k = pos;
+  while (k < leadEnd && isWs(text.charCodeAt(k))) k++;
+  if (k < leadEnd) {
+    problems.push(
+      problem('content-before-prolog', 'error', 'Content is not allowed in prolog: text before the first tag. Alma rejects the whole file.', k, leadEnd),
+    );
+  }
+  if (firstLt >= 0 && firstLt < limit && text.startsWith('<?xml', firstLt) && isWs(text.charCodeAt(firstLt + 5))) {
+    if (firstLt > 0 && k >= leadEnd && firstLt > pos) {
+      problems.push(
+        problem('content-before-prolog', 'error', 'The XML declaration must be at the very start of the file; remove what comes before `<?xml`.', pos, firstLt),
+      );
+    }
+    const close = text.indexOf('?>', firstLt);
+    if (close < 0 || close + 2 > limit) {
+      problems.push(problem('not-well-formed', 'error', 'The XML declaration is not terminated with `?>`.', firstLt, firstLt + 5));
+      return { problems, contentStart: limit, hitLimit: true };
+    }
+    const body = text.slice(firstLt + 5, close);
+    const version = /\bversion\s*=\s*["']([^"']*)["']/.exec(body)?.[1];
+    const enc = /\bencoding\s*=\s*["']([^"']*)["']/.exec(body);
+    declaration = { start: firstLt, end: close + 2, version, encoding: enc?.[1] };
+    if (version === undefined) problems.push(problem('not-well-formed', 'error', 'The XML declaration needs a version: version="1.0".', firstLt, close + 2));
+    if (enc && !/^utf-?8$/i.test(enc[1])) {
+      const at = firstLt + 5 + enc.index + enc[0].indexOf(enc[1], enc[0].indexOf('=') + 1);
+      problems.push(
+        problem('unsupported-encoding', 'error', `The file declares encoding "${enc[1]}"; Alma reads SIS files as UTF-8 only.`, at, at + enc[1].length),
+      );
+    }
+    pos = close + 2;
+  } else if (k < leadEnd) {
+    pos = leadEnd; // the leading text is reported above
+  }
+  const scanner = new XmlScanner(text, pos, limit, 0);
+  for (;;) {
+    scanner.skipWs();
+    const p = scanner.pos;
+    if (p >= limit) break;
+    const c = text.charCodeAt(p);
+    if (c !== 60) {
+      const next = text.indexOf('<', p);
+      const end = next < 0 || next > limit ? limit : next;
+      problems.push(problem('content-before-prolog', 'error', 'Content is not allowed in prolog: text before the root element.', p, end));
+      scanner.pos = end;
+      continue;
+    }
+    if (text.startsWith('<!--', p)) {
+      scanner.skipComment();
+      continue;
+    }
+    if (text.startsWith('<?', p)) {
+      const target = scanner.skipProcessingInstruction();
+      if (target !== undefined && target.toLowerCase() === 'xml') {
+        scanner.error('The XML declaration is only allowed at the very start of the file.', p, p + 5);
+      }
+      continue;
+    }
+    if (text.startsWith('<!DOCTYPE', p)) {
+      scanner.skipDoctype();
+      problems.push(
+        problem(
+          'doctype',
+          'error',
+          'A DOCTYPE declaration: SIS files need none, and this tool never expands its entities or fetches anything it names.',
+          p,
+          p + 9,
+        ),
+      );
+      continue;
+    }
+    if (text.startsWith('<!', p)) {
+      scanner.error("'<!' here must start a comment (<!--).", p, p + 2);
+      scanner.pos = p + 2;
+      continue;
+    }
+    // The root start tag.
+    scanner.pos = p + 1;
+    const name = scanner.readName();
+    if (name === '') {
+      scanner.error("'<' must start the root element's tag.", p, p + 1);
+      scanner.pos = p + 1;
+      continue;
+    }
+    const nameEnd = scanner.pos;
+    const rest = scanner.readStartTagRest();
+    problems.push(...scanner.problems);
+    return {
+      declaration,
+      root: {
+        name,
+        start: p,
+        nameEnd,
+        startTagEnd: scanner.pos,
+        attributes: rest.attributes.map((a) => ({ name: a.name, value: a.value, start: a.start, valueEnd: a.valueEnd })),
+        selfClosing: rest.selfClosing,
+      } as Omit<Root, 'endTagStart'> & { selfClosing: boolean },
+      contentStart: scanner.pos,
+      problems,
+      hitLimit: scanner.hitLimit,
+    };
+  }
+  problems.push(...scanner.problems);
+  problems.push(problem('not-well-formed', 'error', 'The file has no root element (expected <users>).', Math.max(0, Math.min(pos, limit - 1)), limit));
+  return { declaration, problems, contentStart: limit, hitLimit: true };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The root's content: users, stray elements, text, comments, up to the root end tag.
+
+interface ContentSink {
+  users: SisUserChunk[];
+  others: OtherElement[];
+  problems: Problem[];
+}
+
+interface ContentResult {
+  /** Where reading stopped. */
+  pos: number;
+  /** Offset of the root end tag, when reached. */
+  rootEndTagStart?: number;
+  /** Offset just after the root end tag. */
+  rootEnd?: number;
+  /** True when the last item ran into `limit` unfinished. */
+  hitLimit: boolean;
+}
+
+/**
+ * Reads root content from `from` until the root end tag, `limit`, or (when `stopAt` is given)
+ * the first item boundary at or after `stopAt`.
+ */
+function readRootContent(text: string, from: number, limit: number, rootName: string, firstIndex: number, sink: ContentSink, stopAt = -1): ContentResult {
+  const stopAtRootEnd: ReadonlySet<string> = new Set([rootName]);
+  let pos = from;
+  let index = firstIndex;
+  while (pos < limit) {
+    if (stopAt >= 0 && pos >= stopAt) return { pos, hitLimit: false };
+    const c = text.charCodeAt(pos);
+    if (isWs(c)) {
+      pos++;
+      continue;
+    }
+    if (c !== 60) {
+      const next = text.indexOf('<', pos);
+      const end = next < 0 || next > limit ? limit : next;
+      let last = end;
+      while (last > pos && isWs(text.charCodeAt(last - 1))) last--;
+      sink.problems.push(problem('unexpected-text', 'warning', `Text directly inside <${rootName}> is ignored: only <user> elements belong here.`, pos, last));
+      pos = end;
+      continue;
+    }
+    if (startTagAt(text, pos, USER)) {
+      const scanner = new XmlScanner(text, pos, limit, pos);
+      const element = scanner.readElement({ stopAtStartTags: STOP_AT_USER, stopAtEndTags: stopAtRootEnd })!;
+      sink.users.push({ index: index++, start: pos, end: pos + element.end, element, problems: scanner.problems });
+      pos = scanner.pos;
+      if (scanner.hitLimit) return { pos, hitLimit: true };
+      continue;
+    }
+    if (text.startsWith('</', pos)) {
+      const scanner = new XmlScanner(text, pos + 2, limit, 0);
+      const name = scanner.readName();
+      scanner.skipWs();
+      const gt = text.charCodeAt(scanner.pos) === 62;
+      if (name === rootName) {
+        if (!gt) sink.problems.push(problem('not-well-formed', 'error', `The end tag </${name}> is not closed with '>'.`, pos, scanner.pos));
+        return { pos: gt ? scanner.pos + 1 : scanner.pos, rootEndTagStart: pos, rootEnd: gt ? scanner.pos + 1 : scanner.pos, hitLimit: false };
+      }
+      sink.problems.push(problem('not-well-formed', 'error', `Unexpected </${name}>: the open element is <${rootName}>.`, pos, gt ? scanner.pos + 1 : scanner.pos));
+      pos = gt ? scanner.pos + 1 : Math.max(scanner.pos, pos + 2);
+      continue;
+    }
+    const scanner = new XmlScanner(text, pos, limit, 0);
+    if (text.startsWith('<!--', pos)) {
+      scanner.skipComment();
+    } else if (text.startsWith('<?', pos)) {
+      const target = scanner.skipProcessingInstruction();
+      if (target !== undefined && target.toLowerCase() === 'xml') scanner.error('The XML declaration is only allowed at the very start of the file.', pos, pos + 5);
+    } else if (text.startsWith('<![CDATA[', pos)) {
+      const close = text.indexOf(']]>', pos);
+      scanner.pos = close < 0 || close + 3 > limit ? limit : close + 3;
+      sink.problems.push(problem('unexpected-text', 'warning', `Text directly inside <${rootName}> is ignored: only <user> elements belong here.`, pos, scanner.pos));
+      if (close < 0) scanner.error('A CDATA section is not terminated before the end of the file.', pos, pos + 9);
+    } else if (text.startsWith('<!DOCTYPE', pos)) {
+      scanner.error('A DOCTYPE is only allowed before the root element.', pos, pos + 9);
+      scanner.skipDoctype();
+    } else if (!isNameStart(text.charCodeAt(pos + 1))) {
+      scanner.error("'<' must start a tag; write a literal '<' as &lt;.", pos, pos + 1);
+      scanner.pos = pos + 1;
+      if (pos + 1 >= limit) scanner.hitLimit = true;
+    } else {
+      // Another element: read it whole (it ends at a <user> or the root end tag if unclosed).
+      const inner = new XmlScanner(text, pos, limit, pos);
+      const el = inner.readElement({ stopAtStartTags: STOP_AT_USER, stopAtEndTags: stopAtRootEnd });
+      if (el) {
+        sink.others.push({ name: el.name, start: pos, nameEnd: pos + el.nameEnd, end: pos + el.end });
+        for (const p of inner.problems) sink.problems.push({ ...p, start: p.start + pos, end: p.end + pos });
+        scanner.pos = inner.pos > pos ? inner.pos : pos + 1;
+      } else {
+        sink.problems.push(problem('not-well-formed', 'error', "'<' must start a tag; write a literal '<' as &lt;.", pos, pos + 1));
+        scanner.pos = pos + 1;
+      }
+      if (inner.hitLimit) scanner.hitLimit = true;
+    }
+    sink.problems.push(...scanner.problems);
+    pos = scanner.pos;
+    if (scanner.hitLimit) return { pos, hitLimit: true };
+  }
+  return { pos, hitLimit: true };
+}
+
+/** After the root end tag only comments, PIs and white space may follow. */
+function readEpilog(text: string, from: number, limit: number, problems: Problem[]): void {
+  const scanner = new XmlScanner(text, from, limit, 0);
+  for (;;) {
+    scanner.skipWs();
+    const p = scanner.pos;
+    if (p >= limit) break;
+    if (text.startsWith('<!--', p)) scanner.skipComment();
+    else if (text.startsWith('<?', p)) scanner.skipProcessingInstruction();
+    else {
+      scanner.error('Content after the end of the root element.', p, Math.min(limit, p + 1 + Math.max(0, text.indexOf('>', p) - p)));
+      break;
+    }
+  }
+  problems.push(...scanner.problems);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole documents.
+
+/** Reads a whole SIS file in one pass. Never throws; problems say what is wrong and where. */
+export function readSisDocument(text: string): SisDocument {
+  const limit = text.length;
+  const prolog = readProlog(text, limit);
+  const problems = prolog.problems;
+  const users: SisUserChunk[] = [];
+  const otherElements: OtherElement[] = [];
+  const r = prolog.root as (Omit<Root, 'endTagStart'> & { selfClosing?: boolean }) | undefined;
+  if (!r) return { declaration: prolog.declaration, otherElements, problems, users, length: limit };
+
+  if (r.name === USER) {
+    // A single-user document (the per-user fragments some loaders write): the root is the user.
+    const scanner = new XmlScanner(text, r.start, limit, r.start);
+    const element = scanner.readElement({})!;
+    users.push({ index: 0, start: r.start, end: r.start + element.end, element, problems: scanner.problems });
+    readEpilog(text, scanner.pos, limit, problems);
+    const root: Root = { name: r.name, start: r.start, nameEnd: r.nameEnd, startTagEnd: r.startTagEnd, attributes: r.attributes, endTagStart: element.closed ? r.start + element.endTagStart : undefined };
+    return { declaration: prolog.declaration, root, otherElements, problems, users, length: limit };
+  }
+
+  let endTagStart: number | undefined;
+  if (r.selfClosing) {
+    endTagStart = r.startTagEnd;
+    readEpilog(text, r.startTagEnd, limit, problems);
+  } else {
+    const content = readRootContent(text, prolog.contentStart, limit, r.name, 0, { users, others: otherElements, problems });
+    if (content.rootEndTagStart !== undefined) {
+      endTagStart = content.rootEndTagStart;
+      readEpilog(text, content.rootEnd!, limit, problems);
+    } else {
+      problems.push(problem('not-well-formed', 'error', `<${r.name}> is not closed before the end of the file.`, r.start + 1, r.nameEnd));
+    }
+  }
+  const root: Root = { name: r.name, start: r.start, nameEnd: r.nameEnd, startTagEnd: r.startTagEnd, attributes: r.attributes, endTagStart };
+  problems.sort((a, b) => a.start - b.start);
+  return { declaration: prolog.declaration, root, otherElements, problems, users, length: limit };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incremental re-reading after an edit.
+
+export interface TextEdit {
+  /** Offset where the replaced range started, in the old text. */
+  readonly start: number;
+  /** Offset where the replaced range ended, in the old text. */
+  readonly end: number;
+  /** Length of the inserted text. */
+  readonly newLength: number;
+}
+
+function firstUserEndingAtOrAfter(users: readonly SisUserChunk[], offset: number): number {
+  let lo = 0;
+  let hi = users.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (users[mid].end < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The document after `edit` turned the previous text into `text`. Users the edit did not touch
+ * keep their `element` and `problems` objects (only `start`, `end` and `index` change), so
+ * per-user results cached against the element stay valid. Falls back to a full read when the
+ * edit reaches the prolog or the root tags, or changes the structure around the edited users.
+ */
+export function updateSisDocument(prev: SisDocument, text: string, edit: TextEdit): SisDocument {
+  const delta = edit.newLength - (edit.end - edit.start);
+  const root = prev.root;
+  if (!root || root.name === USER || root.endTagStart === undefined || edit.start < root.startTagEnd || edit.end > root.endTagStart) {
+    return readSisDocument(text);
+  }
+  const users = prev.users;
+  // Users touching the edit (inclusive at both ends: typing right after `</user>` re-reads that user).
+  const i = firstUserEndingAtOrAfter(users, edit.start);
+  let j = i - 1;
+  while (j + 1 < users.length && users[j + 1].start <= edit.end) j++;
+  const regionStart = i > 0 ? users[i - 1].end : root.startTagEnd;
+  const oldRegionEnd = j + 1 < users.length ? users[j + 1].start : root.endTagStart;
+  if (edit.start < regionStart || edit.end > oldRegionEnd) return readSisDocument(text);
+  const newRegionEnd = oldRegionEnd + delta;
+
+  const sink: ContentSink = { users: [], others: [], problems: [] };
+  const result = readRootContent(text, regionStart, text.length, root.name, i, sink, newRegionEnd);
+  if (result.pos !== newRegionEnd || result.rootEndTagStart !== undefined) return readSisDocument(text);
+
+  const shift = <T extends { start: number; end: number }>(x: T): T => ({ ...x, start: x.start + delta, end: x.end + delta });
+  const nextUsers: SisUserChunk[] = users.slice(0, i);
+  for (const u of sink.users) nextUsers.push(u);
+  let index = nextUsers.length;
+  for (let k = j + 1; k < users.length; k++) {
+    const u = users[k];
+    nextUsers.push({ index: index++, start: u.start + delta, end: u.end + delta, element: u.element, problems: u.problems });
+  }
+  const outside = (p: { start: number }) => p.start < regionStart || p.start >= oldRegionEnd;
+  const moved = <T extends { start: number; end: number }>(p: T): T => (p.start >= oldRegionEnd ? shift(p) : p);
+  const problems = [...prev.problems.filter(outside).map(moved), ...sink.problems].sort((a, b) => a.start - b.start);
+  const otherElements = [
+    ...prev.otherElements.filter(outside).map((o) => (o.start >= oldRegionEnd ? { ...o, start: o.start + delta, nameEnd: o.nameEnd + delta, end: o.end + delta } : o)),
+    ...sink.others,
+  ].sort((a, b) => a.start - b.start);
+  return {
+    declaration: prev.declaration,
+    root: { ...root, endTagStart: root.endTagStart + delta },
+    otherElements,
+    problems,
+    users: nextUsers,
+    length: text.length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming.
+
+/** Where a user chunk starts, for a consumer that has no index over the whole text. */
+export interface StreamedUser {
+  readonly chunk: SisUserChunk;
+  /** The chunk's own text (`chunk.element` offsets index into it). */
+  readonly text: string;
+  /** 0-based line and UTF-16 column of the chunk's start in the whole file. */
+  readonly line: number;
+  readonly character: number;
+}
+
+/** A frame problem with its position, computed while its text was still in memory. */
+export interface StreamedProblem {
+  readonly problem: Problem;
+  readonly startLine: number;
+  readonly startCharacter: number;
+  readonly endLine: number;
+  readonly endCharacter: number;
+}
+
+/**
+ * Reads an SIS file piece by piece, handing each user to `onUser` as soon as it is complete and
+ * forgetting it, so memory is bounded by the largest user rather than by the file. Results are
+ * the same as `readSisDocument` on the whole text.
+ */
+export class SisStreamReader {
+  private buffer = '';
+  /** Absolute offset of `buffer[0]`. */
+  private base = 0;
+  /** Line/column of `buffer[0]`. */
+  private line = 0;
+  private character = 0;
+  private lastWasCr = false;
+  private state: 'prolog' | 'content' | 'epilog' = 'prolog';
+  private root?: Omit<Root, 'endTagStart'> & { selfClosing?: boolean };
+  private endTagStart?: number;
+  private declaration?: Declaration;
+  private index = 0;
+  private readonly problems: Problem[] = [];
+  private readonly others: OtherElement[] = [];
+  private ended = false;
+  /** Where to resume looking for the end of the current user (avoids rescanning a huge user). */
+  private searchFrom = 0;
+
+  constructor(
+    private readonly onUser: (user: StreamedUser) => void,
+    private readonly onProblem: (problem: StreamedProblem) => void = () => {},
+  ) {}
+
+  push(piece: string): void {
+    if (this.ended) throw new Error('SisStreamReader: push after end');
+    this.buffer += piece;
+    this.process();
+  }
+
+  end(): SisDocumentFrame & { readonly userCount: number; readonly length: number } {
+    this.ended = true;
+    this.process();
+    if (this.state === 'content' && this.root) {
+      this.report(problem('not-well-formed', 'error', `<${this.root.name}> is not closed before the end of the file.`, this.root.start + 1, this.root.nameEnd));
+    }
+    const r = this.root;
+    return {
+      declaration: this.declaration,
+      root: r && { name: r.name, start: r.start, nameEnd: r.nameEnd, startTagEnd: r.startTagEnd, attributes: r.attributes, endTagStart: this.endTagStart },
+      otherElements: this.others,
+      problems: this.problems,
+      userCount: this.index,
+      length: this.base + this.buffer.length,
+    };
+  }
+
+  /** Positions of an absolute offset inside the current buffer. */
+  private positionOf(offset: number): { line: number; character: number } {
+    let line = this.line;
+    let character = this.character;
+    const t = this.buffer;
+    const until = Math.min(offset - this.base, t.length);
+    for (let k = 0; k < until; k++) {
+      const c = t.charCodeAt(k);
+      if (c === 10 || (c === 13 && t.charCodeAt(k + 1) !== 10)) {
+        line++;
+        character = 0;
+      } else character++;
+    }
+    return { line, character };
+  }
+
+  private report(p: Problem): void {
+    this.problems.push(p);
+    const s = this.positionOf(p.start);
+    const e = this.positionOf(p.end);
+    this.onProblem({ problem: p, startLine: s.line, startCharacter: s.character, endLine: e.line, endCharacter: e.character });
+  }
+
+  /** Forgets buffered text before `offset`, keeping the line/column count. */
+  private drop(offset: number): void {
+    const n = offset - this.base;
+    if (n <= 0) return;
+    const t = this.buffer;
+    let line = this.line;
+    let character = this.character;
+    let k = 0;
+    if (this.lastWasCr && t.charCodeAt(0) === 10) k = 1; // `\r` ended the previous piece, `\n` starts this one
+    for (; k < n; k++) {
+      const c = t.charCodeAt(k);
+      if (c === 10 || c === 13) {
+        line++;
+        character = 0;
+        if (c === 13 && t.charCodeAt(k + 1) === 10) k++;
+      } else character++;
+    }
+    this.lastWasCr = t.charCodeAt(n - 1) === 13;
+    this.line = line;
+    this.character = character;
+    this.buffer = t.slice(n);
+    this.base = offset;
+    this.searchFrom = Math.max(0, this.searchFrom - n);
+  }
+
+  private process(): void {
+    if (this.state === 'prolog') {
+      // Wait until the root start tag is complete (or the text ends).
+      const text = this.buffer;
+      const prolog = readProlog(text, text.length);
+      if (prolog.hitLimit && !this.ended) return;
+      for (const p of prolog.problems) this.report(p);
+      this.declaration = prolog.declaration;
+      this.root = prolog.root as typeof this.root;
+      if (!this.root) {
+        this.state = 'epilog';
+        this.drop(this.base + text.length);
+        return;
+      }
+      if (this.root.name === USER) {
+        // A single-user document: read it whole at the end (it is one user).
+        if (!this.ended) return;
+        const doc = readSisDocument(text);
+        for (const p of doc.problems) if (!prolog.problems.includes(p)) this.report(p);
+        for (const u of doc.users) this.onUser({ chunk: u, text: text.slice(u.start, u.end), line: this.line, character: this.character });
+        this.index = doc.users.length;
+        this.endTagStart = doc.root?.endTagStart;
+        this.state = 'epilog';
+        return;
+      }
+      if (this.root.selfClosing) {
+        this.endTagStart = this.root.startTagEnd;
+        this.state = 'epilog';
+        this.drop(this.root.startTagEnd);
+      } else {
+        this.state = 'content';
+        this.drop(prolog.contentStart);
+      }
+    }
+    if (this.state === 'content') this.processContent();
+    if (this.state === 'epilog') {
+      if (!this.ended) return;
+      const problems: Problem[] = [];
+      readEpilog(this.buffer, 0, this.buffer.length, problems);
+      for (const p of problems) this.report({ ...p, start: p.start + this.base, end: p.end + this.base });
+      this.drop(this.base + this.buffer.length);
+    }
+  }
+
+  private processContent(): void {
+    const rootName = this.root!.name;
+    for (;;) {
+      const t = this.buffer;
+      let p = 0;
+      while (p < t.length && isWs(t.charCodeAt(p))) p++;
+      if (p > 0) this.drop(this.base + p);
+      const buf = this.buffer;
+      if (buf.length === 0) return;
+      // Until the text has ended, keep a margin so no decision depends on characters not yet seen
+      // (is `<user` followed by `>` or by `_group`?).
+      const limit = this.ended ? buf.length : buf.length - LOOKAHEAD;
+      if (limit <= 0) return;
+      if (!this.ended && startTagAt(buf, 0, USER) && !userBoundaryInView(buf, Math.max(1, this.searchFrom), limit)) {
+        // Not worth reading yet; remember how far we looked so a huge user is not rescanned.
+        this.searchFrom = Math.max(1, limit - 8);
+        return;
+      }
+      const sink: ContentSink = { users: [], others: [], problems: [] };
+      const before = this.base;
+      // Read exactly one item (stopAt = 1 stops after the first item boundary).
+      const r = readRootContent(buf, 0, limit, rootName, this.index, sink, 1);
+      if (r.hitLimit && !this.ended && r.rootEndTagStart === undefined) {
+        // The item ran into the end of what we have: wait for more (and look further next time).
+        this.searchFrom = Math.max(1, limit - 8);
+        return;
+      }
+      this.searchFrom = 0;
+      for (const pr of sink.problems) this.report({ ...pr, start: pr.start + before, end: pr.end + before });
+      for (const o of sink.others) this.others.push({ ...o, start: o.start + before, nameEnd: o.nameEnd + before, end: o.end + before });
+      for (const u of sink.users) {
+        const chunk: SisUserChunk = { index: this.index++, start: u.start + before, end: u.end + before, element: u.element, problems: u.problems };
+        const at = this.positionOf(chunk.start);
+        this.onUser({ chunk, text: buf.slice(u.start, u.end), line: at.line, character: at.character });
+      }
+      if (r.rootEndTagStart !== undefined) {
+        this.endTagStart = r.rootEndTagStart + before;
+        this.drop(before + r.pos);
+        this.state = 'epilog';
+        return;
+      }
+      if (r.pos === 0) return;
+      this.drop(before + r.pos);
+      if (this.ended && this.buffer.length === 0) return;
+    }
+  }
+}
+
+/** Characters the reader may need to look past the end of an item before deciding on it. */
+const LOOKAHEAD = 64;
+
+/** True when a `</user` end tag or the next `<user` start tag lies in `buf[from, limit)`. */
+function userBoundaryInView(buf: string, from: number, limit: number): boolean {
+  const close = buf.indexOf('</user', from);
+  if (close >= 0 && close < limit) return true;
+  for (let at = buf.indexOf('<user', from); at >= 0 && at < limit; at = buf.indexOf('<user', at + 1)) {
+    if (startTagAt(buf, at, USER)) return true;
+  }
+  return false;
+}
