@@ -1,0 +1,106 @@
+/**
+ * The plan as plain data (contract §3), with the rule behind every decision. The engine fills
+ * it; the command line, the language server and the preview only present it.
+ */
+import type { Settings } from '../settings';
+import type { FieldValue, Span, UserRecord } from '../sis/record';
+import type { Snapshot } from '../snapshot/snapshot';
+import type { RuleId } from './rules';
+
+export type Outcome = 'created' | 'updated' | 'unchanged' | 'rejected';
+export type FieldAction = 'set' | 'clear' | 'default' | 'keep-protected' | 'revert-override';
+/** Actions that write to Alma (a matched user with only `keep-protected` entries is unchanged). */
+export const WRITING_ACTIONS: ReadonlySet<FieldAction> = new Set(['set', 'clear', 'default', 'revert-override']);
+
+export interface FieldDecision {
+  readonly field: string;
+  readonly before: FieldValue;
+  readonly incoming: FieldValue;
+  readonly after: FieldValue;
+  readonly action: FieldAction;
+  /** The field was protected in the snapshot. */
+  readonly wasProtected: boolean;
+  /** Protection ends with this decision (a revert, or a clear of a protected field). */
+  readonly endsProtection: boolean;
+  readonly rule: RuleId;
+  /** One plain sentence about this field and this user. */
+  readonly message: string;
+}
+
+export interface SegmentDecision {
+  readonly list: string;
+  readonly removed: number;
+  readonly added: number;
+  readonly kept: number;
+  readonly rule: RuleId;
+  readonly message: string;
+}
+
+export interface Rejection {
+  readonly rule: RuleId;
+  /** Alma's wording. */
+  readonly message: string;
+  /** The identifier that caused it, with its place in the file (relative to the user chunk). */
+  readonly identifier?: { readonly type: string; readonly value: string; readonly span?: Span };
+  /** For "in this feed": the index of the earlier user in the file; for "taken": the snapshot entry. */
+  readonly otherUser?: number;
+}
+
+export interface UserPlan {
+  /** 0-based position of the `<user>` in the file. */
+  readonly index: number;
+  /** Absolute offset of the user's start tag in the file (the caller turns it into `line`). */
+  readonly start: number;
+  readonly matchValue: string | null;
+  readonly primaryId: string | null;
+  readonly outcome: Outcome;
+  /** Rejection messages (Alma's wording), or why an import skipped the user. */
+  readonly reasons: readonly string[];
+  readonly fields: readonly FieldDecision[];
+  readonly segments: readonly SegmentDecision[];
+  /** The rule that decided the outcome, and a sentence about it. */
+  readonly rule: RuleId;
+  readonly message: string;
+  /** How the user was matched, when it was. */
+  readonly match?: { readonly rule: RuleId; readonly snapshotIndex: number };
+  readonly rejections: readonly Rejection[];
+}
+
+export interface PlanSummary {
+  readonly processed: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly rejected: number;
+}
+
+export interface Plan {
+  readonly summary: PlanSummary;
+  readonly users: readonly UserPlan[];
+}
+
+/** One user of the SIS file, as the engine takes it. */
+export interface IncomingUser {
+  readonly index: number;
+  /** Absolute offset of `<user` in the file. */
+  readonly start: number;
+  readonly record: UserRecord;
+}
+
+/** What the engine plans against: the snapshot, indexed once (see `indexSnapshot`). */
+export interface SnapshotIndex {
+  readonly snapshot: Snapshot;
+  readonly settings: Settings;
+  /** The normalised record of each snapshot entry (undefined for entries without a user). */
+  readonly records: readonly (UserRecord | undefined)[];
+  /** Lower-cased Match ID value → snapshot entries holding it. */
+  readonly byMatch: ReadonlyMap<string, readonly number[]>;
+  /** Lower-cased identifier value (primary or additional, any type) → snapshot entries holding it. */
+  readonly byIdentifier: ReadonlyMap<string, readonly number[]>;
+}
+
+/** The file-wide facts "in this feed" needs: who uses an identifier value first. */
+export interface FeedContext {
+  /** Lower-cased identifier value → index of the first user in the file that carries it. */
+  readonly firstHolder: ReadonlyMap<string, number>;
+}

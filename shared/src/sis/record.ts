@@ -1,0 +1,540 @@
+/**
+ * One normalised model of an Alma user, built either from an SIS `<user>` element (with the
+ * offsets of every field, for hovers and lenses) or from a Users API JSON user (the snapshot,
+ * domain §8.3). The merge engine compares two of these; nothing here decides anything.
+ *
+ * Normalisation (contract §3: "values are compared and printed as codes, lists as arrays,
+ * absent/empty as null"):
+ * - core fields are strings (codes without `desc`), `null` when absent, empty or all blanks;
+ *   values are trimmed (Alma's loader ignores the padding that some loaders write);
+ * - `rs_libraries` is a list of codes, `library_notices` a list of `{code, value}`;
+ * - a segment item's content is a flat object: texts trimmed, codes without `desc`, type lists
+ *   (`address_types`…) as arrays of codes, booleans as booleans (absent = false, the XSD
+ *   default), nothing for absent/empty; `segment_type` is kept apart.
+ *
+ * Which core fields exist, which are codes and dates, comes from the schema as data
+ * (`../schema/user`), never from a list kept here.
+ */
+import type { ElementDef } from '../schema/types';
+import type { XmlElement } from '../xml/types';
+import { userKeys } from './keys';
+import { SEGMENT_LISTS as SCHEMA_SEGMENT_LISTS, USER_ELEMENT, elementDefAt } from '../schema/user';
+
+/** A range of offsets (relative to the user chunk for records read from XML). */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface LibraryNotice {
+  readonly code: string;
+  readonly value: boolean;
+}
+
+/** A normalised core-field value. */
+export type FieldValue = string | null | readonly string[] | readonly LibraryNotice[];
+
+export type FieldKind = 'text' | 'code' | 'date' | 'boolean' | 'codes' | 'notices';
+
+/** What the engine needs to know about one core field; derived from the schema. */
+export interface CoreFieldFact {
+  readonly name: string;
+  readonly kind: FieldKind;
+  /** The schema marks it as one of the fields a manual change protects (domain §4.3). */
+  readonly protectedBySchema: boolean;
+}
+
+/** The plan's names of the segment lists, in the schema's order. */
+export type SegmentListName = (typeof SCHEMA_SEGMENT_LISTS)[number]['list'];
+export const SEGMENT_LISTS: readonly SegmentListName[] = SCHEMA_SEGMENT_LISTS.map((l) => l.list);
+
+export type SegmentType = 'External' | 'Internal';
+export type ContentValue = string | boolean | readonly string[];
+
+export interface SegmentItem {
+  readonly segmentType: SegmentType;
+  /** Normalised content (see the module comment), keys sorted. */
+  readonly content: Readonly<Record<string, ContentValue>>;
+  /** Canonical text of `content`: two items are the same segment when their keys are equal. */
+  readonly key: string;
+  /** The item in the Users API JSON shape, as it would be stored in a snapshot. */
+  readonly json: Readonly<Record<string, unknown>>;
+  /** Where the item is in the SIS file (XML records only). */
+  readonly span?: Span;
+}
+
+export interface FieldEntry {
+  readonly value: FieldValue;
+  /** The value in the Users API JSON shape (`"x"`, `{value, desc}`, `[{code: …}]`), as the source spells it. */
+  readonly json: unknown;
+  /** The element in the SIS file (XML records only). */
+  readonly span?: Span;
+  /** The element's text content (XML records only). */
+  readonly valueSpan?: Span;
+}
+
+export interface IdentifierRef {
+  /** `primary_id` for the primary identifier, else the `id_type` code. */
+  readonly type: string;
+  readonly value: string;
+  readonly segmentType: SegmentType;
+  readonly span?: Span;
+}
+
+export interface UserRecord {
+  readonly source: 'xml' | 'api';
+  /** Every core field of `coreFields()` the source carries with a value. Absent = null. */
+  readonly fields: Readonly<Record<string, FieldEntry>>;
+  readonly segments: Readonly<Record<SegmentListName, readonly SegmentItem[]>>;
+  /** The list wrappers as found in the source (`contact_info` lists by their own element). */
+  readonly segmentSpans: Readonly<Partial<Record<SegmentListName, Span>>>;
+  /** `primary_id` plus every `user_identifier` (in that order). */
+  readonly identifiers: readonly IdentifierRef[];
+  /** Not a compared field; `EXTERNAL`/`INTERNAL` as a code, null when absent. */
+  readonly accountType: string | null;
+  /** Span of the whole `<user>` element (XML) . */
+  readonly span?: Span;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field facts from the schema
+
+/** Fields the SIS load never reads or Alma maintains (contract §3), whatever the schema tags say. */
+const NOT_COMPARED = new Set(['record_type', 'account_type', 'external_id', 'password', 'force_password_change', 'status_date', 'last_patron_activity_date', 'requests', 'loans', 'fees', 'full_name', 'link']);
+const LIST_FIELDS: Readonly<Record<string, FieldKind>> = { rs_libraries: 'codes', library_notices: 'notices' };
+
+function isCodeDef(def: ElementDef): boolean {
+  return def.code === true || def.codeTable !== undefined || (def.attributes ?? []).some((a) => a.name === 'desc');
+}
+
+function factsFrom(user: ElementDef): CoreFieldFact[] {
+  const out: CoreFieldFact[] = [];
+  for (const def of user.content?.children ?? []) {
+    if (!def.sis || def.outputOnly || NOT_COMPARED.has(def.name)) continue;
+    const listKind = LIST_FIELDS[def.name];
+    if (listKind) {
+      out.push({ name: def.name, kind: listKind, protectedBySchema: def.protectedField === true });
+      continue;
+    }
+    if (!def.type) continue; // segment lists and Esploro's researcher: not core fields
+    const kind: FieldKind = isCodeDef(def) ? 'code' : def.type.kind === 'date' ? 'date' : def.type.kind === 'boolean' ? 'boolean' : 'text';
+    out.push({ name: def.name, kind, protectedBySchema: def.protectedField === true });
+  }
+  return out;
+}
+
+let cachedFacts: readonly CoreFieldFact[] | undefined;
+let cachedByName: ReadonlyMap<string, CoreFieldFact> | undefined;
+
+/** The core fields the SIS load reads, in schema order (`primary_id` included). */
+export function coreFields(): readonly CoreFieldFact[] {
+  if (!cachedFacts) {
+    cachedFacts = Object.freeze(factsFrom(USER_ELEMENT));
+    cachedByName = new Map(cachedFacts.map((f) => [f.name, f]));
+  }
+  return cachedFacts;
+}
+
+export function coreField(name: string): CoreFieldFact | undefined {
+  coreFields();
+  return cachedByName!.get(name);
+}
+
+let cachedSegmentCodes: Readonly<Record<SegmentListName, ReadonlySet<string>>> | undefined;
+/** Children of a segment item that are codes (written as `{value}` in the API JSON). */
+function segmentCodeChildren(list: SegmentListName): ReadonlySet<string> {
+  if (!cachedSegmentCodes) {
+    const out = {} as Record<SegmentListName, ReadonlySet<string>>;
+    for (const l of SCHEMA_SEGMENT_LISTS) {
+      const def = elementDefAt(['user', ...l.path, l.item]);
+      out[l.list] = new Set((def?.content?.children ?? []).filter((c) => c.type && isCodeDef(c)).map((c) => c.name));
+    }
+    cachedSegmentCodes = out;
+  }
+  return cachedSegmentCodes[list];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+/** Segment-item children whose values Alma derives or maintains itself: not compared. */
+const SEGMENT_IGNORED = new Set(['segment_type', 'link', 'category_type', 'block_owner', 'note_owner', 'statistic_owner']);
+/** Boolean attributes/children of segment items; the XSD default is false. */
+const SEGMENT_BOOLEANS = new Set(['preferred', 'preferred_sms', 'user_viewable', 'popup_note']);
+/** Type lists: XML wrapper → API JSON array name. */
+const TYPE_LISTS: Readonly<Record<string, string>> = { address_types: 'address_type', email_types: 'email_type', phone_types: 'phone_type' };
+const TYPE_LISTS_FROM_JSON: Readonly<Record<string, string>> = { address_type: 'address_types', email_type: 'email_types', phone_type: 'phone_types' };
+
+function clean(text: string | null | undefined): string | null {
+  if (text === null || text === undefined) return null;
+  const t = text.trim();
+  return t === '' ? null : t;
+}
+
+/** `true`/`1` → true, `false`/`0` → false (case-insensitive, as the API sample writes `"true"`); else null. */
+export function booleanFrom(raw: unknown): boolean | null {
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string') {
+    const t = raw.trim().toLowerCase();
+    if (t === 'true' || t === '1') return true;
+    if (t === 'false' || t === '0') return false;
+  }
+  return null;
+}
+
+/**
+ * A boolean core field (`is_researcher`): `'true'` or null. False is the XSD default, so an
+ * absent field and `false` are the same value; an unreadable one counts as absent.
+ */
+function booleanField(raw: unknown): string | null {
+  return booleanFrom(raw) === true ? 'true' : null;
+}
+
+/** A code or a string from the API JSON: `"X"`, `{value: "X", desc}`, `{value: null}`, number. */
+function scalarFromJson(raw: unknown): string | null {
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw === 'string') return clean(raw);
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  if (typeof raw === 'object' && !Array.isArray(raw) && 'value' in raw) return scalarFromJson((raw as { value: unknown }).value);
+  return null;
+}
+
+/** Dates compare with and without the `Z` that Alma's API adds (`2030-01-16Z` = `2030-01-16`). */
+function dateKey(v: string): string {
+  return v.endsWith('Z') || v.endsWith('z') ? v.slice(0, -1) : v;
+}
+
+function sortedCodes(v: readonly string[]): string[] {
+  return [...v].sort();
+}
+
+function sortedNotices(v: readonly LibraryNotice[]): LibraryNotice[] {
+  return [...v].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : Number(a.value) - Number(b.value)));
+}
+
+/**
+ * Equality of two normalised values of a field: lists without regard to order (contract §3),
+ * dates with or without `Z`, `primary_id` without regard to case (domain §4.8).
+ */
+export function valuesEqual(field: string, a: FieldValue, b: FieldValue): boolean {
+  if (a === null || b === null) return a === b;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    if (a.length === 0) return true;
+    if (typeof a[0] === 'string' || typeof b[0] === 'string') {
+      const x = sortedCodes(a as string[]);
+      const y = sortedCodes(b as string[]);
+      return x.every((v, i) => v === y[i]);
+    }
+    const x = sortedNotices(a as LibraryNotice[]);
+    const y = sortedNotices(b as LibraryNotice[]);
+    return x.every((v, i) => v.code === y[i].code && v.value === y[i].value);
+  }
+  if (typeof a !== 'string' || typeof b !== 'string') return false;
+  if (field === 'primary_id') return a.toLowerCase() === b.toLowerCase();
+  if (coreField(field)?.kind === 'date') return dateKey(a) === dateKey(b);
+  return a === b;
+}
+
+/** Empty for the engine: null or an empty list. */
+export function isEmptyValue(v: FieldValue): boolean {
+  return v === null || (Array.isArray(v) && v.length === 0);
+}
+
+/** A value as plain JSON for the plan (lists sorted so plans are stable). */
+export function valueToJson(v: FieldValue): string | null | string[] | { code: string; value: boolean }[] {
+  if (v === null || typeof v === 'string') return v;
+  if (v.length === 0) return [];
+  if (typeof v[0] === 'string') return sortedCodes(v as string[]);
+  return sortedNotices(v as LibraryNotice[]).map((n) => ({ code: n.code, value: n.value }));
+}
+
+/** Canonical, order-independent text of a segment's content. */
+function contentKey(content: Readonly<Record<string, ContentValue>>): string {
+  const keys = Object.keys(content).sort();
+  return JSON.stringify(keys.map((k) => [k, content[k]]));
+}
+
+function finishContent(raw: Record<string, ContentValue>): Record<string, ContentValue> {
+  const out: Record<string, ContentValue> = {};
+  for (const k of Object.keys(raw).sort()) {
+    let v = raw[k];
+    if (typeof v === 'string' && k.endsWith('_date')) v = dateKey(v);
+    if (SEGMENT_BOOLEANS.has(k) && v === false) continue; // false is the default: same as absent
+    out[k] = v;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// From XML
+
+function childrenByName(el: XmlElement): Map<string, XmlElement> {
+  const m = new Map<string, XmlElement>();
+  for (const c of el.children) if (!m.has(c.name)) m.set(c.name, c);
+  return m;
+}
+
+function attr(el: XmlElement, name: string): string | undefined {
+  return el.attributes.find((a) => a.name === name)?.value;
+}
+
+function spanOf(el: XmlElement): Span {
+  return { start: el.start, end: el.end };
+}
+
+function textSpan(el: XmlElement): Span {
+  return { start: el.startTagEnd, end: el.endTagStart };
+}
+
+function codeJson(code: string, desc: string | undefined): unknown {
+  return desc !== undefined && desc !== '' ? { value: code, desc } : { value: code };
+}
+
+function segmentFromXml(list: SegmentListName, el: XmlElement): SegmentItem {
+  const content: Record<string, ContentValue> = {};
+  const json: Record<string, unknown> = {};
+  const codes = segmentCodeChildren(list);
+  for (const a of el.attributes) {
+    if (SEGMENT_IGNORED.has(a.name)) continue;
+    const b = SEGMENT_BOOLEANS.has(a.name) ? booleanFrom(a.value) : null;
+    if (b !== null) {
+      content[a.name] = b;
+      json[a.name] = b;
+    } else {
+      const v = clean(a.value);
+      if (v !== null) {
+        content[a.name] = v;
+        json[a.name] = v;
+      }
+    }
+  }
+  for (const c of el.children) {
+    if (SEGMENT_IGNORED.has(c.name)) continue;
+    const typeList = TYPE_LISTS[c.name];
+    if (typeList) {
+      const types = c.children.map((t) => ({ code: clean(t.text), desc: attr(t, 'desc') })).filter((t) => t.code !== null);
+      content[c.name] = types.map((t) => t.code as string);
+      json[typeList] = types.map((t) => codeJson(t.code as string, t.desc));
+      continue;
+    }
+    if (c.children.length > 0) continue; // nested structure the SIS does not define here
+    if (SEGMENT_BOOLEANS.has(c.name)) {
+      const b = booleanFrom(c.text);
+      if (b !== null) {
+        content[c.name] = b;
+        json[c.name] = b;
+      }
+      continue;
+    }
+    const v = clean(c.text);
+    if (v === null) continue;
+    content[c.name] = v;
+    json[c.name] = codes.has(c.name) ? codeJson(v, attr(c, 'desc')) : v;
+  }
+  json.segment_type = 'External';
+  const finished = finishContent(content);
+  return { segmentType: 'External', content: finished, key: contentKey(finished), json, span: spanOf(el) };
+}
+
+/**
+ * Read a `<user>` element of an SIS file. Segment items are External whatever `segment_type`
+ * says (the SIS load ignores it [XSD]). When an element appears twice, the first one counts.
+ */
+export function recordFromXml(user: XmlElement): UserRecord {
+  const kids = childrenByName(user);
+  const fields: Record<string, FieldEntry> = {};
+  for (const fact of coreFields()) {
+    const el = kids.get(fact.name);
+    if (!el) continue;
+    if (fact.kind === 'codes') {
+      const items = el.children.filter((c) => c.name === 'rs_library');
+      const codes: string[] = [];
+      const json: unknown[] = [];
+      for (const it of items) {
+        const codeEl = it.children.find((c) => c.name === 'code');
+        const code = codeEl ? clean(codeEl.text) : null;
+        if (code === null) continue;
+        codes.push(code);
+        json.push({ code: codeJson(code, codeEl ? attr(codeEl, 'desc') : undefined) });
+      }
+      fields[fact.name] = { value: codes, json, span: spanOf(el), valueSpan: textSpan(el) };
+    } else if (fact.kind === 'notices') {
+      const notices: LibraryNotice[] = [];
+      const json: unknown[] = [];
+      for (const it of el.children.filter((c) => c.name === 'library_notice')) {
+        const codeEl = it.children.find((c) => c.name === 'code');
+        const valueEl = it.children.find((c) => c.name === 'value');
+        const code = codeEl ? clean(codeEl.text) : null;
+        if (code === null) continue;
+        const value = booleanFrom(valueEl?.text) ?? false;
+        notices.push({ code, value });
+        json.push({ code: codeJson(code, codeEl ? attr(codeEl, 'desc') : undefined), value });
+      }
+      fields[fact.name] = { value: notices, json, span: spanOf(el), valueSpan: textSpan(el) };
+    } else {
+      const v = fact.kind === 'boolean' ? booleanField(el.text) : clean(el.text);
+      const json = v === null ? null : fact.kind === 'code' ? codeJson(v, attr(el, 'desc')) : fact.kind === 'boolean' ? true : v;
+      fields[fact.name] = { value: v, json, span: spanOf(el), valueSpan: textSpan(el) };
+    }
+  }
+  const segments = {} as Record<SegmentListName, SegmentItem[]>;
+  const segmentSpans: Partial<Record<SegmentListName, Span>> = {};
+  for (const { list, path, item } of SCHEMA_SEGMENT_LISTS) {
+    let el: XmlElement | undefined = user;
+    for (const p of path) el = el ? childrenByName(el).get(p) : undefined;
+    if (!el) {
+      segments[list] = [];
+      continue;
+    }
+    segmentSpans[list] = spanOf(el);
+    segments[list] = el.children.filter((c) => c.name === item).map((c) => segmentFromXml(list, c));
+  }
+  const accountEl = kids.get('account_type');
+  // Identifier slots as the validator sees them (same values, same ranges): userKeys.
+  const identifiers: IdentifierRef[] = userKeys(user, { matchBy: 'primary_id' })
+    .identifiers.filter((k) => k.value !== '')
+    .map((k) => ({ type: k.type, value: k.value, segmentType: 'External', span: { start: k.start, end: k.end } }));
+  return finishRecord('xml', fields, segments, segmentSpans, accountEl ? clean(accountEl.text) : null, spanOf(user), identifiers);
+}
+
+function finishRecord(
+  source: 'xml' | 'api',
+  fields: Record<string, FieldEntry>,
+  segments: Record<SegmentListName, SegmentItem[]>,
+  segmentSpans: Partial<Record<SegmentListName, Span>>,
+  accountType: string | null,
+  span: Span | undefined,
+  given?: IdentifierRef[],
+): UserRecord {
+  if (given) return { source, fields, segments, segmentSpans, identifiers: given, accountType: accountType === null ? null : accountType.toUpperCase(), span };
+  const identifiers: IdentifierRef[] = [];
+  const pid = fields.primary_id;
+  if (pid && typeof pid.value === 'string') identifiers.push({ type: 'primary_id', value: pid.value, segmentType: 'External', span: pid.valueSpan });
+  for (const it of segments.identifiers) {
+    const type = it.content.id_type;
+    const value = it.content.value;
+    if (typeof value !== 'string') continue;
+    identifiers.push({ type: typeof type === 'string' ? type : '', value, segmentType: it.segmentType, span: it.span });
+  }
+  return { source, fields, segments, segmentSpans, identifiers, accountType: accountType === null ? null : accountType.toUpperCase(), span };
+}
+
+// ---------------------------------------------------------------------------------------------
+// From the Users API JSON (domain §8.3)
+
+function asObject(raw: unknown): Record<string, unknown> | undefined {
+  return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+}
+
+function asArray(raw: unknown): unknown[] {
+  if (Array.isArray(raw)) return raw;
+  // A list with one element sometimes arrives as the element itself (XML→JSON converters).
+  if (asObject(raw)) return [raw];
+  return [];
+}
+
+function segmentFromJson(list: SegmentListName, raw: Record<string, unknown>): SegmentItem {
+  const content: Record<string, ContentValue> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (SEGMENT_IGNORED.has(k)) continue;
+    const typeList = TYPE_LISTS_FROM_JSON[k];
+    if (typeList) {
+      const codes = asArray(v).map(scalarFromJson).filter((c): c is string => c !== null);
+      if (codes.length > 0 || Array.isArray(v)) content[typeList] = codes;
+      continue;
+    }
+    if (SEGMENT_BOOLEANS.has(k)) {
+      const b = booleanFrom(v);
+      if (b !== null) content[k] = b;
+      continue;
+    }
+    if (Array.isArray(v)) continue; // nested lists the SIS does not send (e.g. a role's parameters)
+    const s = scalarFromJson(v);
+    if (s !== null) content[k] = s;
+  }
+  // Type wrappers are required in the file; an API item without types compares as an empty list.
+  const finished = finishContent(content);
+  const segmentType: SegmentType = String(raw.segment_type ?? '').trim().toLowerCase() === 'internal' ? 'Internal' : 'External';
+  void list;
+  return { segmentType, content: finished, key: contentKey(finished), json: raw };
+}
+
+const JSON_LISTS: readonly { list: SegmentListName; contact: boolean; name: string }[] = [
+  { list: 'identifiers', contact: false, name: 'user_identifier' },
+  { list: 'addresses', contact: true, name: 'address' },
+  { list: 'emails', contact: true, name: 'email' },
+  { list: 'phones', contact: true, name: 'phone' },
+  { list: 'notes', contact: false, name: 'user_note' },
+  { list: 'blocks', contact: false, name: 'user_block' },
+  { list: 'statistics', contact: false, name: 'user_statistic' },
+];
+
+/** Where a segment list lives in the API JSON user. */
+export function jsonListLocation(list: SegmentListName): { contact: boolean; name: string } {
+  const found = JSON_LISTS.find((l) => l.list === list)!;
+  return { contact: found.contact, name: found.name };
+}
+
+/**
+ * Read a Users API JSON user (snapshot `user`). Accepts code objects or bare codes, booleans
+ * as booleans or strings, and null / "" / absent alike (domain §8.3). Never throws: anything
+ * unreadable counts as absent (the snapshot reader reports shape problems).
+ */
+export function recordFromApi(raw: unknown): UserRecord {
+  const user = asObject(raw) ?? {};
+  const fields: Record<string, FieldEntry> = {};
+  for (const fact of coreFields()) {
+    if (fact.kind === 'codes') {
+      const src = user.rs_library ?? asObject(user.rs_libraries)?.rs_library ?? user.rs_libraries;
+      if (src === undefined || src === null) continue;
+      const items = asArray(src);
+      const codes = items.map((it) => scalarFromJson(asObject(it)?.code ?? it)).filter((c): c is string => c !== null);
+      fields[fact.name] = { value: codes, json: src };
+    } else if (fact.kind === 'notices') {
+      const src = user.library_notice ?? asObject(user.library_notices)?.library_notice ?? user.library_notices;
+      if (src === undefined || src === null) continue;
+      const notices: LibraryNotice[] = [];
+      for (const it of asArray(src)) {
+        const o = asObject(it);
+        const code = scalarFromJson(o?.code);
+        if (code === null) continue;
+        notices.push({ code, value: booleanFrom(scalarFromJson(o?.value) ?? o?.value) ?? false });
+      }
+      fields[fact.name] = { value: notices, json: src };
+    } else {
+      const src = user[fact.name];
+      const v = fact.kind === 'boolean' ? booleanField(src) : scalarFromJson(src);
+      if (v === null) continue;
+      fields[fact.name] = { value: v, json: src };
+    }
+  }
+  const contact = asObject(user.contact_info) ?? {};
+  const segments = {} as Record<SegmentListName, SegmentItem[]>;
+  for (const { list, contact: inContact, name } of JSON_LISTS) {
+    const holder = inContact ? contact : user;
+    // Also accept the XML-like wrapper shape (`user_identifiers: {user_identifier: [...]}`).
+    const wrapper = asObject(holder[`${name}s`]);
+    const src = holder[name] ?? wrapper?.[name];
+    segments[list] = asArray(src)
+      .map(asObject)
+      .filter((o): o is Record<string, unknown> => o !== undefined)
+      .map((o) => segmentFromJson(list, o));
+  }
+  return finishRecord('api', fields, segments, {}, scalarFromJson(user.account_type), undefined);
+}
+
+/** Identity of a record for matching: the value of the Match ID (`primary_id` or an identifier type). */
+export function matchValueOf(record: UserRecord, matchBy: string): string | null {
+  if (matchBy.toLowerCase() === 'primary_id') {
+    const v = record.fields.primary_id?.value;
+    return typeof v === 'string' ? v : null;
+  }
+  const found = record.identifiers.find((i) => i.type !== 'primary_id' && i.type.toLowerCase() === matchBy.toLowerCase());
+  return found ? found.value : null;
+}
+
+/** A field's normalised value (null when absent). */
+export function fieldValue(record: UserRecord, field: string): FieldValue {
+  return record.fields[field]?.value ?? null;
+}

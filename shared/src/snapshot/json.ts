@@ -1,0 +1,168 @@
+/**
+ * A small JSON reader that remembers where things are: the start and end offset of every
+ * object and array (by identity). The snapshot reader uses the offsets to report problems with
+ * a line, and to write back users it did not change exactly as they were (byte for byte).
+ * Duplicate keys keep the last value, as `JSON.parse` does, and are reported. Nesting deeper
+ * than `MAX_DEPTH` is refused with a message rather than overflowing the stack.
+ */
+export interface JsonSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface JsonParseResult {
+  readonly value: unknown;
+  /** Offsets of every object and array in `value`. */
+  readonly spans: WeakMap<object, JsonSpan>;
+  /** Keys that appeared twice in one object, with the offset of the second one. */
+  readonly duplicateKeys: readonly { readonly key: string; readonly offset: number }[];
+}
+
+export class JsonSyntaxError {
+  constructor(
+    readonly message: string,
+    readonly offset: number,
+  ) {}
+}
+
+const MAX_DEPTH = 512;
+const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const NUM = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/** Parse JSON text; throws `JsonSyntaxError` (with an offset) on malformed input. */
+export function parseJsonWithSpans(text: string): JsonParseResult {
+  const spans = new WeakMap<object, JsonSpan>();
+  const duplicateKeys: { key: string; offset: number }[] = [];
+  const n = text.length;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte-order mark is not JSON, but harmless here
+
+  const fail = (msg: string): never => {
+    throw new JsonSyntaxError(i >= n ? `${msg} (the text ends too early)` : msg, Math.min(i, n));
+  };
+  const ws = () => {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+      else return;
+    }
+  };
+  const str = (): string => {
+    i++; // opening quote
+    let out = '';
+    let from = i;
+    for (;;) {
+      if (i >= n) fail('Unterminated string');
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        out += text.slice(from, i);
+        i++;
+        return out;
+      }
+      if (c < 0x20) fail('Control character inside a string');
+      if (c === 0x5c) {
+        out += text.slice(from, i);
+        const e = text[i + 1];
+        if (e !== undefined && e in ESCAPES) {
+          out += ESCAPES[e];
+          i += 2;
+        } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+          out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+          i += 6;
+        } else fail('Bad escape in a string');
+        from = i;
+      } else i++;
+    }
+  };
+  const value = (depth: number): unknown => {
+    ws();
+    if (depth > MAX_DEPTH) fail(`Nested deeper than ${MAX_DEPTH} levels`);
+    const c = text[i];
+    if (c === '{') {
+      const start = i;
+      const obj: Record<string, unknown> = {};
+      const seen = new Set<string>();
+      i++;
+      ws();
+      if (text[i] === '}') i++;
+      else {
+        for (;;) {
+          ws();
+          if (text[i] !== '"') fail('Expected a property name in double quotes');
+          const keyAt = i;
+          const key = str();
+          ws();
+          if (text[i] !== ':') fail('Expected ":" after a property name');
+          i++;
+          const v = value(depth + 1);
+          if (seen.has(key)) {
+            duplicateKeys.push({ key, offset: keyAt });
+            delete obj[key];
+          }
+          seen.add(key);
+          obj[key] = v;
+          ws();
+          if (text[i] === ',') {
+            i++;
+            continue;
+          }
+          if (text[i] === '}') {
+            i++;
+            break;
+          }
+          fail('Expected "," or "}"');
+        }
+      }
+      spans.set(obj, { start, end: i });
+      return obj;
+    }
+    if (c === '[') {
+      const start = i;
+      const arr: unknown[] = [];
+      i++;
+      ws();
+      if (text[i] === ']') i++;
+      else {
+        for (;;) {
+          arr.push(value(depth + 1));
+          ws();
+          if (text[i] === ',') {
+            i++;
+            continue;
+          }
+          if (text[i] === ']') {
+            i++;
+            break;
+          }
+          fail('Expected "," or "]"');
+        }
+      }
+      spans.set(arr, { start, end: i });
+      return arr;
+    }
+    if (c === '"') return str();
+    if (text.startsWith('true', i)) {
+      i += 4;
+      return true;
+    }
+    if (text.startsWith('false', i)) {
+      i += 5;
+      return false;
+    }
+    if (text.startsWith('null', i)) {
+      i += 4;
+      return null;
+    }
+    NUM.lastIndex = i;
+    const m = NUM.exec(text);
+    if (m) {
+      i += m[0].length;
+      return Number(m[0]);
+    }
+    return fail(i >= n ? 'Expected a value' : `Unexpected character ${JSON.stringify(text[i])}`);
+  };
+
+  const root = value(0);
+  ws();
+  if (i < n) fail('Unexpected text after the JSON value');
+  return { value: root, spans, duplicateKeys };
+}

@@ -1,0 +1,314 @@
+/**
+ * The snapshot file (`*.alma-snapshot.json`, contract §2): what Alma holds now, one Users API
+ * JSON user per entry, plus what the API does not tell — which fields staff changed by hand
+ * (`sync.protected`) and the value the SIS last sent for them (`lastSisValue`).
+ *
+ * Reading never throws: problems come back with a JSON path and a line. Writing keeps unknown
+ * keys, and writes every entry that was not replaced exactly as it was read (byte for byte).
+ */
+import { LineIndex } from '../text/lines';
+import { coreField, type FieldValue, type LibraryNotice, booleanFrom } from '../sis/record';
+import { JsonSyntaxError, parseJsonWithSpans, type JsonSpan } from './json';
+
+export const SNAPSHOT_FORMAT = 'alma-sis-snapshot';
+export const SNAPSHOT_VERSION = 1;
+
+export interface ProtectedState {
+  /** The last value the SIS set before the manual change (normalised like the engine's values). */
+  readonly lastSisValue: FieldValue;
+}
+
+export interface SnapshotEntry {
+  /** The entry object as read or built (`{user, sync, …unknown keys}`). */
+  readonly entry: Readonly<Record<string, unknown>>;
+  /** `entry.user` when it is an object. */
+  readonly user: Readonly<Record<string, unknown>> | undefined;
+  /** `entry.sync.protected`, normalised. */
+  readonly protected: ReadonlyMap<string, ProtectedState>;
+  /** Where the entry is in `Snapshot.text` (entries read from a file only). */
+  readonly span?: JsonSpan;
+}
+
+export interface Snapshot {
+  /** The top-level object; every key but `users` is written back as it is. */
+  readonly root: Readonly<Record<string, unknown>>;
+  readonly users: readonly SnapshotEntry[];
+  /** The text the snapshot was read from, when it was read from one. */
+  readonly text?: string;
+}
+
+export interface SnapshotProblem {
+  readonly severity: 'error' | 'warning';
+  /** JSONPath-like location, e.g. `$.users[3].sync.protected.user_group`. */
+  readonly path: string;
+  readonly message: string;
+  readonly offset?: number;
+  /** 1-based line, when known. */
+  readonly line?: number;
+}
+
+export interface SnapshotReadResult {
+  /** Undefined when the text cannot be used as a snapshot at all (then a problem says why). */
+  readonly snapshot: Snapshot | undefined;
+  readonly problems: readonly SnapshotProblem[];
+}
+
+function asObject(raw: unknown): Record<string, unknown> | undefined {
+  return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+}
+
+function codeOf(raw: unknown): string | null {
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw === 'string') return raw.trim() === '' ? null : raw.trim();
+  if (typeof raw === 'number') return String(raw);
+  const o = asObject(raw);
+  if (o && 'value' in o) return codeOf(o.value);
+  if (o && 'code' in o) return codeOf(o.code);
+  return null;
+}
+
+/**
+ * Normalise a `lastSisValue` for `field`: a code string or null; for `rs_libraries` a list of
+ * codes; for `library_notices` a list of `{code, value}`. Returns an error message when the
+ * shape does not fit.
+ */
+export function lastSisValueFrom(field: string, raw: unknown): { value: FieldValue; error?: string } {
+  const kind = coreField(field)?.kind;
+  if (raw === undefined || raw === null) return { value: null };
+  if (kind === 'codes') {
+    if (!Array.isArray(raw)) return { value: null, error: 'expected a list of library codes' };
+    return { value: raw.map(codeOf).filter((c): c is string => c !== null) };
+  }
+  if (kind === 'notices') {
+    if (!Array.isArray(raw)) return { value: null, error: 'expected a list of {code, value}' };
+    const out: LibraryNotice[] = [];
+    for (const it of raw) {
+      const o = asObject(it);
+      const code = codeOf(o?.code);
+      if (!o || code === null) return { value: null, error: 'expected a list of {code, value}' };
+      out.push({ code, value: booleanFrom(o.value) ?? false });
+    }
+    return { value: out };
+  }
+  if (kind === 'boolean') return { value: booleanFrom(codeOf(raw) ?? raw) === true ? 'true' : null };
+  if (Array.isArray(raw)) return { value: null, error: 'expected a single value, not a list' };
+  const v = codeOf(raw);
+  if (v === null && asObject(raw)) return { value: null, error: 'expected a code string or null' };
+  return { value: v };
+}
+
+/** The JSON form of a normalised `lastSisValue`. */
+export function lastSisValueToJson(v: FieldValue): unknown {
+  if (v === null || typeof v === 'string') return v;
+  return v.map((x) => (typeof x === 'string' ? x : { code: x.code, value: x.value }));
+}
+
+function readProtected(
+  syncRaw: unknown,
+  path: string,
+  at: number | undefined,
+  report: (p: Omit<SnapshotProblem, 'line'>) => void,
+): Map<string, ProtectedState> {
+  const out = new Map<string, ProtectedState>();
+  if (syncRaw === undefined || syncRaw === null) return out;
+  const sync = asObject(syncRaw);
+  if (!sync) {
+    report({ severity: 'error', path: `${path}.sync`, message: '"sync" must be an object; ignored', offset: at });
+    return out;
+  }
+  const protRaw = sync.protected;
+  if (protRaw === undefined || protRaw === null) return out;
+  const prot = asObject(protRaw);
+  if (!prot) {
+    report({ severity: 'error', path: `${path}.sync.protected`, message: '"protected" must be an object naming fields; ignored', offset: at });
+    return out;
+  }
+  for (const [field, stateRaw] of Object.entries(prot)) {
+    const p = `${path}.sync.protected.${field}`;
+    if (!coreField(field)) {
+      report({ severity: 'warning', path: p, message: `"${field}" is not a field the SIS load writes; its protection has no effect`, offset: at });
+      continue;
+    }
+    const state = asObject(stateRaw);
+    if (stateRaw !== null && stateRaw !== true && !state) {
+      report({ severity: 'error', path: p, message: 'expected an object like {"lastSisValue": …}; treated as protected with no last SIS value', offset: at });
+    }
+    if (state && !('lastSisValue' in state)) {
+      report({ severity: 'warning', path: p, message: 'no "lastSisValue": treated as null (the SIS had sent no value)', offset: at });
+    }
+    const { value, error } = lastSisValueFrom(field, state?.lastSisValue);
+    if (error) report({ severity: 'error', path: `${p}.lastSisValue`, message: `${error}; treated as null`, offset: at });
+    out.set(field, { lastSisValue: value });
+  }
+  return out;
+}
+
+/** Read a snapshot. Never throws. */
+export function parseSnapshot(text: string): SnapshotReadResult {
+  const problems: SnapshotProblem[] = [];
+  let lines: LineIndex | undefined;
+  const report = (p: Omit<SnapshotProblem, 'line'>) => {
+    if (p.offset === undefined) problems.push(p);
+    else {
+      lines ??= new LineIndex(text);
+      problems.push({ ...p, line: lines.positionAt(p.offset).line + 1 });
+    }
+  };
+  let parsed;
+  try {
+    parsed = parseJsonWithSpans(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) {
+      report({ severity: 'error', path: '$', message: `Not valid JSON: ${e.message}`, offset: e.offset });
+      return { snapshot: undefined, problems };
+    }
+    throw e;
+  }
+  const { value, spans } = parsed;
+  for (const d of parsed.duplicateKeys) {
+    report({ severity: 'warning', path: '$', message: `Key "${d.key}" appears twice in one object; the last one counts`, offset: d.offset });
+  }
+  const root = asObject(value);
+  if (!root) {
+    report({ severity: 'error', path: '$', message: 'A snapshot must be a JSON object with "format", "version" and "users"', offset: 0 });
+    return { snapshot: undefined, problems };
+  }
+  const rootAt = spans.get(root)?.start;
+  if (root.format === undefined) {
+    // A bare Users API answer is a common mistake: say how to turn it into a snapshot.
+    const looksLikeUser = 'primary_id' in root || 'user' in root || 'total_record_count' in root;
+    if (looksLikeUser) {
+      report({ severity: 'error', path: '$.format', message: 'This looks like a Users API answer, not a snapshot; turn it into one with `alma-sis snapshot import --users FILE --out NEW.alma-snapshot.json`', offset: rootAt });
+      return { snapshot: undefined, problems };
+    }
+    report({ severity: 'warning', path: '$.format', message: `No "format": expected "${SNAPSHOT_FORMAT}"`, offset: rootAt });
+  } else if (root.format !== SNAPSHOT_FORMAT) {
+    report({ severity: 'error', path: '$.format', message: `"format" is ${JSON.stringify(root.format)}, expected "${SNAPSHOT_FORMAT}"`, offset: rootAt });
+    return { snapshot: undefined, problems };
+  }
+  if (root.version !== undefined && root.version !== SNAPSHOT_VERSION) {
+    if (typeof root.version === 'number' && root.version > SNAPSHOT_VERSION) {
+      report({ severity: 'error', path: '$.version', message: `Snapshot version ${root.version} is newer than this tool understands (${SNAPSHOT_VERSION})`, offset: rootAt });
+      return { snapshot: undefined, problems };
+    }
+    report({ severity: 'warning', path: '$.version', message: `"version" is ${JSON.stringify(root.version)}, expected ${SNAPSHOT_VERSION}`, offset: rootAt });
+  }
+  if (root.profile !== undefined && !asObject(root.profile)) {
+    report({ severity: 'error', path: '$.profile', message: '"profile" must be an object of settings; ignored', offset: rootAt });
+  }
+  const usersRaw = root.users ?? [];
+  if (!Array.isArray(usersRaw)) {
+    report({ severity: 'error', path: '$.users', message: '"users" must be a list', offset: rootAt });
+    return { snapshot: undefined, problems };
+  }
+  const arrayAt = spans.get(usersRaw)?.start;
+  const users: SnapshotEntry[] = [];
+  const seenIds = new Map<string, number>();
+  usersRaw.forEach((raw, k) => {
+    const path = `$.users[${k}]`;
+    const entry = asObject(raw);
+    const span = entry ? spans.get(entry) : undefined;
+    const at = span?.start ?? arrayAt;
+    if (!entry) {
+      report({ severity: 'error', path, message: 'Each entry must be an object {"user": …, "sync": …}; this one is ignored (and written back as it is)', offset: at });
+      users.push({ entry: { __invalid: raw }, user: undefined, protected: new Map(), span: asObject(raw) ? span : undefined });
+      return;
+    }
+    const user = asObject(entry.user);
+    if (!user) {
+      report({ severity: 'error', path: `${path}.user`, message: 'Missing "user" object (an Alma user in the Users API JSON shape); the entry is ignored', offset: at });
+    } else {
+      const pid = codeOf(user.primary_id);
+      if (pid === null) {
+        report({ severity: 'warning', path: `${path}.user.primary_id`, message: 'The user has no primary_id', offset: spans.get(user)?.start ?? at });
+      } else {
+        const prev = seenIds.get(pid.toLowerCase());
+        if (prev !== undefined) {
+          report({ severity: 'warning', path: `${path}.user.primary_id`, message: `primary_id "${pid}" is also the primary_id of users[${prev}] (Alma keeps primary ids unique, ignoring case)`, offset: spans.get(user)?.start ?? at });
+        } else seenIds.set(pid.toLowerCase(), k);
+      }
+    }
+    const prot = readProtected(entry.sync, path, at, report);
+    users.push({ entry, user, protected: prot, span });
+  });
+  const snapshot: Snapshot = { root, users, text };
+  return { snapshot, problems };
+}
+
+function indentLines(s: string, pad: string): string {
+  return s.replace(/\n/g, `\n${pad}`);
+}
+
+/**
+ * Write a snapshot: top-level keys in their order (`format` and `version` first when they were
+ * missing), entries that carry their original `span` copied from the text they were read from.
+ */
+export function serializeSnapshot(snapshot: Snapshot): string {
+  const root: Record<string, unknown> = {};
+  if (!('format' in snapshot.root)) root.format = SNAPSHOT_FORMAT;
+  if (!('version' in snapshot.root)) root.version = SNAPSHOT_VERSION;
+  for (const [k, v] of Object.entries(snapshot.root)) root[k] = v;
+  if (!('users' in root)) root.users = [];
+  const parts: string[] = ['{'];
+  const keys = Object.keys(root);
+  keys.forEach((k, idx) => {
+    const comma = idx < keys.length - 1 ? ',' : '';
+    if (k !== 'users') {
+      parts.push(`  ${JSON.stringify(k)}: ${indentLines(JSON.stringify(root[k], null, 2) ?? 'null', '  ')}${comma}`);
+      return;
+    }
+    if (snapshot.users.length === 0) {
+      parts.push(`  "users": []${comma}`);
+      return;
+    }
+    parts.push('  "users": [');
+    snapshot.users.forEach((u, j) => {
+      const last = j === snapshot.users.length - 1;
+      let body: string;
+      if (u.span && snapshot.text !== undefined) body = snapshot.text.slice(u.span.start, u.span.end);
+      else if ('__invalid' in u.entry && Object.keys(u.entry).length === 1) body = indentLines(JSON.stringify(u.entry.__invalid, null, 2) ?? 'null', '    ');
+      else body = indentLines(JSON.stringify(u.entry, null, 2), '    ');
+      parts.push(`    ${body}${last ? '' : ','}`);
+    });
+    parts.push(`  ]${comma}`);
+  });
+  parts.push('}');
+  return parts.join('\n') + '\n';
+}
+
+/** Build an entry for `user` (a Users API JSON user) with the given protection. */
+export function makeEntry(
+  user: Record<string, unknown>,
+  protectedFields: ReadonlyMap<string, ProtectedState> = new Map(),
+  base: Readonly<Record<string, unknown>> = {},
+): SnapshotEntry {
+  const entry: Record<string, unknown> = { ...base, user };
+  const baseSync = asObject(base.sync);
+  if (protectedFields.size > 0 || baseSync) {
+    const prot: Record<string, unknown> = {};
+    const oldProt = asObject(baseSync?.protected) ?? {};
+    for (const [field, state] of protectedFields) {
+      // Keep unknown keys of an existing protection entry (e.g. a note on who changed it).
+      prot[field] = { ...(asObject(oldProt[field]) ?? {}), lastSisValue: lastSisValueToJson(state.lastSisValue) };
+    }
+    const sync: Record<string, unknown> = { ...(baseSync ?? {}) };
+    if (protectedFields.size > 0) sync.protected = prot;
+    else delete sync.protected;
+    if (Object.keys(sync).length > 0) entry.sync = sync;
+    else delete entry.sync;
+  }
+  return { entry, user, protected: new Map(protectedFields) };
+}
+
+/** A snapshot built in memory (e.g. by `snapshot import`). */
+export function newSnapshot(users: readonly SnapshotEntry[], profile?: Readonly<Record<string, unknown>>): Snapshot {
+  const root: Record<string, unknown> = { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION };
+  if (profile && Object.keys(profile).length > 0) root.profile = profile;
+  root.users = [];
+  return { root, users };
+}
+
+/** The `profile` object of a snapshot (settings layer), if any. */
+export function snapshotProfile(snapshot: Snapshot): Readonly<Record<string, unknown>> | undefined {
+  return asObject(snapshot.root.profile);
+}
