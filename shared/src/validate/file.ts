@@ -1,0 +1,113 @@
+/**
+ * Checks over the whole file: duplicates between users (from their keys alone, so the language
+ * server recomputes them in O(users) after an edit) and the frame around the users (root,
+ * namespace, no users). Offsets here are ABSOLUTE.
+ */
+import type { Problem } from '../diagnostics';
+import { DEFAULT_SETTINGS, matchesOnPrimaryId, type Settings } from '../settings';
+import type { UserKeys } from '../sis/keys';
+import type { SisDocumentFrame } from '../sis/types';
+import { almaSeverity, prepare, problem, xsdSeverity } from './context';
+import { isXsdLong } from './values';
+
+/** A user's keys and where its chunk starts (absolute offset; the keys are relative to it). */
+export interface KeyedUser {
+  readonly start: number;
+  readonly keys: UserKeys;
+}
+
+/**
+ * Duplicates between users (checklist V6, M8): a Match ID seen in an earlier user →
+ * `duplicate-user`; an identifier value (primary id or additional identifier, compared without
+ * regard to case) that an earlier user carries → `duplicate-identifier`. The first occurrence
+ * wins, as in Alma's job ("… already taken AcrossInstitution in this feed" [CARLI-TROUBLE]); a
+ * later user that is rejected does not claim its identifiers. Values repeated inside one user are
+ * `validateUser`'s business (`duplicate-identifier-in-user`).
+ */
+export function fileWideProblems(users: readonly KeyedUser[], settings: Settings = DEFAULT_SETTINGS): Problem[] {
+  const p = prepare({ settings });
+  const sev = almaSeverity(p, 'error');
+  const out: Problem[] = [];
+  const matchSeen = new Map<string, number>();
+  const idSeen = new Map<string, number>();
+  const matchName = matchesOnPrimaryId(settings) ? 'primary_id' : settings.matchBy;
+  for (let i = 0; i < users.length; i++) {
+    const { start, keys } = users[i];
+    if (keys.matchKey !== null) {
+      const firstIndex = matchSeen.get(keys.matchKey);
+      if (firstIndex !== undefined) {
+        out.push(problem('duplicate-user', sev,
+          `User #${firstIndex + 1} earlier in this file has the same Match ID (${matchName} "${keys.matchValue}"): Alma loads the first and rejects this one ("… is already taken AcrossInstitution in this feed").`,
+          start + keys.matchStart, start + keys.matchEnd, { firstIndex }));
+        continue;
+      }
+      matchSeen.set(keys.matchKey, i);
+    }
+    const ids = keys.identifiers;
+    let rejected = false;
+    for (let j = 0; j < ids.length; j++) {
+      const id = ids[j];
+      if (id.value === '') continue;
+      const firstIndex = idSeen.get(id.value.toLowerCase());
+      if (firstIndex !== undefined && firstIndex !== i) {
+        rejected = true;
+        out.push(problem('duplicate-identifier', sev,
+          `Identifier of type ${id.type} and value ${id.value} is already taken AcrossInstitution in this feed: user #${firstIndex + 1} earlier in the file carries it, so Alma rejects this user.`,
+          start + id.start, start + id.end, { firstIndex, type: id.type }));
+      }
+    }
+    if (rejected) continue;
+    for (let j = 0; j < ids.length; j++) {
+      const v = ids[j].value;
+      if (v !== '') {
+        const k = v.toLowerCase();
+        if (!idSeen.has(k)) idSeen.set(k, i);
+      }
+    }
+  }
+  return out;
+}
+
+/** Problems of the frame around the users: root element, its attributes, stray elements, no users. */
+export function frameProblems(frame: SisDocumentFrame, userCount: number, settings: Settings = DEFAULT_SETTINGS): Problem[] {
+  const p = prepare({ settings });
+  const out: Problem[] = [];
+  const root = frame.root;
+  if (root) {
+    const s = root.start + 1;
+    const e = root.nameEnd;
+    if (root.name.includes(':')) {
+      out.push(problem('namespace', 'error', `The root <${root.name}> has a namespace prefix; Alma's user schema has no namespace.`, s, e));
+    } else if (root.name !== 'users' && root.name !== 'user') {
+      // rest_user.xsd declares <user> as a global element too: a single-user file is valid.
+      out.push(problem('root-element', xsdSeverity(p, 'warning'),
+        p.strict
+          ? `The root element is <${root.name}>; the XSD requires <users>.`
+          : `The root element is <${root.name}>, not <users>: Alma's loader reads the <user> elements anyway, but the XSD requires <users>.`,
+        s, e, { replacement: 'users' }));
+    }
+    for (const a of root.attributes) {
+      // The frame gives no value start; the value is the raw text before the closing quote.
+      const vs = Math.max(a.start, a.valueEnd - a.value.length);
+      if (a.name === 'xmlns') {
+        if (a.value !== '') out.push(problem('namespace', 'error', `A default namespace ("${a.value}") on the root: Alma's user schema has no namespace.`, vs, a.valueEnd));
+      } else if (a.name.startsWith('xmlns:') || a.name.startsWith('xsi:')) {
+        continue;
+      } else if (a.name === 'total_record_count' && root.name === 'users') {
+        if (p.strict && !isXsdLong(a.value)) out.push(problem('invalid-number', 'error', `total_record_count="${a.value}" is not a whole number.`, vs, a.valueEnd));
+      } else {
+        out.push(problem('unknown-attribute', xsdSeverity(p, 'warning'), `The root has an attribute "${a.name}" that Alma's schema does not define.`, a.start, a.start + a.name.length, { attribute: a.name }));
+      }
+    }
+    if (userCount === 0) out.push(problem('no-users', 'warning', 'The file holds no <user> element: the job would process nothing.', s, e));
+  }
+  for (const o of frame.otherElements ?? []) {
+    if (o.name.includes(':')) {
+      out.push(problem('namespace', 'error', `<${o.name}> has a namespace prefix; Alma's user schema has no namespace.`, o.start + 1, o.nameEnd));
+    } else {
+      out.push(problem('unknown-element', xsdSeverity(p, 'warning'),
+        `<${o.name}> inside the root: only <user> elements belong there${p.strict ? '' : ' (the SIS load ignores it)'}.`, o.start + 1, o.nameEnd, { element: o.name }));
+    }
+  }
+  return out;
+}
