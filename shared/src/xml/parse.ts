@@ -75,6 +75,11 @@ function isWs(c: number): boolean {
   return c === Ch.Space || c === Ch.LF || c === Ch.Tab || c === Ch.CR;
 }
 
+function isAllWs(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isWs(s.charCodeAt(i))) return false;
+  return true;
+}
+
 /** XML 1.0 NameStartChar, ASCII fast path; non-ASCII letters are accepted broadly. */
 export function isNameStart(c: number): boolean {
   return (
@@ -104,6 +109,9 @@ export function isNameChar(c: number): boolean {
 function isForbiddenChar(c: number): boolean {
   return (c < 0x20 && c !== Ch.Tab && c !== Ch.LF && c !== Ch.CR) || c === 0xfffe || c === 0xffff;
 }
+
+/** Names seen so far, by hash (see `XmlScanner.readName`). */
+const NAMES = new Map<number, string>();
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -149,16 +157,35 @@ export class XmlScanner {
     while (this.pos < this.limit && isWs(t.charCodeAt(this.pos))) this.pos++;
   }
 
+  /**
+   * Reads a name. The few dozen names of an SIS file repeat millions of times in a large one, so
+   * names are hashed while scanned and the string of an earlier occurrence is returned: no new
+   * string, and later `Set`/`Map` look-ups reuse its cached hash.
+   */
   readName(): string {
     const t = this.text;
     const s = this.pos;
-    if (s < this.limit && isNameStart(t.charCodeAt(s))) {
-      let p = s + 1;
-      while (p < this.limit && isNameChar(t.charCodeAt(p))) p++;
-      this.pos = p;
-      return t.slice(s, p);
+    const limit = this.limit;
+    if (s >= limit) return '';
+    let c = t.charCodeAt(s);
+    if (!isNameStart(c)) return '';
+    let h = c;
+    let p = s + 1;
+    while (p < limit) {
+      c = t.charCodeAt(p);
+      if (!isNameChar(c)) break;
+      h = (Math.imul(h, 31) + c) | 0;
+      p++;
     }
-    return '';
+    this.pos = p;
+    const len = p - s;
+    const key = h ^ (len << 23);
+    const known = NAMES.get(key);
+    if (known !== undefined && known.length === len && t.startsWith(known, s)) return known;
+    const name = t.slice(s, p);
+    // Bounded, so a hostile file with millions of distinct names cannot grow it.
+    if (NAMES.size < 4096) NAMES.set(key, name);
+    return name;
   }
 
   /** At `<!--`: skips the comment. */
@@ -465,11 +492,22 @@ export class XmlScanner {
       const c = t.charCodeAt(lt);
       if (c !== Ch.Lt) {
         // Character data inside the current element.
-        const text = this.readText();
         const top = stack[stack.length - 1];
-        if (top) {
-          top.text = top.text === '' ? text : top.text + text;
+        // White space between child elements (indentation) is not kept: it is most of the text
+        // of a pretty-printed file, and no feature needs it.
+        let p = lt;
+        while (p < this.limit && isWs(t.charCodeAt(p))) p++;
+        if (p >= this.limit || t.charCodeAt(p) === Ch.Lt) {
+          this.pos = p;
+          if (top && top.children === EMPTY_CHILDREN) {
+            const ws = t.slice(lt, p);
+            const norm = ws.indexOf('\r') < 0 ? ws : ws.replace(/\r\n?/g, '\n');
+            top.text = top.text === '' ? norm : top.text + norm;
+          }
+          continue;
         }
+        const text = this.readText();
+        if (top) top.text = top.text === '' ? text : top.text + text;
         continue;
       }
       if (lt + 1 >= this.limit) {
@@ -480,9 +518,14 @@ export class XmlScanner {
       }
       const c1 = t.charCodeAt(lt + 1);
       if (c1 === Ch.Slash) {
-        // End tag.
+        // End tag. Usually it closes the open element: compare in place rather than read a name.
         this.pos = lt + 2;
-        const name = this.readName();
+        const open = stack[stack.length - 1];
+        let name: string;
+        if (open !== undefined && t.startsWith(open.name, lt + 2) && !isNameChar(t.charCodeAt(lt + 2 + open.name.length))) {
+          name = open.name;
+          this.pos = lt + 2 + name.length;
+        } else name = this.readName();
         this.skipWs();
         if (this.pos >= this.limit) this.hitLimit = true;
         const gtOk = t.charCodeAt(this.pos) === Ch.Gt;
@@ -599,8 +642,10 @@ export class XmlScanner {
       };
       const parent = stack[stack.length - 1];
       if (parent) {
-        if (parent.children === EMPTY_CHILDREN) parent.children = [el];
-        else (parent.children as XmlElement[]).push(el);
+        if (parent.children === EMPTY_CHILDREN) {
+          if (parent.text !== '' && isAllWs(parent.text)) parent.text = '';
+          parent.children = [el];
+        } else (parent.children as XmlElement[]).push(el);
       } else if (!root) {
         root = el;
       }

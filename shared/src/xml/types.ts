@@ -31,7 +31,10 @@ export interface XmlElement {
   readonly end: number;
   readonly attributes: readonly XmlAttribute[];
   readonly children: readonly XmlElement[];
-  /** Character data directly inside the element (entities decoded, CDATA included), untrimmed; '' when none. */
+  /**
+   * Character data directly inside the element (entities decoded, CDATA included, line ends
+   * normalised to `\n`), untrimmed; '' when none. White space between child elements is dropped.
+   */
   readonly text: string;
   /** Span of the element's raw content (`startTagEnd`..`endTagStart`) holds the text and the children. */
   readonly selfClosing: boolean;
