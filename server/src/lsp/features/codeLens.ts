@@ -1,0 +1,58 @@
+import type { CodeLens } from 'vscode-languageserver';
+import { Commands, type UserPreviewArgs } from '../../../../shared/src/protocol';
+import type { DocumentModel } from '../model';
+import * as core from '../core';
+import { child } from '../tree';
+import { outcomeWords, show } from './describe';
+
+interface LensData {
+  readonly uri: string;
+  readonly version: number;
+  readonly index: number;
+  /** Set on the lens of a protected field. */
+  readonly field?: string;
+}
+
+/**
+ * One lens per `<user>`, plus one per field the snapshot marks protected for that user. Only
+ * positions here; titles are computed in `resolveCodeLens`, for the lenses the editor shows.
+ */
+export function codeLenses(m: DocumentModel): CodeLens[] {
+  const out: CodeLens[] = [];
+  const uri = m.doc.uri;
+  const snapshot = core.hasSnapshot(m.env.prepared);
+  for (const u of m.sis.users) {
+    const range = m.range(u.start, u.start + u.element.nameEnd);
+    out.push({ range, data: { uri, version: m.version, index: u.index } satisfies LensData });
+    if (!snapshot) continue;
+    for (const field of core.protectedFieldsOf(m.env.prepared, m.analysis(u).keys)) {
+      const el = child(u.element, field);
+      if (!el) continue;
+      out.push({
+        range: m.range(u.start + el.start, u.start + el.nameEnd),
+        data: { uri, version: m.version, index: u.index, field } satisfies LensData,
+      });
+    }
+  }
+  return out;
+}
+
+export function resolveCodeLens(m: DocumentModel, lens: CodeLens): CodeLens {
+  const data = lens.data as LensData;
+  const u = m.sis.users[data.index];
+  if (!u) return lens;
+  const args: UserPreviewArgs = { uri: m.doc.uri, index: u.index, line: m.doc.positionAt(u.start).line };
+  const plan = m.plan(u);
+  let title: string;
+  if (data.field === undefined) {
+    title = plan ? outcomeWords(plan) : 'no snapshot: preview';
+  } else {
+    const f = plan?.fields.find((x) => x.field === data.field);
+    if (!plan || plan.outcome === 'rejected') title = 'protected (user rejected)';
+    else if (!f) title = 'protected';
+    else if (f.action === 'keep-protected') title = `keeps manual value ${show(f.before)}`;
+    else if (f.action === 'revert-override') title = `reverts manual value ${show(f.before)} → ${show(f.after)}`;
+    else title = `ends protection: ${show(f.before)} → ${show(f.after)}`;
+  }
+  return { ...lens, command: { title, command: Commands.showUserPreview, arguments: [args] } };
+}

@@ -1,0 +1,95 @@
+import {
+  CompletionItemKind,
+  InsertTextFormat,
+  MarkupKind,
+  type CompletionItem,
+  type CompletionList,
+  type Position,
+} from 'vscode-languageserver';
+import { elementDefAt, USER_ELEMENT } from '../../../../shared/src/schema/user';
+import type { ElementDef } from '../../../../shared/src/schema/types';
+import type { DocumentModel } from '../model';
+import * as core from '../core';
+import { elementPath } from '../tree';
+
+/** How far back from the cursor to look for the `<` of a tag being typed. */
+const LOOK_BACK = 200;
+
+/**
+ * Element names the schema allows at the cursor (without the ones an `all` group already has),
+ * and code values inside a code field (from the code tables, else from the snapshot).
+ */
+export function completion(m: DocumentModel, position: Position): CompletionList | null {
+  const offset = m.doc.offsetAt(position);
+  const text = m.doc.getText({ start: m.doc.positionAt(Math.max(0, offset - LOOK_BACK)), end: position });
+  const lt = text.lastIndexOf('<');
+  const gt = text.lastIndexOf('>');
+  if (lt > gt && /^<[A-Za-z_]*$/.test(text.slice(lt))) {
+    const ltOffset = offset - (text.length - lt);
+    return elementNames(m, ltOffset, offset);
+  }
+  return codeValues(m, offset);
+}
+
+/** The element names allowed in the element around `ltOffset`, replacing the partial name. */
+function elementNames(m: DocumentModel, ltOffset: number, offset: number): CompletionList | null {
+  const chunk = m.userAt(ltOffset);
+  let parentPath: string[];
+  let present = new Set<string>();
+  if (!chunk || ltOffset === chunk.start) {
+    parentPath = ['users'];
+  } else {
+    const chain = elementPath(chunk.element, ltOffset - chunk.start).filter((e) => e.startTagEnd <= ltOffset - chunk.start);
+    if (chain.length === 0) return null;
+    parentPath = chain.map((e) => e.name);
+    const parent = chain[chain.length - 1];
+    // The element being typed may already have been read as a child: it does not count.
+    present = new Set(parent.children.filter((c) => c.start !== ltOffset - chunk.start).map((c) => c.name));
+  }
+  const def = parentPath[0] === 'users' && parentPath.length === 1 ? { content: { group: 'sequence', children: [USER_ELEMENT] } } : elementDefAt(parentPath);
+  const content = def?.content;
+  if (!content) return null;
+  const range = { start: m.doc.positionAt(ltOffset + 1), end: m.doc.positionAt(offset) };
+  const items: CompletionItem[] = [];
+  for (const c of content.children as readonly ElementDef[]) {
+    if (c.maxOccurs === 1 && present.has(c.name)) continue;
+    if (c.outputOnly) continue;
+    const simple = c.content === undefined;
+    items.push({
+      label: c.name,
+      kind: simple ? CompletionItemKind.Field : CompletionItemKind.Struct,
+      detail: [c.protectedField ? 'protected' : '', c.minOccurs > 0 ? 'required' : '', c.sis ? '' : 'not read by the SIS load']
+        .filter(Boolean)
+        .join(' · ') || undefined,
+      documentation: { kind: MarkupKind.Markdown, value: c.description },
+      textEdit: { range, newText: simple ? `${c.name}>$1</${c.name}>$0` : `${c.name}>\n\t$0\n</${c.name}>` },
+      insertTextFormat: InsertTextFormat.Snippet,
+      sortText: `${c.sis ? 0 : 1}${c.minOccurs > 0 ? 0 : 1}${c.name}`,
+    });
+  }
+  return { isIncomplete: false, items };
+}
+
+function codeValues(m: DocumentModel, offset: number): CompletionList | null {
+  const chunk = m.userAt(offset);
+  if (!chunk) return null;
+  const rel = offset - chunk.start;
+  const chain = elementPath(chunk.element, rel);
+  const el = chain[chain.length - 1];
+  if (!el || rel < el.startTagEnd || rel > el.endTagStart || el.children.length > 0) return null;
+  const names = chain.map((e) => e.name);
+  const def = elementDefAt(names);
+  if (!def || !(def.code || def.codeTable)) return null;
+  const values = core.codeValues(m.env.prepared, names);
+  const range = m.range(chunk.start + el.startTagEnd, chunk.start + el.endTagStart);
+  return {
+    isIncomplete: false,
+    items: values.map((v) => ({
+      label: v.code,
+      kind: CompletionItemKind.EnumMember,
+      detail: v.label,
+      documentation: v.source === 'snapshot' ? 'used in the snapshot' : def.codeTable ? `code table ${def.codeTable}` : undefined,
+      textEdit: { range, newText: v.code },
+    })),
+  };
+}

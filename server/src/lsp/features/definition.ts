@@ -1,0 +1,37 @@
+import type { Location, Position } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DocumentModel } from '../model';
+import * as core from '../core';
+import { locateSnapshotUsers } from '../jsonLocate';
+import { elementPath } from '../tree';
+
+/** Per snapshot text: where its users start, and a line index over it. Built once per load. */
+const located = new WeakMap<object, { starts: number[]; doc: TextDocument }>();
+
+/** From a field (or `<user>`) to that user's record in the snapshot file, at the field's key when present. */
+export function definition(m: DocumentModel, position: Position, toUri: (path: string) => string): Location | null {
+  const snap = m.env.snapshot;
+  if (!snap?.value || snap.text === undefined) return null;
+  const offset = m.doc.offsetAt(position);
+  const chunk = m.userAt(offset);
+  if (!chunk) return null;
+  const idx = core.snapshotIndexOf(m.env.prepared, m.analysis(chunk).keys);
+  if (idx === undefined) return null;
+  let loc = located.get(snap);
+  if (!loc) {
+    loc = { starts: locateSnapshotUsers(snap.text), doc: TextDocument.create(toUri(snap.path), 'json', 0, snap.text) };
+    located.set(snap, loc);
+  }
+  const start = loc.starts[idx];
+  if (start === undefined) return null;
+  const end = loc.starts[idx + 1] ?? snap.text.length;
+  let target = start;
+  const chain = elementPath(chunk.element, offset - chunk.start);
+  const field = chain[1]?.name;
+  if (field) {
+    const key = snap.text.indexOf(`"${core.apiKeyOf(field)}"`, start);
+    if (key >= 0 && key < end) target = key;
+  }
+  const pos = loc.doc.positionAt(target);
+  return { uri: toUri(snap.path), range: { start: pos, end: pos } };
+}

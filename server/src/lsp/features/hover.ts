@@ -1,0 +1,111 @@
+import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
+import type { SisUserChunk } from '../../../../shared/src/sis/types';
+import type { XmlElement } from '../../../../shared/src/xml/types';
+import { elementDefAt } from '../../../../shared/src/schema/user';
+import type { DocumentModel } from '../model';
+import * as core from '../core';
+import { elementPath, valueOf } from '../tree';
+import { code, outcomeWords, ruleSentence, segmentWords, show } from './describe';
+
+/** Hover on a field: what it is, the code's label, and what the sync will do with it for this user. */
+export function hover(m: DocumentModel, position: Position): Hover | null {
+  const offset = m.doc.offsetAt(position);
+  const chunk = m.userAt(offset);
+  if (!chunk) return null;
+  const chain = elementPath(chunk.element, offset - chunk.start);
+  if (chain.length === 0) return null;
+  const target = chain[chain.length - 1];
+  const range = m.range(chunk.start + target.start, chunk.start + target.end);
+  const value = chain.length === 1 ? userHover(m, chunk) : fieldHover(m, chunk, chain);
+  return value ? { contents: { kind: MarkupKind.Markdown, value }, range } : null;
+}
+
+function userHover(m: DocumentModel, chunk: SisUserChunk): string {
+  const lines = [`**User ${chunk.index + 1}**`];
+  const plan = m.plan(chunk);
+  if (!plan) {
+    lines.push('', noSnapshotLine(m));
+    return lines.join('\n');
+  }
+  lines.push('', `**Outcome: ${plan.outcome}** — ${outcomeWords(plan)}`);
+  if (plan.rule) lines.push('', plan.rule);
+  for (const r of plan.reasons) lines.push('', `- ${r}`);
+  if (plan.fields.length > 0) {
+    lines.push('', '| field | before | in the file | after | action |', '|---|---|---|---|---|');
+    for (const f of plan.fields) lines.push(`| ${f.field} | ${cell(f.before)} | ${cell(f.incoming)} | ${cell(f.after)} | ${f.action} |`);
+  }
+  if (plan.segments.length > 0) {
+    lines.push('');
+    for (const s of plan.segments) lines.push(`- ${s.list}: ${segmentWords(s)}`);
+  }
+  return lines.join('\n');
+}
+
+function fieldHover(m: DocumentModel, chunk: SisUserChunk, chain: XmlElement[]): string | null {
+  const names = chain.map((e) => e.name);
+  const target = chain[chain.length - 1];
+  const def = elementDefAt(names);
+  const lines: string[] = [];
+  lines.push(`**${target.name}**${def?.protectedField ? ' · protected field' : ''}`);
+  if (def) {
+    lines.push('', def.description);
+    const facts: string[] = [];
+    if (def.codeTable) facts.push(`code table \`${def.codeTable}\``);
+    if (def.outputOnly) facts.push('output only: the SIS load ignores it');
+    else if (!def.sis) facts.push('not read by the SIS load');
+    if (def.type?.kind === 'string' && def.type.maxLength) facts.push(`at most ${def.type.maxLength} characters`);
+    if (facts.length > 0) lines.push('', facts.join(' · '));
+    if (def.code || def.codeTable) {
+      const v = valueOf(target);
+      if (v) {
+        const label = core.codeLabel(m.env.prepared, names, v);
+        const desc = target.attributes.find((a) => a.name === 'desc')?.value.trim();
+        if (label) lines.push('', `${code(v)} — ${label}`);
+        else if (desc) lines.push('', `${code(v)} — ${desc} *(label written in the file)*`);
+      }
+    }
+  } else {
+    lines.push('', 'Not an element of Alma\'s user schema: the SIS load ignores it.');
+  }
+  const sync = syncPart(m, chunk, names);
+  if (sync) lines.push('', '---', '', sync);
+  return lines.join('\n');
+}
+
+/** What the sync does to the field (or list) at `names` (names[0] is `user`). */
+function syncPart(m: DocumentModel, chunk: SisUserChunk, names: string[]): string | null {
+  const plan = m.plan(chunk);
+  if (!plan) return noSnapshotLine(m);
+  const field = names[1];
+  if (plan.outcome === 'rejected') return `**The sync rejects this user**: ${plan.reasons.join('; ') || 'see the preview'}. Nothing is written.`;
+  const list = core.listOf(names);
+  if (list) {
+    const s = plan.segments.find((x) => x.list === list);
+    if (plan.outcome === 'created') return `**New user**: Alma stores these ${list} as External.`;
+    return s ? `**${list}**: ${segmentWords(s)}. ${s.rule ?? 'Alma deletes the External items of the list and adds the file\'s; Internal items stay.'}` : `**${list}**: no change.`;
+  }
+  const f = plan.fields.find((x) => x.field === field);
+  if (plan.outcome === 'created') {
+    return f ? `**New user** — Alma will hold ${code(f.after)} (${f.action}). ${ruleSentence(f)}` : '**New user**: Alma stores the file\'s value.';
+  }
+  if (!f) return plan.outcome === 'unchanged' && plan.reasons.length > 0 ? `**Not written**: ${plan.reasons[0]}` : '**No change**: Alma already holds this value.';
+  return [
+    `**Sync: ${f.action}**`,
+    '',
+    '| before | in the file | after |',
+    '|---|---|---|',
+    `| ${cell(f.before)} | ${cell(f.incoming)} | ${cell(f.after)} |`,
+    '',
+    ruleSentence(f),
+  ].join('\n');
+}
+
+function noSnapshotLine(m: DocumentModel): string {
+  const s = m.env.snapshot;
+  if (s?.error) return `*No sync preview: the snapshot cannot be used (${s.error}).*`;
+  return '*No sync preview: no `*.alma-snapshot.json` found (setting `almaSis.snapshotPath`).*';
+}
+
+function cell(v: unknown): string {
+  return show(v) === 'nothing' ? '—' : code(v).replace(/\|/g, '\\|');
+}

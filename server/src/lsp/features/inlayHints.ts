@@ -1,0 +1,55 @@
+import { InlayHintKind, type InlayHint, type Range } from 'vscode-languageserver';
+import type { DocumentModel } from '../model';
+import * as core from '../core';
+import { child } from '../tree';
+import { show, segmentWords } from './describe';
+
+/**
+ * Hints for the visible range only: after a value the sync will not write as the file says,
+ * what Alma will hold (`→ STAFF (protected)`, `→ en (default)`, `cleared`); after a list, what
+ * happens to it. Users outside the range are never planned.
+ */
+export function inlayHints(m: DocumentModel, range: Range): InlayHint[] {
+  if (!core.hasSnapshot(m.env.prepared)) return [];
+  const start = m.doc.offsetAt(range.start);
+  const end = m.doc.offsetAt(range.end);
+  const users = m.sis.users;
+  const out: InlayHint[] = [];
+  for (let i = firstFrom(m, start); i < users.length && users[i].start <= end; i++) {
+    const u = users[i];
+    const plan = m.plan(u);
+    if (!plan || plan.outcome === 'rejected') continue;
+    for (const f of plan.fields) {
+      const el = child(u.element, f.field);
+      if (!el) continue;
+      let label: string | undefined;
+      if (f.action === 'keep-protected') label = `→ ${show(f.after)} (protected)`;
+      else if (f.action === 'default') label = `→ ${show(f.after)} (default)`;
+      else if (f.action === 'clear') label = 'cleared';
+      if (!label) continue;
+      const at = u.start + el.end;
+      if (at < start || at > end) continue;
+      out.push({ position: m.doc.positionAt(at), label, kind: InlayHintKind.Type, paddingLeft: true });
+    }
+    for (const s of plan.segments) {
+      const wrapper = core.listElement(u.element, s.list);
+      if (!wrapper) continue;
+      const at = u.start + wrapper.end;
+      if (at < start || at > end) continue;
+      out.push({ position: m.doc.positionAt(at), label: segmentWords(s), kind: InlayHintKind.Parameter, paddingLeft: true });
+    }
+  }
+  return out;
+}
+
+function firstFrom(m: DocumentModel, offset: number): number {
+  const users = m.sis.users;
+  let lo = 0;
+  let hi = users.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (users[mid].end < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

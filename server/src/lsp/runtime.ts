@@ -1,0 +1,21 @@
+/**
+ * What the language server needs from the world, passed in by the entry point (`server.ts`)
+ * so that tests can run the real server with the real runtime over in-memory streams.
+ */
+export interface Disposable {
+  dispose(): void;
+}
+
+export interface Runtime {
+  /** Reads a UTF-8 text file; rejects when it cannot be read. */
+  readFile(path: string): Promise<string>;
+  /** Names of the entries of a directory; [] when it cannot be read. */
+  readDir(path: string): Promise<string[]>;
+  /**
+   * Calls `onChange` when something in `dir` changes (a file written, created, renamed over,
+   * deleted). Watching the directory rather than the file survives atomic writes (write beside,
+   * rename over), which is how `alma-sis apply` writes snapshots.
+   */
+  watchDir(dir: string, onChange: (fileName: string | undefined) => void): Disposable;
+  setTimeout(callback: () => void, ms: number): Disposable;
+}

@@ -1,0 +1,395 @@
+import * as path from 'node:path';
+import {
+  CodeActionKind,
+  CodeLensRefreshRequest,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { SisDocument } from '../../../shared/src/sis/types';
+import {
+  SnapshotChangedNotification,
+  SnapshotInfoRequest,
+  type SnapshotInfo,
+  type SnapshotInfoParams,
+} from '../../../shared/src/protocol';
+import { editorOptionsFrom, profileSettings, unwrapSection } from './config';
+import * as core from './core';
+import { applyChanges } from './documents';
+import { WatchedFiles } from './files';
+import { folderOf, pathToUri, pickSnapshot, resolveSettingPath, uriToPath } from './locate';
+import { createEnv, DocumentModel, type Env } from './model';
+import { describeError, runSafe, type Logger } from './runSafe';
+import type { Disposable, Runtime } from './runtime';
+import { hover } from './features/hover';
+import { codeLenses, resolveCodeLens } from './features/codeLens';
+import { inlayHints } from './features/inlayHints';
+import { documentSymbols, foldingRanges } from './features/outline';
+import { definition } from './features/definition';
+import { completion } from './features/completion';
+import { codeActions } from './features/codeActions';
+
+/** Delay between the last keystroke and re-validation. */
+export const VALIDATION_DELAY_MS = 200;
+
+interface OpenDocument {
+  readonly doc: TextDocument;
+  readonly sis: SisDocument;
+}
+
+/**
+ * The language server, thin over `shared/`: it keeps one analysed model per document version
+ * (see `DocumentModel`) and answers every request from it. The entry point builds the
+ * connection and the runtime and calls this (the JSON language server's shape).
+ */
+export function startServer(connection: Connection, runtime: Runtime): void {
+  const log: Logger = {
+    info: (m) => connection.console.info(m),
+    error: (m) => connection.console.error(m),
+  };
+  const docs = new Map<string, OpenDocument>();
+  const models = new Map<string, DocumentModel>();
+  const timers = new Map<string, Disposable>();
+  const runs = new Map<string, number>();
+  const envs = new Map<string, Env>();
+  const docEnvs = new Map<string, Promise<Env>>();
+  const clientConfigs = new Map<string, Promise<unknown>>();
+
+  let initOptions: unknown;
+  let pushedConfig: unknown;
+  let folders: string[] = [];
+  let pullConfig = false;
+  let canRegisterConfig = false;
+  let canRegisterWatch = false;
+  let codeLensRefresh = false;
+  let inlayRefresh = false;
+  let folderEvents = false;
+
+  const onFilesChanged = () => {
+    docEnvs.clear();
+    envs.clear();
+    connection.sendNotification(SnapshotChangedNotification, {}).catch(() => undefined);
+    revalidateAll();
+  };
+  const snapshots = new WatchedFiles<core.SnapshotHandle>(runtime, core.parseSnapshot, onFilesChanged);
+  const codeTables = new WatchedFiles<core.CodeTablesHandle>(runtime, core.parseCodeTables, onFilesChanged);
+
+  // ---- settings, snapshot and code tables per document ----
+
+  function clientConfig(uri: string): Promise<unknown> {
+    if (!pullConfig) return Promise.resolve(pushedConfig);
+    let c = clientConfigs.get(uri);
+    if (!c) {
+      c = connection.workspace.getConfiguration({ scopeUri: uri, section: 'almaSis' }).catch(() => undefined);
+      clientConfigs.set(uri, c);
+    }
+    return c;
+  }
+
+  async function findSnapshot(
+    uri: string,
+    snapshotPath: string | undefined,
+  ): Promise<{ path: string; source: 'setting' | 'beside-document' | 'workspace-root' } | undefined> {
+    const docPath = uriToPath(uri);
+    const folder = folderOf(docPath, folders);
+    if (snapshotPath) {
+      const p = resolveSettingPath(snapshotPath, folder, docPath);
+      return p ? { path: p, source: 'setting' } : undefined;
+    }
+    if (docPath) {
+      const dir = path.dirname(docPath);
+      const name = pickSnapshot(await snapshots.list(dir), docPath);
+      if (name) return { path: path.join(dir, name), source: 'beside-document' };
+    }
+    if (folder) {
+      const name = pickSnapshot(await snapshots.list(folder), undefined);
+      if (name) return { path: path.join(folder, name), source: 'workspace-root' };
+    }
+    return undefined;
+  }
+
+  async function computeEnv(uri: string): Promise<Env> {
+    const raw = await clientConfig(uri);
+    const { options, problems: optionProblems } = editorOptionsFrom(initOptions, raw);
+    const found = await findSnapshot(uri, options.snapshotPath);
+    const snap = found ? { ...(await snapshots.get(found.path)), source: found.source } : undefined;
+    const docPath = uriToPath(uri);
+    const tablesPath = options.codeTablesPath ? resolveSettingPath(options.codeTablesPath, folderOf(docPath, folders), docPath) : undefined;
+    const tables = tablesPath ? await codeTables.get(tablesPath) : undefined;
+    const { settings, problems } = profileSettings(snap?.value ? core.snapshotProfile(snap.value) : undefined, initOptions, raw);
+    const key = JSON.stringify([settings, options, snap?.path, snap?.generation, tables?.path, tables?.generation]);
+    let env = envs.get(key);
+    if (!env) {
+      const settingProblems = [...optionProblems, ...problems];
+      if (settingProblems.length > 0) log.info(`settings: ${settingProblems.map((p) => p.key).join(', ')} ignored (bad value)`);
+      env = createEnv(key, settings, options, settingProblems, snap, tables);
+      envs.set(key, env);
+    }
+    return env;
+  }
+
+  function envFor(uri: string): Promise<Env> {
+    let e = docEnvs.get(uri);
+    if (!e) {
+      e = computeEnv(uri);
+      docEnvs.set(uri, e);
+      e.catch(() => docEnvs.delete(uri));
+    }
+    return e;
+  }
+
+  async function getModel(uri: string): Promise<DocumentModel | undefined> {
+    if (!docs.has(uri)) return undefined;
+    const env = await envFor(uri);
+    const cur = docs.get(uri);
+    if (!cur) return undefined;
+    let m = models.get(uri);
+    if (!m || m.doc !== cur.doc || m.env !== env) {
+      m = new DocumentModel(cur.doc, cur.sis, env);
+      models.set(uri, m);
+    }
+    return m;
+  }
+
+  // ---- validation: debounced, cancellable, never stale ----
+
+  function schedule(uri: string, delay: number): void {
+    timers.get(uri)?.dispose();
+    const run = (runs.get(uri) ?? 0) + 1;
+    runs.set(uri, run);
+    timers.set(
+      uri,
+      runtime.setTimeout(() => {
+        timers.delete(uri);
+        void validate(uri, run);
+      }, delay),
+    );
+  }
+
+  function revalidateAll(): void {
+    for (const uri of docs.keys()) schedule(uri, 0);
+    if (codeLensRefresh) connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    if (inlayRefresh) connection.languages.inlayHint.refresh().catch(() => undefined);
+  }
+
+  async function validate(uri: string, run: number): Promise<void> {
+    const current = () => runs.get(uri) === run && docs.has(uri);
+    try {
+      const model = await getModel(uri);
+      if (!model || !current() || docs.get(uri)?.doc !== model.doc) return;
+      const yieldNow = () => new Promise<boolean>((resolve) => runtime.setTimeout(() => resolve(current()), 0));
+      const diagnostics = await model.diagnostics(yieldNow);
+      // A newer version or a newer run makes this result stale: drop it.
+      if (!diagnostics || !current() || docs.get(uri)?.doc !== model.doc) return;
+      await connection.sendDiagnostics({ uri, version: model.version, diagnostics });
+    } catch (err) {
+      log.error(`validation failed: ${describeError(err)}`);
+    }
+  }
+
+  // ---- lifecycle ----
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    initOptions = unwrapSection(params.initializationOptions);
+    const ws = params.capabilities.workspace;
+    pullConfig = ws?.configuration === true;
+    canRegisterConfig = ws?.didChangeConfiguration?.dynamicRegistration === true;
+    canRegisterWatch = ws?.didChangeWatchedFiles?.dynamicRegistration === true;
+    codeLensRefresh = ws?.codeLens?.refreshSupport === true;
+    inlayRefresh = ws?.inlayHint?.refreshSupport === true;
+    folderEvents = ws?.workspaceFolders === true;
+    folders = (params.workspaceFolders ?? [])
+      .map((f) => uriToPath(f.uri))
+      .filter((p): p is string => p !== undefined);
+    if (folders.length === 0 && params.rootUri) {
+      const p = uriToPath(params.rootUri);
+      if (p) folders = [p];
+    }
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeLensProvider: { resolveProvider: true },
+        inlayHintProvider: { resolveProvider: false },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        definitionProvider: true,
+        completionProvider: { triggerCharacters: ['<', '>'], resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'alma-sis-language-server' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (canRegisterConfig) {
+      connection.client.register(DidChangeConfigurationNotification.type, { section: 'almaSis' }).catch(() => undefined);
+    }
+    if (canRegisterWatch) {
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.json' }] })
+        .catch(() => undefined);
+    }
+    if (!folderEvents) return;
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+      folders = folders.filter((f) => !removed.has(f));
+      for (const f of e.added) {
+        const p = uriToPath(f.uri);
+        if (p) folders.push(p);
+      }
+      docEnvs.clear();
+      revalidateAll();
+    });
+  });
+
+  connection.onDidChangeConfiguration((params) => {
+    pushedConfig = unwrapSection(params.settings);
+    clientConfigs.clear();
+    docEnvs.clear();
+    revalidateAll();
+    connection.sendNotification(SnapshotChangedNotification, {}).catch(() => undefined);
+  });
+
+  connection.onDidChangeWatchedFiles((params) => {
+    for (const change of params.changes) {
+      const p = uriToPath(change.uri);
+      if (!p) continue;
+      snapshots.changed(p);
+      codeTables.changed(p);
+    }
+  });
+
+  // ---- documents: incremental sync, re-reading only the users an edit touched ----
+
+  connection.onDidOpenTextDocument(({ textDocument: td }) => {
+    try {
+      const doc = TextDocument.create(td.uri, td.languageId, td.version, td.text);
+      docs.set(td.uri, { doc, sis: core.read(doc.getText()) });
+      schedule(td.uri, 0);
+    } catch (err) {
+      log.error(`open failed: ${describeError(err)}`);
+    }
+  });
+
+  connection.onDidChangeTextDocument(({ textDocument: td, contentChanges }) => {
+    const cur = docs.get(td.uri);
+    if (!cur) return;
+    try {
+      const { doc, span } = applyChanges(cur.doc, contentChanges, td.version);
+      const text = doc.getText();
+      const sis = span ? core.update(cur.sis, text, span) : core.read(text);
+      docs.set(td.uri, { doc, sis });
+      schedule(td.uri, VALIDATION_DELAY_MS);
+    } catch (err) {
+      log.error(`change failed: ${describeError(err)}`);
+    }
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument: td }) => {
+    docs.delete(td.uri);
+    models.delete(td.uri);
+    docEnvs.delete(td.uri);
+    clientConfigs.delete(td.uri);
+    timers.get(td.uri)?.dispose();
+    timers.delete(td.uri);
+    runs.delete(td.uri);
+    connection.sendDiagnostics({ uri: td.uri, diagnostics: [] }).catch(() => undefined);
+  });
+
+  // ---- features, each handler guarded once ----
+
+  connection.onHover((params, token) =>
+    runSafe(log, 'hover', null, token, async () => {
+      const m = await getModel(params.textDocument.uri);
+      return m ? hover(m, params.position) : null;
+    }),
+  );
+
+  connection.onCodeLens((params, token) =>
+    runSafe(log, 'codeLens', [], token, async () => {
+      const m = await getModel(params.textDocument.uri);
+      return m && m.env.options.codeLens ? codeLenses(m) : [];
+    }),
+  );
+
+  connection.onCodeLensResolve((lens, token) =>
+    runSafe(log, 'codeLens/resolve', lens, token, async () => {
+      const uri = (lens.data as { uri?: string } | undefined)?.uri;
+      const m = uri ? await getModel(uri) : undefined;
+      return m ? resolveCodeLens(m, lens) : lens;
+    }),
+  );
+
+  connection.languages.inlayHint.on((params, token) =>
+    runSafe(log, 'inlayHint', [], token, async () => {
+      const m = await getModel(params.textDocument.uri);
+      return m && m.env.options.inlayHints ? inlayHints(m, params.range) : [];
+    }),
+  );
+
+  connection.onDocumentSymbol((params, token) =>
+    runSafe(log, 'documentSymbol', [], token, async () => {
+      const m = await getModel(params.textDocument.uri);
+      return m ? documentSymbols(m) : [];
+    }),
+  );
+
+  connection.onFoldingRanges((params, token) =>
+    runSafe(log, 'foldingRange', [], token, async () => {
+      const m = await getModel(params.textDocument.uri);
+      return m ? foldingRanges(m) : [];
+    }),
+  );
+
+  connection.onDefinition((params, token) =>
+    runSafe(log, 'definition', null, token, async () => {
+      const m = await getModel(params.textDocument.uri);
+      return m ? definition(m, params.position, pathToUri) : null;
+    }),
+  );
+
+  connection.onCompletion((params, token) =>
+    runSafe(log, 'completion', null, token, async () => {
+      const m = await getModel(params.textDocument.uri);
+      return m ? completion(m, params.position) : null;
+    }),
+  );
+
+  connection.onCodeAction((params, token) =>
+    runSafe(log, 'codeAction', [], token, async () => {
+      const m = await getModel(params.textDocument.uri);
+      return m ? codeActions(m, params) : [];
+    }),
+  );
+
+  connection.onRequest(SnapshotInfoRequest, (params: SnapshotInfoParams, token) =>
+    runSafe<SnapshotInfo>(log, 'snapshotInfo', {}, token, async () => {
+      const env = await envFor(params.uri);
+      const s = env.snapshot;
+      const t = env.codeTables;
+      return {
+        snapshotUri: s ? pathToUri(s.path) : undefined,
+        source: s?.source,
+        users: s?.value ? core.snapshotUserCount(s.value) : undefined,
+        error: s?.error,
+        codeTablesUri: t ? pathToUri(t.path) : undefined,
+        codeTablesError: t?.error,
+      };
+    }),
+  );
+
+  connection.onShutdown(() => {
+    for (const t of timers.values()) t.dispose();
+    timers.clear();
+    snapshots.dispose();
+    codeTables.dispose();
+  });
+
+  connection.listen();
+}

@@ -1,0 +1,81 @@
+import type { SisDocument, SisUserChunk } from '../../../shared/src/sis/types';
+import type { XmlElement } from '../../../shared/src/xml/types';
+
+/** The user whose chunk holds `offset` (binary search over the users' starts; O(log users)). */
+export function userAt(sis: SisDocument, offset: number): SisUserChunk | undefined {
+  const users = sis.users;
+  let lo = 0;
+  let hi = users.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const u = users[mid];
+    if (offset < u.start) hi = mid - 1;
+    else if (offset > u.end) lo = mid + 1;
+    else return u;
+  }
+  return undefined;
+}
+
+/** Index of the first user whose chunk ends at or after `offset`. */
+export function firstUserFrom(sis: SisDocument, offset: number): number {
+  const users = sis.users;
+  let lo = 0;
+  let hi = users.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (users[mid].end < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The chain of elements from `root` down to the deepest one holding `rel` (offsets relative to the chunk). */
+export function elementPath(root: XmlElement, rel: number): XmlElement[] {
+  const chain: XmlElement[] = [];
+  let el: XmlElement | undefined = root;
+  while (el && rel >= el.start && rel <= el.end) {
+    chain.push(el);
+    el = findChild(el.children, rel);
+  }
+  return chain;
+}
+
+function findChild(children: readonly XmlElement[], rel: number): XmlElement | undefined {
+  let lo = 0;
+  let hi = children.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = children[mid];
+    if (rel < c.start) hi = mid - 1;
+    else if (rel > c.end) lo = mid + 1;
+    else {
+      // Touching ends: prefer the element that starts at `rel` over the one that ends there.
+      if (rel === c.end && mid + 1 < children.length && children[mid + 1].start === rel) return children[mid + 1];
+      return c;
+    }
+  }
+  return undefined;
+}
+
+export function child(el: XmlElement, name: string): XmlElement | undefined {
+  return el.children.find((c) => c.name === name);
+}
+
+export function children(el: XmlElement, name: string): XmlElement[] {
+  return el.children.filter((c) => c.name === name);
+}
+
+/** Trimmed text of a simple-content element. */
+export function valueOf(el: XmlElement | undefined): string {
+  return el ? el.text.trim() : '';
+}
+
+/** The element's content span (relative), where its value lies. */
+export function contentSpan(el: XmlElement): { start: number; end: number } {
+  return { start: el.startTagEnd, end: el.endTagStart };
+}
+
+/** True when `rel` lies in the element's start tag name (`<name` part). */
+export function inStartTagName(el: XmlElement, rel: number): boolean {
+  return rel >= el.start && rel <= el.nameEnd;
+}
