@@ -12,7 +12,7 @@ import {
   generateSnapshot,
   writeSisXml,
 } from '../../tools/generate';
-import { parseGenArgs, runGen } from '../../tools/gen';
+import { parseGenArgs, runGen } from '../../tools/genfiles';
 
 const XSD = resolve(__dirname, '../../../shared/schema/rest_users.xsd');
 const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;

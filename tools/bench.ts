@@ -1,0 +1,294 @@
+/**
+ * `npm run bench [-- --sizes 1000,20000,100000] [--quick] [--profile] ...` (issue 7)
+ *
+ * Command line: `alma-sis validate` and `alma-sis plan` (dist/cli.js) beside
+ * `xmllint --noout --schema` and `xmllint --stream --noout --schema` on the same generated
+ * files: wall time, MB/s, users/s, peak RSS, ratios. Language server: open → diagnostics,
+ * one-character edit → diagnostics (debounce subtracted), hover p50/p95, code lenses, RSS,
+ * over a real stdio connection. Prints a table and writes `.bench/results.json`.
+ *
+ * Figures are reported, never asserted: the exit code is 1 only when the harness itself could
+ * not measure (a crash, a server that does not answer), so CI catches a rotten benchmark
+ * without flaky timing checks.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { VALIDATION_DELAY_MS } from '../server/src/lsp/startServer';
+import { runGen } from './genfiles';
+import { generateSisXml, generateSnapshot } from './generate';
+import { benchLsp, type LspResult } from './bench/lsp';
+import { hasGnuTime, median, runMeasured, type Measured } from './bench/measure';
+import { formatProfile, summariseProfile } from './bench/profile';
+import { budgets, cliTable, lspTable, parseBenchArgs, ratios, type BenchArgs, type CliRow } from './bench/report';
+
+// ---------------------------------------------------------------------------------------------
+
+interface DataFile {
+  users: number;
+  xml: string;
+  snapshot: string;
+  bytes: number;
+}
+
+/** Generate (or reuse, when the generator still gives the same output) the files for N users. */
+function ensureData(out: string, users: number, seed: number): DataFile {
+  const dir = resolve(out, 'data', `u${users}-s${seed}`);
+  const xml = join(dir, 'users.xml');
+  const snapshot = join(dir, 'users.alma-snapshot.json');
+  const metaPath = join(dir, 'meta.json');
+  // A fingerprint of the generator's output on a small sample: a changed generator regenerates.
+  const fingerprint = createHash('sha256')
+    .update(generateSisXml({ users: 40, seed }).xml)
+    .update(generateSnapshot({ users: 40, seed }).json)
+    .digest('hex')
+    .slice(0, 16);
+  let meta: { users?: number; seed?: number; fingerprint?: string } = {};
+  try {
+    meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+  } catch {
+    // absent or unreadable: regenerate
+  }
+  if (!(meta.fingerprint === fingerprint && meta.users === users && existsSync(xml) && existsSync(snapshot))) {
+    process.stderr.write(`generating ${users} users (seed ${seed}) in ${dir} ...\n`);
+    rmSync(dir, { recursive: true, force: true });
+    runGen({ opts: { users, seed }, out: dir, snapshot: true, name: 'users' });
+    writeFileSync(metaPath, JSON.stringify({ users, seed, fingerprint }) + '\n');
+  }
+  return { users, xml, snapshot, bytes: statSync(xml).size };
+}
+
+function countMatches(text: string, re: RegExp): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const x of text.matchAll(re)) m.set(x[1], (m.get(x[1]) ?? 0) + 1);
+  return m;
+}
+
+function describeOutput(tool: string, path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  if (tool.endsWith('validate')) {
+    if (statSync(path).size > 300e6) return 'output too large to read';
+    const text = readFileSync(path, 'utf8');
+    const sev = countMatches(text, /"severity":\s*"(\w+)"/g);
+    const codes = [...countMatches(text, /"code":\s*"([\w-]+)"/g).entries()].sort((a, b) => b[1] - a[1]).slice(0, 4);
+    const s = [...sev.entries()].map(([k, v]) => `${v} ${k}`).join(', ') || 'no diagnostics';
+    return codes.length ? `${s} (${codes.map(([c, n]) => `${c} ×${n}`).join(', ')})` : s;
+  }
+  if (tool.endsWith('plan')) {
+    const head = readFileSync(path, 'utf8').slice(0, 4000);
+    const m = /"summary"\s*:\s*(\{[^}]*\})/.exec(head);
+    if (!m) return undefined;
+    try {
+      const s = JSON.parse(m[1]) as Record<string, number>;
+      return Object.entries(s).map(([k, v]) => `${k} ${v}`).join(', ');
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+async function measureTool(
+  tool: string,
+  cmd: string,
+  args: string[],
+  file: DataFile,
+  runs: number,
+  outDir: string,
+  useTime: boolean,
+): Promise<CliRow> {
+  const row: CliRow = { tool, users: file.users, bytes: file.bytes, runs: 0 };
+  const stdoutFile = join(outDir, `${tool.replace(/[^\w]+/g, '-')}-${file.users}.out`);
+  const all: Measured[] = [];
+  for (let r = 0; r < runs; r++) {
+    const m = await runMeasured(cmd, args, { stdoutFile, useGnuTime: useTime, timeoutMs: 15 * 60_000 });
+    if (m.exitCode === 2 && /unknown command/.test(m.stderrHead)) {
+      row.skipped = `not available yet (${m.stderrHead.split('\n')[0]})`;
+      return row;
+    }
+    if (m.timedOut || m.signal || (m.exitCode !== 0 && m.exitCode !== 1)) {
+      row.failed = m.timedOut ? 'timed out' : `exit ${m.exitCode ?? m.signal}: ${m.stderrHead.split('\n')[0]}`;
+      return row;
+    }
+    all.push(m);
+  }
+  row.runs = all.length;
+  row.wallAllMs = all.map((m) => Math.round(m.wallMs));
+  row.wallMs = median(all.map((m) => m.wallMs));
+  row.mbPerS = file.bytes / 1e6 / (row.wallMs / 1000);
+  row.usersPerS = file.users / (row.wallMs / 1000);
+  const peaks = all.map((m) => m.peakRssKb).filter((x): x is number => x !== undefined);
+  if (peaks.length) row.peakRssMb = Math.max(...peaks) / 1024;
+  row.memSource = all[0].memSource;
+  row.exitCode = all[all.length - 1].exitCode;
+  row.output = describeOutput(tool, stdoutFile);
+  if (tool.startsWith('xmllint')) row.output = all[all.length - 1].stderrHead.split('\n').pop()?.replace(/^.*\//, '');
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function machine(): Record<string, string | number> {
+  const sh = (cmd: string, args: string[]) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    return r.status === 0 ? `${r.stdout}${r.stderr}`.trim() : '';
+  };
+  const free = sh('free', ['-h']).split('\n').find((l) => l.startsWith('Mem:'))?.split(/\s+/)[1] ?? `${(totalmem() / 2 ** 30).toFixed(1)}Gi`;
+  return {
+    nproc: Number(sh('nproc', [])) || cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memory: free,
+    node: process.version,
+    xmllint: sh('xmllint', ['--version']).split('\n')[0].replace(/^xmllint: using /, '') || 'not installed',
+    os: sh('uname', ['-sr']),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function profileRun(name: string, cliJs: string, args: string[], dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const file = `${name}.cpuprofile`;
+  rmSync(join(dir, file), { force: true });
+  const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`, cliJs, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (!existsSync(join(dir, file))) return `${name}: no profile written (exit ${r.status}: ${(r.stderr ?? '').split('\n')[0]})`;
+  const summary = summariseProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), { 'dist/cli.js': readFileSync(cliJs, 'utf8') });
+  const text = `${name} (${args.slice(0, 1).join(' ')}), exit ${r.status}\n${formatProfile(summary)}\n`;
+  writeFileSync(join(dir, `${name}.txt`), text);
+  return text;
+}
+
+async function main(): Promise<number> {
+  let args: BenchArgs;
+  try {
+    args = parseBenchArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const root = resolve(__dirname, '..', '..');
+  const cliJs = join(root, 'dist', 'cli.js');
+  const serverJs = join(root, 'dist', 'server.js');
+  const xsd = resolve(root, '..', 'shared', 'schema', 'rest_users.xsd');
+  const out = resolve(args.out);
+  const runDir = join(out, 'out');
+  mkdirSync(runDir, { recursive: true });
+  const notes: string[] = [];
+  const note = (s: string) => {
+    notes.push(s);
+    process.stderr.write(`note: ${s}\n`);
+  };
+  const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;
+  if (!hasXmllint) note('xmllint is not installed (apt-get install libxml2-utils): the xmllint rows and ratios are skipped');
+  else if (!existsSync(xsd)) note(`${xsd} is missing (../shared not present): the xmllint rows and ratios are skipped`);
+  const useTime = hasGnuTime();
+  if (!useTime) note('GNU time (/usr/bin/time) is missing: peak memory is sampled from /proc/<pid>/status VmHWM every 10 ms');
+
+  const allSizes = [...new Set([...(args.only === 'lsp' ? [] : args.sizes), ...(args.only === 'cli' ? [] : args.lspSizes)])].sort((a, b) => a - b);
+  const data = new Map<number, DataFile>();
+  for (const n of allSizes) data.set(n, ensureData(out, n, args.seed));
+
+  let failures = 0;
+  const cli: CliRow[] = [];
+  if (args.only !== 'lsp') {
+    if (!existsSync(cliJs)) note(`${cliJs} is missing (run npm run build): the command-line rows are skipped`);
+    for (const n of args.sizes) {
+      const f = data.get(n)!;
+      const tools: [string, string, string[]][] = [];
+      if (existsSync(cliJs)) {
+        tools.push(['alma-sis validate', process.execPath, [cliJs, 'validate', f.xml, '--format', 'json']]);
+        tools.push(['alma-sis plan', process.execPath, [cliJs, 'plan', f.xml, '--snapshot', f.snapshot, '--format', 'json']]);
+      }
+      if (hasXmllint && existsSync(xsd)) {
+        tools.push(['xmllint --schema', 'xmllint', ['--noout', '--schema', xsd, f.xml]]);
+        tools.push(['xmllint --stream --schema', 'xmllint', ['--stream', '--noout', '--schema', xsd, f.xml]]);
+      }
+      for (const [tool, cmd, a] of tools) {
+        process.stderr.write(`${tool} on ${n} users ...\n`);
+        const row = await measureTool(tool, cmd, a, f, args.runs, runDir, useTime);
+        if (row.skipped) note(`${tool}: ${row.skipped}`);
+        if (row.failed) {
+          failures++;
+          note(`${tool} on ${n} users failed: ${row.failed}`);
+        }
+        cli.push(row);
+      }
+    }
+  }
+
+  const lsp: LspResult[] = [];
+  if (args.only !== 'cli') {
+    if (!existsSync(serverJs)) note(`${serverJs} is missing (run npm run build): the language-server rows are skipped`);
+    else {
+      for (const n of args.lspSizes) {
+        process.stderr.write(`language server on ${n} users ...\n`);
+        const r = await benchLsp({ file: data.get(n)!.xml, users: n, serverJs, debounceMs: VALIDATION_DELAY_MS, hovers: args.hovers, edits: args.edits, timeoutMs: 120_000 });
+        if (r.error) {
+          failures++;
+          note(`language server on ${n} users failed: ${r.error}`);
+        }
+        lsp.push(r);
+      }
+    }
+  }
+
+  const profiles: string[] = [];
+  if (args.profile && existsSync(cliJs)) {
+    const f = data.get(Math.max(...args.sizes))!;
+    const dir = join(out, 'profile');
+    process.stderr.write(`profiling on ${f.users} users ...\n`);
+    profiles.push(await profileRun('validate', cliJs, ['validate', f.xml, '--format', 'json'], dir));
+    profiles.push(await profileRun('plan', cliJs, ['plan', f.xml, '--snapshot', f.snapshot, '--format', 'json'], dir));
+  }
+
+  const m = machine();
+  const rs = ratios(cli);
+  const bs = budgets(cli, lsp);
+  const results = {
+    format: 'alma-sis-bench',
+    version: 1,
+    date: new Date().toISOString(),
+    machine: m,
+    options: { ...args, debounceMs: VALIDATION_DELAY_MS, memory: useTime ? 'GNU time -v' : '/proc VmHWM sampling' },
+    files: [...data.values()].map((f) => ({ users: f.users, bytes: f.bytes })),
+    cli,
+    ratios: rs,
+    lsp,
+    budgets: bs,
+    notes,
+  };
+  writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+
+  const lines: string[] = [];
+  lines.push(`machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}, ${m.os}; xmllint: ${m.xmllint}`);
+  lines.push(`runs per figure: ${args.runs} (median wall time; peak RSS = max over runs)`, '');
+  if (cli.length) lines.push(cliTable(cli), '');
+  if (rs.length) {
+    lines.push('| ratio | users | value |', '|---|---:|---:|');
+    for (const r of rs) lines.push(`| ${r.name} | ${r.users} | ${r.value.toFixed(2)} |`);
+    lines.push('');
+  }
+  if (lsp.length) lines.push(lspTable(lsp), '');
+  if (bs.length) {
+    lines.push('| budget (issue 7) | limit | measured | met |', '|---|---|---|---|');
+    for (const b of bs) lines.push(`| ${b.what} | ${b.limit} | ${b.measured} | ${b.met === null ? '—' : b.met ? 'yes' : 'no'} |`);
+    lines.push('');
+  }
+  for (const n of notes) lines.push(`note: ${n}`);
+  for (const p of profiles) lines.push('', p);
+  lines.push('', `results: ${join(out, 'results.json')}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return failures ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

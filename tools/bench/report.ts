@@ -1,0 +1,165 @@
+/**
+ * The benchmark's flags, result rows and report (tables, ratios, issue 7's budgets): pure, so
+ * the tests can check them without running anything.
+ */
+import type { LspResult } from './lsp';
+
+export const BENCH_USAGE = `usage: npm run bench -- [--sizes 1000,20000,100000] [--lsp-sizes 1000,20000] [--quick] [--runs R]
+                       [--seed S] [--hovers N] [--edits N] [--only cli|lsp] [--profile] [--out DIR]
+  --quick      1k users only, one run (what CI runs so the benchmark code cannot rot)
+  --profile    also run validate and plan on the largest size under node --cpu-prof and summarise`;
+
+export interface BenchArgs {
+  sizes: number[];
+  lspSizes: number[];
+  runs: number;
+  seed: number;
+  hovers: number;
+  edits: number;
+  only?: 'cli' | 'lsp';
+  profile: boolean;
+  out: string;
+  quick: boolean;
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const a: BenchArgs = { sizes: [1000, 20000, 100000], lspSizes: [], runs: 3, seed: 1, hovers: 200, edits: 5, profile: false, out: '.bench', quick: false };
+  let lspGiven = false;
+  let runsGiven = false;
+  const list = (flag: string, v: string | undefined): number[] => {
+    if (!v || !/^\d+(,\d+)*$/.test(v)) throw new Error(`${flag} needs comma-separated user counts, e.g. 1000,20000`);
+    return v.split(',').map(Number);
+  };
+  const int = (flag: string, v: string | undefined, min: number): number => {
+    if (!v || !/^\d+$/.test(v) || Number(v) < min) throw new Error(`${flag} needs a whole number ≥ ${min}`);
+    return Number(v);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = () => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
+    switch (flag) {
+      case '--sizes': a.sizes = list(flag, value()); break;
+      case '--lsp-sizes': a.lspSizes = list(flag, value()); lspGiven = true; break;
+      case '--runs': a.runs = int(flag, value(), 1); runsGiven = true; break;
+      case '--seed': a.seed = int(flag, value(), 0); break;
+      case '--hovers': a.hovers = int(flag, value(), 1); break;
+      case '--edits': a.edits = int(flag, value(), 1); break;
+      case '--out': { const v = value(); if (!v) throw new Error('--out needs a folder'); a.out = v; break; }
+      case '--only': { const v = value(); if (v !== 'cli' && v !== 'lsp') throw new Error('--only takes cli or lsp'); a.only = v; break; }
+      case '--profile': a.profile = true; break;
+      case '--quick': a.quick = true; break;
+      case '-h': case '--help': throw new Error(BENCH_USAGE);
+      default: throw new Error(`unknown argument ${JSON.stringify(arg)}\n${BENCH_USAGE}`);
+    }
+  }
+  if (a.quick) {
+    a.sizes = [1000];
+    if (!lspGiven) a.lspSizes = [1000];
+    if (!runsGiven) a.runs = 1;
+    a.hovers = Math.min(a.hovers, 50);
+    a.edits = Math.min(a.edits, 3);
+  }
+  // The editor's practical top is 20k users (performance guide): the server is measured up to it.
+  if (!lspGiven && !a.quick) a.lspSizes = a.sizes.filter((n) => n <= 20000);
+  return a;
+}
+
+export interface CliRow {
+  tool: string;
+  users: number;
+  bytes: number;
+  runs: number;
+  wallMs?: number;
+  wallAllMs?: number[];
+  mbPerS?: number;
+  usersPerS?: number;
+  peakRssMb?: number;
+  memSource?: string;
+  exitCode?: number | null;
+  /** What the command reported (counts only: no personal data). */
+  output?: string;
+  skipped?: string;
+  failed?: string;
+}
+
+export const fmt = (x: number | undefined, digits = 0) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
+export const fmtMs = (x: number | undefined) => (x === undefined ? '—' : x >= 10000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
+
+export function cliTable(rows: readonly CliRow[]): string {
+  const out = ['| tool | users | MB | wall | MB/s | users/s | peak RSS | result |', '|---|---:|---:|---:|---:|---:|---:|---|'];
+  for (const r of rows) {
+    const what = r.skipped ? `skipped: ${r.skipped}` : r.failed ? `FAILED: ${r.failed}` : (r.output ?? `exit ${r.exitCode}`);
+    out.push(`| ${r.tool} | ${r.users} | ${fmt(r.bytes / 1e6, 1)} | ${fmtMs(r.wallMs)} | ${fmt(r.mbPerS, 1)} | ${fmt(r.usersPerS)} | ${r.peakRssMb === undefined ? '—' : `${fmt(r.peakRssMb)} MB`} | ${what.replace(/\|/g, '/')} |`);
+  }
+  return out.join('\n');
+}
+
+export function lspTable(rows: readonly LspResult[]): string {
+  const out = ['| users | MB | open → diagnostics | edit → diagnostics (− debounce) | hover p50 / p95 | code lenses | server RSS (× doc) |', '|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const r of rows) {
+    if (r.error) {
+      out.push(`| ${r.users} | ${fmt(r.bytes / 1e6, 1)} | FAILED: ${r.error.replace(/\|/g, '/')} | | | | |`);
+      continue;
+    }
+    out.push(
+      `| ${r.users} | ${fmt(r.bytes / 1e6, 1)} | ${fmtMs(r.openMs)} (${r.openDiagnostics} diag.) | ${fmtMs(r.editMs)} (−${r.debounceMs} ms) | ${fmtMs(r.hoverP50Ms)} / ${fmtMs(r.hoverP95Ms)} (${r.hovers}${r.hoverEmpty ? `, ${r.hoverEmpty} empty` : ''}) | ${fmtMs(r.codeLensMs)} (${r.codeLenses}) | ${r.rssKb ? `${fmt(r.rssKb / 1024)} MB (${fmt(r.rssRatio, 1)}×)` : '—'} |`,
+    );
+  }
+  return out.join('\n');
+}
+
+export interface Ratio {
+  users: number;
+  name: string;
+  value: number;
+}
+
+export function ratios(rows: readonly CliRow[]): Ratio[] {
+  const out: Ratio[] = [];
+  const sizes = [...new Set(rows.map((r) => r.users))];
+  const get = (users: number, tool: string) => rows.find((r) => r.users === users && r.tool === tool && r.wallMs !== undefined)?.wallMs;
+  for (const n of sizes) {
+    const v = get(n, 'alma-sis validate');
+    const p = get(n, 'alma-sis plan');
+    const dom = get(n, 'xmllint --schema');
+    const stream = get(n, 'xmllint --stream --schema');
+    if (v && stream) out.push({ users: n, name: 'validate / xmllint --stream', value: v / stream });
+    if (v && dom) out.push({ users: n, name: 'validate / xmllint (DOM)', value: v / dom });
+    if (p && v) out.push({ users: n, name: 'plan / validate', value: p / v });
+  }
+  return out;
+}
+
+export interface Budget {
+  what: string;
+  limit: string;
+  measured: string;
+  met: boolean | null;
+}
+
+/** Issue 7's budgets against the figures (reported; never asserted). */
+export function budgets(rows: readonly CliRow[], lsp: readonly LspResult[]): Budget[] {
+  const out: Budget[] = [];
+  const big = Math.max(0, ...rows.map((r) => r.users));
+  const row = (tool: string) => rows.find((r) => r.users === big && r.tool === tool);
+  const rs = ratios(rows).filter((r) => r.users === big);
+  const ratio = (name: string) => rs.find((r) => r.name === name)?.value;
+  const add = (what: string, limit: string, value: number | undefined, max: number, show: (v: number) => string) =>
+    out.push({ what, limit, measured: value === undefined ? 'not measured' : show(value), met: value === undefined ? null : value < max });
+  add(`validate ${big} users vs xmllint --stream`, 'ratio < 1', ratio('validate / xmllint --stream'), 1, (v) => v.toFixed(2));
+  add(`validate ${big} users peak RSS`, '< 150 MB', row('alma-sis validate')?.peakRssMb, 150, (v) => `${v.toFixed(0)} MB`);
+  add(`plan ${big} users vs validate`, '< 2×', ratio('plan / validate'), 2, (v) => `${v.toFixed(2)}×`);
+  const l = lsp.find((r) => r.users === 20000 && !r.error) ?? lsp.filter((r) => !r.error).sort((a, b) => b.users - a.users)[0];
+  if (l) {
+    const n = l.users;
+    add(`server ${n}: open → diagnostics`, '< 1 s', l.openMs, 1000, fmtMs);
+    add(`server ${n}: edit → diagnostics after debounce`, '< 50 ms', l.editMs, 50, fmtMs);
+    add(`server ${n}: hover p95`, '< 10 ms', l.hoverP95Ms, 10, fmtMs);
+    add(`server ${n}: code lenses`, '< 100 ms', l.codeLensMs, 100, fmtMs);
+    add(`server ${n}: RSS / document size`, '< 10×', l.rssRatio, 10, (v) => `${v.toFixed(1)}×`);
+  }
+  return out;
+}
+
