@@ -228,6 +228,8 @@ class UserValidator {
     const p = this.p;
     if (el.attributes.length > 0) this.attributes(el, def.attributes);
     if (el.children.length > 0) for (let i = 0; i < el.children.length; i++) this.unknownElement(el.children[i], def);
+    // An element the reader had to cut short has no trustworthy value: the reader reported it.
+    if (!el.closed) return;
     const text = el.text;
     const trimmed = trimXml(text);
     if (trimmed === '') {
