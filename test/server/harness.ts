@@ -17,6 +17,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { startServer } from '../../server/src/lsp/startServer';
 import { nodeRuntime } from '../../server/src/lsp/nodeRuntime';
+import type { Runtime } from '../../server/src/lsp/runtime';
 
 export interface TestClient {
   readonly connection: ProtocolConnection;
@@ -30,8 +31,12 @@ export interface TestClient {
   /** Replace [start, end) offsets of the current text with `text` (an incremental change). */
   edit(uri: string, start: number, end: number, text: string): Promise<void>;
   text(uri: string): string;
+  /** Every publication, in order. */
+  readonly published: PublishDiagnosticsParams[];
   /** Resolves with the first diagnostics published for `uri` at `version` (or later). */
   diagnosticsFor(uri: string, version?: number): Promise<Diagnostic[]>;
+  /** Resolves with the next diagnostics published for `uri`, whatever the version. */
+  nextDiagnostics(uri: string): Promise<Diagnostic[]>;
   configChanged(): Promise<void>;
   close(): Promise<void>;
 }
@@ -41,15 +46,16 @@ export function fileUri(path: string): string {
 }
 
 export async function startTestServer(
-  options: { folder?: string; initializationOptions?: unknown; config?: Record<string, unknown>; pull?: boolean } = {},
+  options: { folder?: string; initializationOptions?: unknown; config?: Record<string, unknown>; pull?: boolean; runtime?: Runtime } = {},
 ): Promise<TestClient> {
   const up = new PassThrough();
   const down = new PassThrough();
   const serverConnection = createConnection(new StreamMessageReader(up), new StreamMessageWriter(down));
-  startServer(serverConnection, nodeRuntime());
+  startServer(serverConnection, options.runtime ?? nodeRuntime());
   const connection = createProtocolConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
   const logs: string[] = [];
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
+  const published: PublishDiagnosticsParams[] = [];
   const waiters: { uri: string; version?: number; resolve: (d: Diagnostic[]) => void }[] = [];
   const texts = new Map<string, { text: string; version: number }>();
   const client: TestClient = {
@@ -57,6 +63,7 @@ export async function startTestServer(
     logs,
     config: options.config ?? {},
     diagnostics,
+    published,
     async open(uri, text, version = 1) {
       texts.set(uri, { text, version });
       await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'alma-sis', version, text } });
@@ -73,6 +80,9 @@ export async function startTestServer(
       });
     },
     text: (uri) => texts.get(uri)?.text ?? '',
+    nextDiagnostics(uri) {
+      return new Promise((resolve) => waiters.push({ uri, version: undefined, resolve }));
+    },
     diagnosticsFor(uri, version) {
       const have = diagnostics.get(uri);
       if (have && (version === undefined || (have.version ?? 0) >= version)) return Promise.resolve(have.diagnostics);
@@ -91,6 +101,7 @@ export async function startTestServer(
   connection.onNotification('window/logMessage', (p: { message: string }) => logs.push(p.message));
   connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
     diagnostics.set(p.uri, p);
+    published.push(p);
     for (let i = waiters.length - 1; i >= 0; i--) {
       const w = waiters[i];
       if (w.uri === p.uri && (w.version === undefined || (p.version ?? 0) >= w.version)) {

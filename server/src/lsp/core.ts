@@ -17,6 +17,7 @@ import type { FeedContext, SnapshotIndex, UserPlan } from '../../../shared/src/e
 import { parseCodeTables as parseCodeTablesJson, type CodeTables } from '../../../shared/src/validate/codeTables';
 import type { ValidationContext } from '../../../shared/src/validate/context';
 import { analyzeUser } from '../../../shared/src/validate/user';
+import { fileWideProblems, frameProblems } from '../../../shared/src/validate/file';
 import type { EditSpan } from './documents';
 
 // ---- reader ----
@@ -179,7 +180,13 @@ export interface FileFacts {
 }
 
 export function fileFacts(p: Prepared, sis: SisDocument, keysOf: (u: SisUserChunk) => UserKeys): FileFacts {
-  const problems = fileWideProblems(sis, sis.users.map((u) => keysOf(u)), p.validation);
+  const problems = [
+    ...frameProblems(sis, sis.users.length, p.settings),
+    ...fileWideProblems(
+      sis.users.map((u) => ({ start: u.start, keys: keysOf(u) })),
+      p.settings,
+    ),
+  ];
   const feed = p.index ? prepareFeed(sis.users.map((u) => ({ index: u.index, record: recordOf(p, u) }))) : undefined;
   return { problems, feed };
 }
@@ -325,6 +332,3 @@ export function codeValues(p: Prepared, names: readonly string[]): { code: strin
   return used ? [...used].map(([code, label]) => ({ code, label, source: 'snapshot' as const })) : [];
 }
 
-function fileWideProblems(_sis: SisDocument, _keys: readonly UserKeys[], _ctx: ValidationContext): Problem[] {
-  return []; // PENDING: wire the validator's file-wide checks when they land
-}

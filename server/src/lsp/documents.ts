@@ -14,7 +14,8 @@ export interface EditSpan {
  * Applies incremental changes to a document and merges them into one edit span, so the
  * reader can re-read only the users the edit touched. `TextDocument` keeps its line offsets
  * up to date incrementally, so positions never cost a pass over the whole text.
- * Returns `span: undefined` for a full-text replacement.
+ * Returns `span: undefined` for a full-text replacement. Note: `TextDocument.update` changes
+ * the document object in place (and returns it), so models remember their own version.
  */
 export function applyChanges(
   doc: TextDocument,

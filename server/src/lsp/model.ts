@@ -56,15 +56,18 @@ export type Yield = () => Promise<boolean>;
  */
 export class DocumentModel {
   private facts?: core.FileFacts;
+  /**
+   * The version this model was made for. `TextDocument.update` changes the document object in
+   * place, so the owner compares this (and `sis`) to know whether the model is still current.
+   */
+  readonly version: number;
 
   constructor(
     readonly doc: TextDocument,
     readonly sis: SisDocument,
     readonly env: Env,
-  ) {}
-
-  get version(): number {
-    return this.doc.version;
+  ) {
+    this.version = doc.version;
   }
 
   userAt(offset: number): SisUserChunk | undefined {
@@ -106,7 +109,17 @@ export class DocumentModel {
 
   /** All diagnostics of this version; yields between slices and stops (undefined) when `yieldNow` says so. */
   async diagnostics(yieldNow?: Yield): Promise<Diagnostic[] | undefined> {
-    const out: Diagnostic[] = [];
+    const all: Diagnostic[] = [];
+    // The same problem reported twice (e.g. by the reader and the validator) is shown once, as the CLI does.
+    const seen = new Set<string>();
+    const out = {
+      push(d: Diagnostic) {
+        const key = `${d.code}\u0000${d.range.start.line}:${d.range.start.character}\u0000${d.range.end.line}:${d.range.end.character}\u0000${d.message}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        all.push(d);
+      },
+    };
     for (const p of this.sis.problems) out.push(this.toDiagnostic(p, 0));
     const users = this.sis.users;
     for (let i = 0; i < users.length; i++) {
@@ -128,7 +141,7 @@ export class DocumentModel {
         }
       }
     }
-    return out;
+    return all;
   }
 
   toDiagnostic(p: Problem, base: number): Diagnostic {

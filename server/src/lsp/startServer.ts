@@ -148,7 +148,7 @@ export function startServer(connection: Connection, runtime: Runtime): void {
     const cur = docs.get(uri);
     if (!cur) return undefined;
     let m = models.get(uri);
-    if (!m || m.doc !== cur.doc || m.env !== env) {
+    if (!m || m.sis !== cur.sis || m.version !== cur.doc.version || m.env !== env) {
       m = new DocumentModel(cur.doc, cur.sis, env);
       models.set(uri, m);
     }
@@ -180,11 +180,12 @@ export function startServer(connection: Connection, runtime: Runtime): void {
     const current = () => runs.get(uri) === run && docs.has(uri);
     try {
       const model = await getModel(uri);
-      if (!model || !current() || docs.get(uri)?.doc !== model.doc) return;
-      const yieldNow = () => new Promise<boolean>((resolve) => runtime.setTimeout(() => resolve(current()), 0));
+      const fresh = () => current() && docs.get(uri)?.sis === model?.sis;
+      if (!model || !fresh()) return;
+      const yieldNow = () => new Promise<boolean>((resolve) => runtime.setTimeout(() => resolve(fresh()), 0));
       const diagnostics = await model.diagnostics(yieldNow);
       // A newer version or a newer run makes this result stale: drop it.
-      if (!diagnostics || !current() || docs.get(uri)?.doc !== model.doc) return;
+      if (!diagnostics || !fresh()) return;
       await connection.sendDiagnostics({ uri, version: model.version, diagnostics });
     } catch (err) {
       log.error(`validation failed: ${describeError(err)}`);
