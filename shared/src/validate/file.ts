@@ -95,7 +95,8 @@ export function frameProblems(frame: SisDocumentFrame, userCount: number, settin
         continue;
       } else if (a.name === 'total_record_count' && root.name === 'users') {
         if (p.strict && !isXsdLong(a.value)) out.push(problem('invalid-number', 'error', `total_record_count="${a.value}" is not a whole number.`, vs, a.valueEnd));
-      } else {
+      } else if (root.name !== 'user') {
+        // A <user> root's attributes (e.g. `link`) are judged by the user's own schema walk.
         out.push(problem('unknown-attribute', xsdSeverity(p, 'warning'), `The root has an attribute "${a.name}" that Alma's schema does not define.`, a.start, a.start + a.name.length, { attribute: a.name }));
       }
     }
