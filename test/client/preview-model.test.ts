@@ -45,7 +45,7 @@ const plan: PlanLike = {
       outcome: 'updated',
       fields: [
         { field: 'campus_code', before: 'NORTH', incoming: 'MAIN', after: 'MAIN', action: 'revert-override', rule: 'engine rule text' },
-        { field: 'job_description', before: 'Clerk', incoming: null, after: null, action: 'clear' },
+        { field: 'job_description', before: 'Clerk', incoming: null, after: null, action: 'clear', rule: 'field-clear' },
       ],
       segments: [{ list: 'phones', removed: 2, added: 0, kept: 0 }],
     }),
@@ -127,6 +127,13 @@ describe('preview model', () => {
     // the engine's own rule wins over the generic sentence
     expect(asmith.fields[0].rule).toBe('engine rule text');
     expect(asmith.fields[1].change).toBe('Clerk → (empty)');
+    // a rule id of the engine's catalogue becomes its sentence
+    expect(asmith.fields[1].rule).toMatch(/absent or empty in the file is removed/);
+    // and the engine's sentence about this very user wins over both
+    const withMessage = buildPreview(
+      { summary: plan.summary, users: [user({ index: 0, outcome: 'updated', fields: [{ field: 'x', before: 'a', incoming: 'b', after: 'b', action: 'set', rule: 'field-set', message: 'Sentence for x.' }] })] },
+    );
+    expect(withMessage.groups[0].users[0].fields[0].rule).toBe('Sentence for x.');
   });
 
   it('sums a user up in a few words', () => {

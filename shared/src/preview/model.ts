@@ -4,6 +4,7 @@
  * decisions themselves (outcome, action per field) come from the engine and are never
  * re-derived here.
  */
+import { RULES } from '../engine/rules';
 import type { Outcome, PlanFieldChange, PlanLike, PlanSegmentChange, PlanSummary, PlanUser, PlanValue } from './types';
 
 /** Effects a reviewer filters on, besides the outcome. */
@@ -122,6 +123,13 @@ const SEGMENT_RULE = "Alma deletes the external items of this list and adds the 
 
 const MAX_VALUE = 80;
 
+/** The sentence for a rule the engine named: its id in `RULES`, or a sentence of its own. */
+export function ruleText(rule: string | undefined, fallback: string): string {
+  if (!rule) return fallback;
+  const known = (RULES as Readonly<Record<string, { summary: string }>>)[rule];
+  return known ? known.summary : rule;
+}
+
 /** A plan value for a person: codes as they are, lists joined, empty as `(empty)`. */
 export function formatValue(value: PlanValue | undefined): string {
   let text: string;
@@ -188,7 +196,7 @@ function fieldRow(f: PlanFieldChange): PreviewFieldRow {
     incoming: formatValue(f.incoming),
     after,
     change: before === after ? after : `${before} → ${after}`,
-    rule: f.rule ?? ACTION_RULES[f.action] ?? '',
+    rule: f.message ?? ruleText(f.rule, ACTION_RULES[f.action] ?? ''),
   };
 }
 
@@ -197,7 +205,7 @@ function segmentRow(s: PlanSegmentChange): PreviewSegmentRow {
     kind: 'segment',
     list: s.list,
     change: `${s.removed} removed · ${s.added} added · ${s.kept} kept`,
-    rule: s.rule ?? SEGMENT_RULE,
+    rule: s.message ?? ruleText(s.rule, SEGMENT_RULE),
   };
 }
 

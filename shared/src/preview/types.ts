@@ -17,8 +17,10 @@ export interface PlanFieldChange {
   readonly incoming: PlanValue;
   readonly after: PlanValue;
   readonly action: FieldAction | string;
-  /** The rule that made the decision, in one plain sentence, when the engine gives it. */
+  /** The engine's rule id (or a sentence) behind the decision. */
   readonly rule?: string;
+  /** The engine's sentence about this field and this user; shown before the rule's. */
+  readonly message?: string;
 }
 
 export interface PlanSegmentChange {
@@ -27,6 +29,7 @@ export interface PlanSegmentChange {
   readonly added: number;
   readonly kept: number;
   readonly rule?: string;
+  readonly message?: string;
 }
 
 export interface PlanUser {

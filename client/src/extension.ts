@@ -1,0 +1,130 @@
+/**
+ * The VS Code extension: claims SIS files for the `alma-sis` language, starts the bundled
+ * language server, shows the snapshot in use, and offers the sync preview and the snapshot
+ * commands. Everything is computed by the shared core; this only presents it.
+ */
+import * as vscode from 'vscode';
+import { Commands as CommandIds } from '../../shared/src/protocol';
+import type { PreviewModel } from '../../shared/src/preview';
+import { AutoDetect } from './autoDetect';
+import { Commands } from './commands';
+import { COMPARE_SCHEME, CompareProvider } from './compare';
+import { LargeFileNotice } from './largeFiles';
+import { LANGUAGE_ID, ServerConnection } from './languageClient';
+import { PreviewProvider, VIEW_ID } from './previewView';
+import { Sessions } from './session';
+import { SnapshotStatus } from './statusBar';
+
+/** What `activate` returns, for the in-editor tests. */
+export interface AlmaSisApi {
+  /** Resolves once the language server answered `initialize`. */
+  readonly serverReady: Promise<void>;
+  /** The preview's model as shown now. */
+  previewModel(): PreviewModel | undefined;
+  /** The status bar's text ("$(database) users.alma-snapshot.json"), undefined when hidden. */
+  statusText(): string | undefined;
+}
+
+/** Delay after the last keystroke before the preview is recomputed (longer for big files). */
+function refreshDelay(doc: vscode.TextDocument): number {
+  const size = doc.getText().length;
+  return size > 5_000_000 ? 2000 : size > 500_000 ? 800 : 300;
+}
+
+export function activate(context: vscode.ExtensionContext): AlmaSisApi {
+  const output = vscode.window.createOutputChannel('Alma SIS');
+  const server = new ServerConnection(context, output);
+  const sessions = new Sessions(server);
+  const preview = new PreviewProvider();
+  const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: preview, showCollapseAll: true });
+  // The compare documents' text comes from the commands, which need the provider to refresh it.
+  const compare: CompareProvider = new CompareProvider((t): Promise<string> => commands.compareContent(t));
+  const commands: Commands = new Commands(sessions, preview, treeView as vscode.TreeView<unknown>, compare, output);
+  const status = new SnapshotStatus(server, sessions);
+  context.subscriptions.push(output, server, treeView, status, new AutoDetect(), new LargeFileNotice());
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, compare));
+
+  const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
+  register('almaSis.previewSync', (arg?: vscode.Uri | string, options?: { snapshot?: string; focus?: boolean }) => commands.previewSync(arg, options));
+  register('almaSis.compareUser', commands.compareUser);
+  register(CommandIds.showUserPreview, commands.compareUser);
+  register('almaSis.runSync', commands.runSync);
+  register('almaSis.undoRunSync', commands.undoRunSync);
+  register('almaSis.importSnapshot', commands.importSnapshot);
+  register('almaSis.selectSnapshot', commands.selectSnapshot);
+  register('almaSis.exportPlan', commands.exportPlan);
+  register('almaSis.packageForUpload', (arg?: vscode.Uri | { uri?: string; out?: string; save?: boolean }) =>
+    commands.packageForUpload(arg instanceof vscode.Uri ? { uri: arg } : arg),
+  );
+  register('almaSis.restartServer', () => server.restart());
+  register('almaSis.preview.filterOutcome', commands.filterOutcome);
+  register('almaSis.preview.filterFlags', commands.filterFlags);
+  register('almaSis.preview.search', commands.search);
+  register('almaSis.preview.clearFilters', commands.clearFilters);
+  register('almaSis.preview.revealUser', commands.revealUser);
+  register('almaSis.preview.refresh', async () => {
+    const doc = await commands.documentFor(undefined);
+    if (doc) await commands.refreshPreview(doc);
+    return preview.current.model;
+  });
+
+  // Keep the preview current: the file, the snapshot, the settings, the active SIS editor.
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (doc: vscode.TextDocument, delay: number) => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void commands.refreshPreview(doc), delay);
+  };
+  const previewedDoc = () => {
+    const uri = preview.current.session?.uri;
+    return uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) : undefined;
+  };
+  context.subscriptions.push(
+    { dispose: () => timer && clearTimeout(timer) },
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length > 0 && e.document.uri.toString() === preview.current.session?.uri.toString()) schedule(e.document, refreshDelay(e.document));
+    }),
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      const doc = editor?.document;
+      if (doc && doc.languageId === LANGUAGE_ID && treeView.visible && doc.uri.toString() !== preview.current.session?.uri.toString()) schedule(doc, 0);
+    }),
+    treeView.onDidChangeVisibility((e) => {
+      const doc = vscode.window.activeTextEditor?.document;
+      if (e.visible && !preview.current.session && doc?.languageId === LANGUAGE_ID) schedule(doc, 0);
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('almaSis')) return;
+      sessions.clear();
+      const doc = previewedDoc();
+      if (doc) schedule(doc, 100);
+    }),
+    server.onSnapshotChanged(() => {
+      const doc = previewedDoc();
+      if (doc) schedule(doc, 100);
+    }),
+    vscode.workspace.onDidCloseTextDocument((d) => sessions.forget(d.uri)),
+  );
+  // The server watches snapshots too, but the preview must follow even when the server is down.
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*.alma-snapshot.json');
+  const onSnapshotFile = (uri: vscode.Uri) => {
+    const s = preview.current.session;
+    const doc = previewedDoc();
+    if (doc && s?.snapshotFile && s.snapshotFile.path === uri.fsPath) schedule(doc, 200);
+    else if (doc && !s?.snapshotFile) schedule(doc, 200);
+  };
+  context.subscriptions.push(watcher, watcher.onDidChange(onSnapshotFile), watcher.onDidCreate(onSnapshotFile), watcher.onDidDelete(onSnapshotFile));
+
+  const serverReady = server.start().catch((e: unknown) => {
+    output.appendLine(`The language server did not start: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showErrorMessage('The Alma SIS language server did not start; diagnostics and hovers are off. The "Alma SIS" output says why.');
+  });
+
+  return {
+    serverReady,
+    previewModel: () => preview.current.model,
+    statusText: () => status.text,
+  };
+}
+
+export function deactivate(): void {
+  // The language client and everything else are disposed through context.subscriptions.
+}
