@@ -1,0 +1,37 @@
+/**
+ * The README's diagnostics section lists every code of `DIAGNOSTIC_CODES` with its one-line
+ * meaning, generated from the catalogue. Regenerate with
+ * `UPDATE_README_CODES=1 npx vitest run test/validate/readme.test.ts`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DIAGNOSTIC_CODES } from '../../shared/src/diagnostics';
+
+const readmePath = join(__dirname, '..', '..', 'README.md');
+const START = '<!-- codes:start -->';
+const END = '<!-- codes:end -->';
+
+function table(): string {
+  return Object.entries(DIAGNOSTIC_CODES)
+    .map(([code, info]) => `| \`${code}\` | ${info.summary.replace(/\|/g, '\\|')} |`)
+    .join('\n');
+}
+
+describe('README diagnostics table', () => {
+  it('lists every diagnostic code with its meaning', () => {
+    let readme = readFileSync(readmePath, 'utf8');
+    const i = readme.indexOf(START);
+    const j = readme.indexOf(END);
+    expect(i, 'README lacks the codes table markers').toBeGreaterThan(0);
+    expect(j).toBeGreaterThan(i);
+    if (process.env.UPDATE_README_CODES === '1') {
+      readme = readme.slice(0, i + START.length) + '\n' + table() + '\n' + readme.slice(j);
+      writeFileSync(readmePath, readme);
+    }
+    const section = readme.slice(i + START.length, readme.indexOf(END));
+    const listed = [...section.matchAll(/^\| `([a-z0-9-]+)` \| (.+) \|$/gm)].map((m) => m[1]);
+    expect(listed).toEqual(Object.keys(DIAGNOSTIC_CODES));
+    expect(section.trim()).toBe(table());
+  });
+});
