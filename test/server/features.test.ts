@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  CodeAction,
+  CodeLens,
+  Diagnostic,
+  DocumentSymbol,
+  FoldingRange,
+  InlayHint,
+  TextEdit,
+} from 'vscode-languageserver-protocol';
+import { Commands, type UserPreviewArgs } from '../../shared/src/protocol';
+import { fileUri, positionAt, startTestServer, type TestClient } from './harness';
+
+const ws = join(__dirname, '../fixtures/server/workspace');
+const usersXml = readFileSync(join(ws, 'users.xml'), 'utf8');
+
+function offsetAt(text: string, p: { line: number; character: number }): number {
+  const lines = text.split('\n');
+  let o = 0;
+  for (let i = 0; i < p.line; i++) o += lines[i].length + 1;
+  return o + p.character;
+}
+
+function applyEdits(text: string, edits: TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => offsetAt(text, b.range.start) - offsetAt(text, a.range.start));
+  for (const e of sorted) text = text.slice(0, offsetAt(text, e.range.start)) + e.newText + text.slice(offsetAt(text, e.range.end));
+  return text;
+}
+
+function lineOf(text: string, needle: string): number {
+  return positionAt(text, text.indexOf(needle)).line;
+}
+
+describe('features', () => {
+  let client: TestClient;
+  const uri = fileUri(join(ws, 'users.xml'));
+  beforeAll(async () => {
+    client = await startTestServer({ folder: ws });
+    await client.open(uri, usersXml);
+    await client.diagnosticsFor(uri, 1);
+  });
+  afterAll(async () => {
+    await client.close();
+  });
+
+  it('code lenses: per user and per protected field, titled when resolved, opening the user preview', async () => {
+    const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+    // Unresolved: positions only.
+    expect(lenses.every((l) => l.command === undefined)).toBe(true);
+    const resolved = await Promise.all(lenses.map((l) => client.connection.sendRequest('codeLens/resolve', l) as Promise<CodeLens>));
+    const titles = resolved.map((l) => [l.range.start.line, l.command?.title]);
+    expect(titles).toEqual([
+      [lineOf(usersXml, '<user>'), '2 changes, 1 protected kept'],
+      [lineOf(usersXml, '<user_group desc="Graduate">'), 'keeps manual value STAFF'],
+      [lineOf(usersXml, '<primary_id>asmith') - 1, '1 change, 1 manual change undone'],
+      [lineOf(usersXml, '<user_group>UG</user_group>\n    <preferred_language>'), 'reverts manual value STAFF → UG'],
+      [lineOf(usersXml, '<primary_id>newbie') - 1, 'new user'],
+      [lineOf(usersXml, '<primary_id>intern') - 1, 'rejected: User is not external'],
+    ]);
+    const cmd = resolved[4].command!;
+    expect(cmd.command).toBe(Commands.showUserPreview);
+    expect(cmd.arguments?.[0]).toEqual({ uri, index: 2, line: lineOf(usersXml, '<primary_id>newbie') - 1 } satisfies UserPreviewArgs);
+  });
+
+  it('inlay hints: what Alma will hold where it differs from the file, and list outcomes, in the range asked', async () => {
+    const all = (await client.connection.sendRequest('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: positionAt(usersXml, usersXml.length) },
+    })) as InlayHint[];
+    const labels = all.map((h) => [h.position.line, h.label]);
+    expect(labels).toContainEqual([lineOf(usersXml, '<user_group desc="Graduate">'), '→ STAFF (protected)']);
+    expect(labels).toContainEqual([lineOf(usersXml, '</emails>'), '1 external removed · 1 added · 2 kept']);
+    // Only the first user's lines: nothing from later users.
+    const firstUser = (await client.connection.sendRequest('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: lineOf(usersXml, '<primary_id>asmith'), character: 0 } },
+    })) as InlayHint[];
+    expect(firstUser.every((h) => h.position.line < lineOf(usersXml, '<primary_id>asmith'))).toBe(true);
+    expect(firstUser.length).toBe(2);
+  });
+
+  it('inlay hints: turned off by the setting', async () => {
+    const c = await startTestServer({ folder: ws, config: { inlayHints: false } });
+    await c.open(uri, usersXml);
+    const hints = (await c.connection.sendRequest('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: positionAt(usersXml, usersXml.length) },
+    })) as InlayHint[];
+    expect(hints).toEqual([]);
+    await c.close();
+  });
+
+  it('document symbols: one per user (primary id and name) with its fields', async () => {
+    const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as DocumentSymbol[];
+    expect(symbols.map((s) => [s.name, s.detail])).toEqual([
+      ['jdoe', 'Jane Doe-Smith'],
+      ['asmith', 'Alan Smith'],
+      ['newbie', 'Nora Newman'],
+      ['intern', 'Ivan Inside'],
+    ]);
+    const fields = symbols[0].children!.map((c) => c.name);
+    expect(fields).toEqual(['primary_id', 'first_name', 'last_name', 'user_group', 'campus_code', 'expiry_date', 'status', 'contact_info', 'user_identifiers']);
+    expect(symbols[0].children![3].detail).toBe('GRAD');
+    expect(symbols[0].children![7].children![0].name).toBe('emails');
+  });
+
+  it('folding ranges: the root, every user and every multi-line element', async () => {
+    const ranges = (await client.connection.sendRequest('textDocument/foldingRange', { textDocument: { uri } })) as FoldingRange[];
+    const starts = ranges.map((r) => r.startLine);
+    expect(starts).toContain(lineOf(usersXml, '<users>'));
+    for (const id of ['jdoe', 'asmith', 'newbie', 'intern']) expect(starts).toContain(lineOf(usersXml, `<primary_id>${id}`) - 1);
+    expect(starts).toContain(lineOf(usersXml, '<emails>'));
+    const user = ranges.find((r) => r.startLine === lineOf(usersXml, '<primary_id>newbie') - 1)!;
+    expect(user.endLine).toBe(lineOf(usersXml, '<primary_id>intern') - 3);
+  });
+});
+
+describe('quick fixes', () => {
+  const broken = usersXml
+    .replace('<email preferred="true">', '<email preferred="TRUE">')
+    .replace('<expiry_date>2031-06-30</expiry_date>', '<expiry_date>2031-6-3</expiry_date>')
+    .replace('<email>\n          <email_address>jd@example.org</email_address>\n          <email_types>\n            <email_type>personal</email_type>\n          </email_types>\n        </email>',
+      '<email preferred="true">\n          <email_address>jd@example.org</email_address>\n        </email>\n        <email preferred="true">\n          <email_address>x@example.org</email_address>\n          <email_types/>\n        </email>')
+    .replace('<first_name>Alan</first_name>', '<first_name>Alan</first_name>\n    <campus_code/>')
+    .replace('<campus_code>MAIN</campus_code>', '<campus_code></campus_code>')
+    .replace('</users>', '  <user>\n    <primary_id>NEWBIE</primary_id>\n    <last_name>Again</last_name>\n  </user>\n</users>');
+  let client: TestClient;
+  let diagnostics: Diagnostic[];
+  const uri = fileUri(join(ws, 'fixes.xml'));
+  beforeAll(async () => {
+    client = await startTestServer({ folder: ws });
+    await client.open(uri, broken);
+    diagnostics = await client.diagnosticsFor(uri, 1);
+  });
+  afterAll(async () => {
+    await client.close();
+  });
+
+  async function fix(code: string, title?: RegExp, onLine?: string): Promise<{ action: CodeAction; text: string }> {
+    const d = diagnostics.find((x) => x.code === code && (!onLine || broken.split('\n')[x.range.start.line].includes(onLine)));
+    expect(d, `a ${code} diagnostic`).toBeDefined();
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: d!.range,
+      context: { diagnostics: [d] },
+    })) as CodeAction[];
+    const action = title ? actions.find((a) => title.test(a.title)) : actions[0];
+    expect(action, `a fix for ${code}`).toBeDefined();
+    return { action: action!, text: applyEdits(broken, action!.edit!.changes![uri]) };
+  }
+
+  it('TRUE → true', async () => {
+    const { text } = await fix('invalid-boolean');
+    expect(text).toBe(broken.replace('preferred="TRUE"', 'preferred="true"'));
+  });
+
+  it('a date without its leading zeros', async () => {
+    const { text } = await fix('invalid-date');
+    expect(text).toBe(broken.replace('2031-6-3<', '2031-06-03<'));
+  });
+
+  it('the missing email_types wrapper', async () => {
+    const { text } = await fix('missing-types-wrapper');
+    expect(text).toBe(broken.replace('<email_address>jd@example.org</email_address>\n', '<email_address>jd@example.org</email_address>\n          <email_types/>\n'));
+  });
+
+  it('a second preferred="true"', async () => {
+    const { text } = await fix('multiple-preferred');
+    const d = diagnostics.find((x) => x.code === 'multiple-preferred')!;
+    const line = broken.split('\n')[d.range.start.line];
+    expect(text.split('\n')[d.range.start.line]).toBe(line.replace(' preferred="true"', ''));
+    expect(text.length).toBe(broken.length - ' preferred="true"'.length);
+  });
+
+  it('an empty element that would wipe data: keep what Alma holds, or remove it', async () => {
+    const { text: removed } = await fix('empty-value', /Remove/, '<campus_code/>');
+    expect(removed).toBe(broken.replace('\n    <campus_code/>', ''));
+    const { text: kept } = await fix('empty-value', /Keep what Alma holds now: MAIN/, '<campus_code></campus_code>');
+    expect(kept).toBe(broken.replace('<campus_code></campus_code>', '<campus_code>MAIN</campus_code>'));
+  });
+
+  it('a duplicate user: remove the later one', async () => {
+    const { text } = await fix('duplicate-user');
+    expect(text).toBe(usersXml
+      .replace('<email preferred="true">', '<email preferred="TRUE">')
+      .replace('<expiry_date>2031-06-30</expiry_date>', '<expiry_date>2031-6-3</expiry_date>')
+      .replace(/<email>\n {10}<email_address>jd@example.org<\/email_address>\n {10}<email_types>\n {12}<email_type>personal<\/email_type>\n {10}<\/email_types>\n {8}<\/email>/,
+        '<email preferred="true">\n          <email_address>jd@example.org</email_address>\n        </email>\n        <email preferred="true">\n          <email_address>x@example.org</email_address>\n          <email_types/>\n        </email>')
+      .replace('<first_name>Alan</first_name>', '<first_name>Alan</first_name>\n    <campus_code/>')
+      .replace('<campus_code>MAIN</campus_code>', '<campus_code></campus_code>'));
+  });
+});
