@@ -7,7 +7,7 @@
  * - a file larger than memory can be read as a stream (`SisStreamReader`).
  */
 import type { Problem } from '../diagnostics';
-import { XmlScanner, isNameStart } from '../xml/parse';
+import { XmlScanner, isNameStart, sameAt } from '../xml/parse';
 import type { SisDocument, SisDocumentFrame, SisUserChunk } from './types';
 
 type Root = NonNullable<SisDocumentFrame['root']>;
@@ -23,7 +23,7 @@ function isWs(c: number): boolean {
 
 /** True when `text` has a start tag named exactly `name` at `at` (`<name` followed by a delimiter). */
 function startTagAt(text: string, at: number, name: string): boolean {
-  if (!text.startsWith(name, at + 1) || text.charCodeAt(at) !== 60) return false;
+  if (text.charCodeAt(at) !== 60 || !sameAt(text, at + 1, name)) return false;
   const c = text.charCodeAt(at + 1 + name.length);
   return isWs(c) || c === 62 || c === 47 || Number.isNaN(c);
 }
@@ -440,6 +440,8 @@ export class SisStreamReader {
   private line = 0;
   private character = 0;
   private lastWasCr = false;
+  /** Whether any piece so far held a `\r` (most files have none: then line breaks are found natively). */
+  private sawCr = false;
   private state: 'prolog' | 'content' | 'epilog' = 'prolog';
   private root?: Omit<Root, 'endTagStart'> & { selfClosing?: boolean };
   private endTagStart?: number;
@@ -458,6 +460,7 @@ export class SisStreamReader {
 
   push(piece: string): void {
     if (this.ended) throw new Error('SisStreamReader: push after end');
+    if (!this.sawCr && piece.indexOf('\r') >= 0) this.sawCr = true;
     this.buffer += piece;
     this.process();
   }
@@ -511,13 +514,23 @@ export class SisStreamReader {
     let character = this.character;
     let k = 0;
     if (this.lastWasCr && t.charCodeAt(0) === 10) k = 1; // `\r` ended the previous piece, `\n` starts this one
-    for (; k < n; k++) {
-      const c = t.charCodeAt(k);
-      if (c === 10 || c === 13) {
+    if (!this.sawCr) {
+      // Only `\n` line breaks here: let the native indexOf find them.
+      let lastBreak = -1;
+      for (let nl = t.indexOf('\n', k); nl >= 0 && nl < n; nl = t.indexOf('\n', nl + 1)) {
         line++;
-        character = 0;
-        if (c === 13 && t.charCodeAt(k + 1) === 10) k++;
-      } else character++;
+        lastBreak = nl;
+      }
+      character = lastBreak >= 0 ? n - lastBreak - 1 : character + (n - k);
+    } else {
+      for (; k < n; k++) {
+        const c = t.charCodeAt(k);
+        if (c === 10 || c === 13) {
+          line++;
+          character = 0;
+          if (c === 13 && t.charCodeAt(k + 1) === 10) k++;
+        } else character++;
+      }
     }
     this.lastWasCr = t.charCodeAt(n - 1) === 13;
     this.line = line;

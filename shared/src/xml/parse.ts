@@ -75,6 +75,16 @@ function isWs(c: number): boolean {
   return c === Ch.Space || c === Ch.LF || c === Ch.Tab || c === Ch.CR;
 }
 
+/**
+ * True when `s` occurs in `t` at `at`. A char loop: `String.prototype.startsWith` is a runtime
+ * call that costs more than the comparison itself for the short names compared here.
+ */
+export function sameAt(t: string, at: number, s: string): boolean {
+  const n = s.length;
+  for (let i = 0; i < n; i++) if (t.charCodeAt(at + i) !== s.charCodeAt(i)) return false;
+  return true;
+}
+
 function isAllWs(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (!isWs(s.charCodeAt(i))) return false;
   return true;
@@ -181,7 +191,7 @@ export class XmlScanner {
     const len = p - s;
     const key = h ^ (len << 23);
     const known = NAMES.get(key);
-    if (known !== undefined && known.length === len && t.startsWith(known, s)) return known;
+    if (known !== undefined && known.length === len && sameAt(t, s, known)) return known;
     const name = t.slice(s, p);
     // Bounded, so a hostile file with millions of distinct names cannot grow it.
     if (NAMES.size < 4096) NAMES.set(key, name);
@@ -522,7 +532,7 @@ export class XmlScanner {
         this.pos = lt + 2;
         const open = stack[stack.length - 1];
         let name: string;
-        if (open !== undefined && t.startsWith(open.name, lt + 2) && !isNameChar(t.charCodeAt(lt + 2 + open.name.length))) {
+        if (open !== undefined && sameAt(t, lt + 2, open.name) && !isNameChar(t.charCodeAt(lt + 2 + open.name.length))) {
           name = open.name;
           this.pos = lt + 2 + name.length;
         } else name = this.readName();
