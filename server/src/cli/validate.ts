@@ -1,0 +1,115 @@
+/**
+ * `alma-sis validate FILE...` (contract §4, §5): every `.xml`, every `.xml` inside a `.zip`, or
+ * standard input (`-`); text for people, `--format json` (contract §4) or `--format sarif`.
+ * Exit 0: no errors (warnings allowed); 1: at least one error; 2: bad usage or an unreadable input.
+ */
+import { UsageError, stringOption } from './args';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliContext, type Command } from './command';
+import { checkDocument, type CheckOptions } from './check';
+import { loadCodeTables } from './codeTables';
+import { SETTINGS_OPTIONS, chosenFormat, formatOption, settingsFromFlags } from './options';
+import { formatJson } from './present/json';
+import type { FileFailure, FileResult } from './present/model';
+import { formatSarif } from './present/sarif';
+import { formatDiagnostic, summaryLine, wantColor } from './present/text';
+import { InputError, isFailure, openInputs } from '../io/input';
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+
+/** `YYYY-MM-DD` of a real calendar day, or undefined. */
+export function parseDay(s: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? s : undefined;
+}
+
+/** Today's date on the user's clock, as `YYYY-MM-DD`. */
+export function localDay(now: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+}
+
+export const command: Command = {
+  name: 'validate',
+  summary: 'check SIS user files as Alma would load them',
+  usage: '[options] FILE...',
+  description: [
+    "Check SIS user files (.xml, every .xml inside a .zip, or - for standard input) against Alma's",
+    "user schema and Alma's own loading rules. Lenient by default (what Alma's loader accepts);",
+    '--strict checks the XSD to the letter.',
+    '',
+    'Exit codes: 0 no errors (warnings allowed), 1 at least one error, 2 bad usage or an unreadable input.',
+  ].join('\n'),
+  options: [
+    formatOption(FORMATS),
+    ...SETTINGS_OPTIONS,
+    { name: 'today', kind: 'string', valueName: 'YYYY-MM-DD', description: "the date expiry checks compare with (default: today's date)" },
+  ],
+  async run(args, ctx) {
+    if (args.positionals.length === 0) throw new UsageError('no file given (a .xml, a .zip, or - for standard input)');
+    if (args.positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+    const format = chosenFormat(args, FORMATS);
+    const { settings, problems: settingProblems } = settingsFromFlags(args);
+    for (const p of settingProblems) ctx.stderr.write(`alma-sis validate: warning: ${p.message}\n`);
+    const todayFlag = stringOption(args, 'today');
+    let today = localDay(ctx.now());
+    if (todayFlag !== undefined) {
+      const day = parseDay(todayFlag);
+      if (!day) throw new UsageError(`--today: expected a date as YYYY-MM-DD, got ${JSON.stringify(todayFlag)}`);
+      today = day;
+    }
+    const codeTablesPath = stringOption(args, 'code-tables');
+    let codeTables: CheckOptions['codeTables'];
+    if (codeTablesPath !== undefined) {
+      const loaded = await loadCodeTables(codeTablesPath);
+      for (const w of loaded.warnings) ctx.stderr.write(`alma-sis validate: warning: ${w}\n`);
+      codeTables = loaded.tables;
+    }
+    const options: CheckOptions = { settings, today, codeTables };
+    return validateFiles(args.positionals, options, format, ctx);
+  },
+};
+
+/** Checks every input and prints the report; returns the exit code. */
+export async function validateFiles(paths: readonly string[], options: CheckOptions, format: (typeof FORMATS)[number], ctx: CliContext): Promise<number> {
+  const color = wantColor(ctx.stdout.isTTY, ctx.env);
+  const results: FileResult[] = [];
+  const failures: FileFailure[] = [];
+  let errors = 0;
+  for await (const input of openInputs(paths, { stdin: ctx.stdin })) {
+    if (isFailure(input)) {
+      failures.push(input);
+      ctx.stderr.write(`alma-sis validate: ${input.error}\n`);
+      continue;
+    }
+    let result: FileResult;
+    try {
+      result = await checkDocument(input, options);
+    } catch (e) {
+      // An unreadable input, or a bug met on this file: say so, and go on with the others.
+      const message =
+        e instanceof InputError
+          ? e.message
+          : `internal error while checking ${input.path}: ${e instanceof Error ? e.message : String(e)} (this is a bug in alma-sis)`;
+      failures.push({ path: input.path, error: message });
+      ctx.stderr.write(`alma-sis validate: ${message}\n`);
+      if (!(e instanceof InputError) && ctx.env.ALMA_SIS_DEBUG && e instanceof Error) ctx.stderr.write(`${e.stack}\n`);
+      continue;
+    }
+    errors += result.diagnostics.filter((d) => d.severity === 'error').length;
+    if (format === 'text') {
+      // Printed file by file, so a long run shows progress and keeps one file's text at a time.
+      for (const d of result.diagnostics) ctx.stdout.write(`${formatDiagnostic(result, d, { color })}\n`);
+      results.push({ ...result, lineText: () => '' });
+    } else {
+      results.push(result);
+    }
+  }
+  if (format === 'text') ctx.stdout.write(summaryLine(results, failures, { color }));
+  else if (format === 'json') ctx.stdout.write(formatJson(results, failures));
+  else ctx.stdout.write(formatSarif(results, failures, ctx.version));
+  if (failures.length > 0) return EXIT_USAGE;
+  return errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}

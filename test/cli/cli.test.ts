@@ -1,0 +1,221 @@
+/** The built `alma-sis` binary, run as a child process: commands, formats, inputs and exit codes (contract §4, §5). */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { strToU8, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIAGNOSTIC_CODES } from '../../shared/src/diagnostics';
+import { REPO, ensureBuilt, hasStackTrace, run } from './helpers';
+
+const USER = (id: string, extra = '') => `  <user>
+    <primary_id>${id}</primary_id>
+    <first_name>Jane</first_name>
+    <last_name>Doe</last_name>
+    <user_group>STAFF</user_group>
+    <expiry_date>2030-01-16Z</expiry_date>${extra}
+    <contact_info>
+      <emails>
+        <email preferred="true">
+          <email_address>${id}@example.edu</email_address>
+          <email_types><email_type>work</email_type></email_types>
+        </email>
+      </emails>
+    </contact_info>
+  </user>
+`;
+const DOC = (...users: string[]) => `<?xml version="1.0" encoding="UTF-8"?>\n<users>\n${users.join('')}</users>\n`;
+
+const VALID = DOC(USER('jdoe'), USER('asmith'));
+// The bad date is on line 9, column 17 (1-based) of the file.
+const BAD_DATE = DOC(USER('jdoe', '\n    <birth_date>1990-13-01</birth_date>'));
+// Accepted by Alma's loader, rejected by the XSD: an element newer than the schema.
+const NEWER_ELEMENT = DOC(USER('jdoe', '\n    <pref_full_name>Jane Doe</pref_full_name>'));
+
+let dir: string;
+const f = (name: string) => path.join(dir, name);
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alma-sis-cli-'));
+  fs.writeFileSync(f('valid.xml'), VALID);
+  fs.writeFileSync(f('bad-date.xml'), BAD_DATE);
+  fs.writeFileSync(f('newer.xml'), NEWER_ELEMENT);
+  fs.writeFileSync(f('bom.xml'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(VALID)]));
+  // "José" written by a Latin-1 program, on line 5
+  fs.writeFileSync(f('latin1.xml'), Buffer.from(VALID.replace('Jane', 'Jos\u00e9'), 'latin1'));
+  fs.writeFileSync(f('feed.zip'), zipSync({ 'students.xml': strToU8(VALID), 'staff/bad.xml': strToU8(BAD_DATE), 'notes.txt': strToU8('x') }));
+  fs.writeFileSync(f('nothing.zip'), zipSync({ 'notes.txt': strToU8('x') }));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('the frame', () => {
+  it('prints the version of package.json', () => {
+    const r = run(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
+    expect(run(['validate', '--version']).stdout.trim()).toBe(r.stdout.trim());
+  });
+
+  it('lists the commands in --help, and a command\'s options in its own --help', () => {
+    const r = run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\s+validate\s/m);
+    expect(r.stdout).toMatch(/^\s+codes\s/m);
+    const v = run(['validate', '--help']);
+    expect(v.code).toBe(0);
+    for (const flag of ['--format', '--match-by', '--mode', '--record-type', '--profile-code', '--empty-protected', '--strict', '--code-tables', '--today']) {
+      expect(v.stdout).toContain(flag);
+    }
+    expect(run(['help', 'validate']).stdout).toBe(v.stdout);
+  });
+
+  it.each([
+    [[], /Usage: alma-sis COMMAND/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['valdate', 'x.xml'], /did you mean 'validate'/],
+    [['--strict', 'validate'], /put the command first/],
+    [['validate'], /no file given/],
+    [['validate', '--format', 'xml', 'x.xml'], /--format: expected text, json or sarif, got "xml"/],
+    [['validate', '--formt', 'json', 'x.xml'], /unknown option --formt \(did you mean --format\?\)/],
+    [['validate', '--mode', 'merge', 'x.xml'], /--mode: expected synchronize or import/],
+    [['validate', '--today', '2026-02-30', 'x.xml'], /--today: expected a date as YYYY-MM-DD/],
+    [['validate', '--strict', '--lenient', 'x.xml'], /--strict and --lenient exclude each other/],
+    [['validate', '-', '-'], /standard input \(-\) can be read only once/],
+    [['codes', 'extra'], /unexpected argument/],
+  ])('bad usage %j → message on stderr, exit 2, no stack trace', (args, message) => {
+    const r = run(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('alma-sis validate', () => {
+  it('exits 0 on a valid file and says so', () => {
+    const r = run(['validate', '--today', '2026-01-01', f('valid.xml')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('1 file checked: no problems.\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 1 on an error, printing file:line:col, severity, code, the source line and a marker', () => {
+    const r = run(['validate', '--today', '2026-01-01', f('bad-date.xml')]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split('\n');
+    const head = lines.findIndex((l) => l.includes(' invalid-date: '));
+    expect(lines[head]).toMatch(new RegExp(`^${f('bad-date.xml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:9:17: error invalid-date: `));
+    expect(lines[head + 1]).toBe('  9 |     <birth_date>1990-13-01</birth_date>');
+    expect(lines[head + 2]).toBe(`    | ${' '.repeat(16)}^^^^^^^^^^`);
+    expect(lines.filter(Boolean).at(-1)).toMatch(/^1 file checked: 1 error\.$/);
+  });
+
+  it('never colours output that is not a terminal', () => {
+    expect(run(['validate', f('bad-date.xml')]).stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('exits 0 on warnings only (a byte-order mark), 1 on a Latin-1 byte at its line', () => {
+    const bom = run(['validate', '--today', '2026-01-01', f('bom.xml')]);
+    expect(bom.code).toBe(0);
+    expect(bom.stdout).toMatch(/bom\.xml:1:1: warning bom: /);
+    const latin = run(['validate', '--today', '2026-01-01', f('latin1.xml')]);
+    expect(latin.code).toBe(1);
+    expect(latin.stdout).toMatch(/latin1\.xml:5:\d+: error invalid-utf8: /);
+  });
+
+  it('lenient by default, strict with --strict', () => {
+    const lenient = run(['validate', '--today', '2026-01-01', f('newer.xml')]);
+    expect(lenient.code).toBe(0);
+    const strict = run(['validate', '--strict', '--today', '2026-01-01', f('newer.xml')]);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/error [a-z-]+: .*pref_full_name/);
+  });
+
+  it('reads every .xml inside a zip, naming them zip!/entry', () => {
+    const r = run(['validate', '--format', 'json', '--today', '2026-01-01', f('feed.zip')]);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(json.files.map((x: { path: string }) => x.path)).toEqual([`${f('feed.zip')}!/students.xml`, `${f('feed.zip')}!/staff/bad.xml`]);
+    expect(json.files[0].diagnostics.filter((d: { severity: string }) => d.severity === 'error')).toEqual([]);
+    expect(json.files[1].diagnostics.map((d: { code: string }) => d.code)).toContain('invalid-date');
+  });
+
+  it('reads standard input with -', () => {
+    const r = run(['validate', '--format', 'json', '--today', '2026-01-01', '-'], { input: BAD_DATE });
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(json.files[0].path).toBe('<stdin>');
+    const d = json.files[0].diagnostics.find((x: { code: string }) => x.code === 'invalid-date');
+    expect(d.range).toEqual({ start: { line: 8, character: 16 }, end: { line: 8, character: 26 } });
+    const zipped = run(['validate', '--format', 'json', '-'], { input: zipSync({ 'in.xml': strToU8(VALID) }) });
+    expect(JSON.parse(zipped.stdout).files[0].path).toBe('<stdin>!/in.xml');
+  });
+
+  it('exits 2 on an unreadable input, still reporting the others', () => {
+    const r = run(['validate', '--format', 'json', '--today', '2026-01-01', f('missing.xml'), f('valid.xml'), f('nothing.zip')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot read .*missing\.xml: no such file/);
+    expect(r.stderr).toMatch(/nothing\.zip holds no \.xml file/);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    const json = JSON.parse(r.stdout);
+    expect(json.files.map((x: { path: string }) => x.path)).toEqual([f('valid.xml')]);
+    expect(json.unreadable.map((x: { path: string }) => x.path)).toEqual([f('missing.xml'), f('nothing.zip')]);
+    // a directory and an unreadable --code-tables file are unreadable inputs too
+    expect(run(['validate', dir]).code).toBe(2);
+    const tables = run(['validate', '--code-tables', f('no-tables.json'), f('valid.xml')]);
+    expect(tables.code).toBe(2);
+    expect(tables.stderr).toMatch(/--code-tables: cannot read .*no-tables\.json: no such file/);
+  });
+
+  it('--format json follows contract §4', () => {
+    const r = run(['validate', '--format', 'json', '--today', '2026-01-01', f('bad-date.xml'), f('valid.xml')]);
+    const json = JSON.parse(r.stdout);
+    expect(json.format).toBe('alma-sis-diagnostics');
+    expect(json.version).toBe(1);
+    expect(json.files).toHaveLength(2);
+    for (const file of json.files) {
+      expect(typeof file.path).toBe('string');
+      for (const d of file.diagnostics) {
+        expect(Object.keys(DIAGNOSTIC_CODES)).toContain(d.code);
+        expect(['error', 'warning', 'information', 'hint']).toContain(d.severity);
+        expect(typeof d.message).toBe('string');
+        for (const p of [d.range.start, d.range.end]) {
+          expect(Number.isInteger(p.line) && p.line >= 0).toBe(true);
+          expect(Number.isInteger(p.character) && p.character >= 0).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('--format sarif is SARIF 2.1.0 with rules and 1-based regions', () => {
+    const r = run(['validate', '--format', 'sarif', '--today', '2026-01-01', f('bad-date.xml')]);
+    expect(r.code).toBe(1);
+    const sarif = JSON.parse(r.stdout);
+    expect(sarif.version).toBe('2.1.0');
+    const run0 = sarif.runs[0];
+    expect(run0.tool.driver.name).toBe('alma-sis');
+    expect(run0.tool.driver.rules.length).toBe(Object.keys(DIAGNOSTIC_CODES).length);
+    const result = run0.results.find((x: { ruleId: string }) => x.ruleId === 'invalid-date');
+    expect(result.level).toBe('error');
+    expect(result.locations[0].physicalLocation.region).toEqual({ startLine: 9, startColumn: 17, endLine: 9, endColumn: 27 });
+    expect(run0.invocations[0].executionSuccessful).toBe(true);
+  });
+
+  it('takes the settings flags', () => {
+    const r = run(['validate', '--match-by', 'UNIV_ID', '--mode', 'import', '--record-type', 'STAFF', '--profile-code', 'X', '--empty-protected', 'keep', '--today', '2026-01-01', f('valid.xml')]);
+    expect(r.stderr).toBe('');
+    // Matching on an identifier type the users do not carry: Alma cannot match them.
+    expect(r.stdout).toMatch(/missing-match-id/);
+  });
+});
+
+describe('alma-sis codes', () => {
+  it('lists every diagnostic code with its meaning, as text and JSON', () => {
+    const text = run(['codes']);
+    expect(text.code).toBe(0);
+    for (const [code, info] of Object.entries(DIAGNOSTIC_CODES)) expect(text.stdout).toMatch(new RegExp(`^${code}\\s+${info.summary.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+    const json = JSON.parse(run(['codes', '--format', 'json']).stdout);
+    expect(json.format).toBe('alma-sis-codes');
+    expect(json.codes.map((c: { code: string }) => c.code)).toEqual(Object.keys(DIAGNOSTIC_CODES));
+  });
+});

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { computeSync } from '../../client/src/sync';
+import { checkForUpload } from '../../client/src/check';
+import { DEFAULT_SETTINGS } from '../../shared/src/settings';
+
+const root = path.resolve(__dirname, '../..');
+const xml = readFileSync(path.join(root, 'example/users.xml'), 'utf8');
+const snap = readFileSync(path.join(root, 'example/users.alma-snapshot.json'), 'utf8');
+
+describe('the in-process sync behind the preview (example workspace)', () => {
+  const r = computeSync({ text: xml, snapshotText: snap, settingsLayer: {} });
+
+  it('plans the whole file with the engine, in the contract §3 shape', () => {
+    expect(r.plan.format).toBe('alma-sis-plan');
+    expect(r.plan.users).toHaveLength(r.sis.users.length);
+    const counted = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+    for (const u of r.plan.users) counted[u.outcome]++;
+    expect(r.plan.summary).toEqual({ processed: r.plan.users.length, ...counted });
+    // lines are 1-based lines of the <user> start tags
+    for (const u of r.plan.users) expect(xml.split('\n')[u.line - 1]).toMatch(/<user>/);
+    expect(r.fatalProblems).toBe(0);
+  });
+
+  it('gives the preview names and places in the file', () => {
+    const i = r.plan.users.findIndex((u) => u.primaryId === 'jdoe');
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(r.nameOf(i)).toMatch(/^Jane /);
+    expect(xml.startsWith('<user>', r.userOffset(i)!)).toBe(true);
+    expect(xml.startsWith('<last_name>', r.fieldOffset(i, 'last_name')!)).toBe(true);
+    expect(r.fieldOffset(i, 'no_such_field')).toBeUndefined();
+  });
+
+  it('compares a user as the snapshot holds it with the engine\'s result of the sync', () => {
+    for (const p of r.plan.users) {
+      const before = r.matchedUser(p.index);
+      const after = r.userAfter(p.index);
+      if (p.outcome === 'rejected') expect(after).toBeUndefined();
+      if (p.outcome === 'created') {
+        expect(before).toBeUndefined();
+        expect(after?.primary_id).toBe(p.primaryId);
+      }
+      for (const f of p.fields) {
+        if (p.outcome !== 'updated' || typeof f.after !== 'string') continue;
+        const v = after?.[f.field] as unknown;
+        const code = v && typeof v === 'object' ? (v as { value?: unknown }).value : v;
+        expect(code, `${p.primaryId}.${f.field}`).toBe(f.after);
+      }
+      if (p.outcome === 'unchanged') expect(after).toEqual(before);
+    }
+  });
+
+  it('writes a next snapshot against which the same file changes nothing more', () => {
+    const next = computeSync({ text: xml, snapshotText: r.nextSnapshotText(), settingsLayer: {} });
+    for (const u of next.plan.users) {
+      if (r.plan.users[u.index].outcome === 'rejected') continue;
+      expect(u.outcome, `${u.primaryId}`).toBe('unchanged');
+    }
+  });
+
+  it('without a snapshot, plans everyone as new and says so', () => {
+    const none = computeSync({ text: xml, snapshotText: undefined, settingsLayer: {} });
+    expect(none.notices.map((n) => n.text)).toContain('No snapshot: every user is planned as new.');
+    expect(none.plan.users.every((u) => u.outcome === 'created' || u.outcome === 'rejected')).toBe(true);
+  });
+
+  it('editor settings override the snapshot profile; bad ones are reported, not thrown', () => {
+    const imp = computeSync({ text: xml, snapshotText: snap, settingsLayer: { mode: 'import', recordType: 'NOPE' } });
+    expect(imp.settings.mode).toBe('import');
+    expect(imp.plan.summary.updated).toBe(0);
+    expect(imp.notices.some((n) => n.text.includes('recordType'))).toBe(true);
+  });
+
+  it('a broken file is flagged as fatal, and an unreadable snapshot throws a readable error', () => {
+    const broken = computeSync({ text: '<?xml version="1.0"?>\n<users><user><primary_id>x</primary_id></use></users>', snapshotText: snap, settingsLayer: {} });
+    expect(broken.fatalProblems).toBeGreaterThan(0);
+    expect(() => computeSync({ text: xml, snapshotText: '{ "users": [', settingsLayer: {} })).toThrow(/./);
+  });
+});
+
+describe('the check before packaging for upload', () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+
+  it('refuses with line and reason when the file has errors (the example has a duplicate user)', () => {
+    const c = checkForUpload(enc(xml), DEFAULT_SETTINGS, '2026-01-01');
+    expect(c.errors.length).toBeGreaterThan(0);
+    const dup = c.errors.find((e) => e.code === 'duplicate-user');
+    expect(dup).toBeDefined();
+    expect(xml.split('\n')[dup!.line - 1]).toContain('gnguyen');
+  });
+
+  it('passes a clean file, and reports bytes Alma cannot read', () => {
+    const clean = '<?xml version="1.0" encoding="UTF-8"?>\n<users>\n  <user>\n    <primary_id>a1</primary_id>\n    <first_name>A</first_name>\n    <last_name>B</last_name>\n  </user>\n</users>\n';
+    expect(checkForUpload(enc(clean), DEFAULT_SETTINGS, '2026-01-01').errors).toEqual([]);
+    const latin1 = enc(clean.replace('<first_name>A', '<first_name>A\u00e9'));
+    const bytes = new Uint8Array([...latin1].flatMap((b, i, all) => (b === 0xc3 && all[i + 1] === 0xa9 ? [0xe9] : b === 0xa9 && all[i - 1] === 0xc3 ? [] : [b])));
+    const bad = checkForUpload(bytes, DEFAULT_SETTINGS, '2026-01-01');
+    expect(bad.errors.map((e) => e.code)).toContain('invalid-utf8');
+    expect(bad.errors.find((e) => e.code === 'invalid-utf8')!.line).toBe(5);
+    const utf16 = new Uint8Array([0xff, 0xfe, ...[...clean].flatMap((ch) => [ch.charCodeAt(0), 0])]);
+    expect(checkForUpload(utf16, DEFAULT_SETTINGS, undefined).errors.map((e) => e.code)).toEqual(['unsupported-encoding']);
+  });
+});
