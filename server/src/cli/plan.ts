@@ -1,0 +1,47 @@
+/**
+ * `alma-sis plan FILE --snapshot SNAP` (contract §3, §5): what the Users Synchronize job would
+ * do to each user. Exit 0: plan made, nobody rejected; 1: some user rejected or the file has
+ * errors; 2: bad usage, unreadable file or snapshot.
+ */
+import { stringOption, booleanOption } from './args';
+import { EXIT_OK, EXIT_PROBLEMS, type Command } from './command';
+import { SETTINGS_OPTIONS, chosenFormat, formatOption } from './options';
+import { ONLY_CHOICES, formatPlanMarkdown, formatPlanText, parseOnly, planJsonOf, selectUsers } from './planFormat';
+import { preparePlan } from './planInput';
+import { wantColor } from './present/text';
+
+const FORMATS = ['text', 'json', 'markdown'] as const;
+
+export const command: Command = {
+  name: 'plan',
+  summary: 'show what Users Synchronize would do to each user, against a snapshot',
+  usage: 'FILE --snapshot SNAP [options]',
+  description: [
+    'Plan the Users Synchronize job: match every user of FILE (.xml, .zip, or - for standard input)',
+    'against the snapshot of what Alma holds, and show per user and per field what the job would',
+    'create, update, keep (protected fields) or reject, in Alma\'s words.',
+    '',
+    'Exit codes: 0 plan made and nobody rejected, 1 some user rejected or the file has errors,',
+    '2 bad usage or an unreadable file or snapshot.',
+  ].join('\n'),
+  options: [
+    { name: 'snapshot', kind: 'string', short: 's', valueName: 'SNAP', description: 'the *.alma-snapshot.json of what Alma holds now (required)' },
+    formatOption(FORMATS),
+    { name: 'only', kind: 'string', valueName: 'LIST', description: `show only these users (comma-separated): ${ONLY_CHOICES.join(', ')}` },
+    { name: 'verbose', kind: 'boolean', short: 'v', description: 'text format: print the rule behind every line' },
+    ...SETTINGS_OPTIONS.filter((o) => o.name !== 'strict' && o.name !== 'lenient' && o.name !== 'code-tables'),
+  ],
+  async run(args, ctx) {
+    const format = chosenFormat(args, FORMATS);
+    const only = parseOnly(stringOption(args, 'only'));
+    const run = await preparePlan(args, ctx, 'plan');
+    const shown = selectUsers(run, only);
+    const snapshotPath = stringOption(args, 'snapshot') as string;
+    if (format === 'json') ctx.stdout.write(`${JSON.stringify(planJsonOf(run, shown), null, 2)}\n`);
+    else if (format === 'markdown') ctx.stdout.write(formatPlanMarkdown(run, shown, snapshotPath));
+    else ctx.stdout.write(formatPlanText(run, shown, { color: wantColor(ctx.stdout.isTTY, ctx.env), snapshotPath, verbose: booleanOption(args, 'verbose') === true }));
+    const errors = run.documents.reduce((n, d) => n + d.errors, 0);
+    if (errors > 0) ctx.stderr.write(`alma-sis plan: the file has ${errors} error${errors === 1 ? '' : 's'} (run alma-sis validate for details)\n`);
+    return run.plan.summary.rejected > 0 || errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
+  },
+};

@@ -1,0 +1,187 @@
+/**
+ * The plan for people and for scripts: JSON (contract §3), text (a summary line like Alma's job
+ * report, then per user `+`/`-`/`~` lines with before → after and the reason) and Markdown (for
+ * a ticket or a change review). Only presentation: every decision comes from the engine.
+ */
+import { PLAN_FORMAT, PLAN_VERSION, userPlanToJson, type FieldDecision, type PlanJson, type PlanSummary, type UserPlan } from '../../../shared/src/engine';
+import { valueToJson, type FieldValue } from '../../../shared/src/sis/record';
+import { UsageError } from './args';
+import type { PlanRun } from './planInput';
+import { printable } from './present/text';
+
+/** `--only` filters: outcomes, and what happened to fields. */
+export const ONLY_CHOICES = ['created', 'updated', 'unchanged', 'rejected', 'reverted', 'protected', 'cleared', 'defaulted'] as const;
+export type OnlyChoice = (typeof ONLY_CHOICES)[number];
+
+export function parseOnly(raw: string | undefined): Set<OnlyChoice> | undefined {
+  if (raw === undefined) return undefined;
+  const out = new Set<OnlyChoice>();
+  for (const part of raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+    if (!(ONLY_CHOICES as readonly string[]).includes(part)) throw new UsageError(`--only: unknown filter ${JSON.stringify(part)} (choose from ${ONLY_CHOICES.join(', ')})`);
+    out.add(part as OnlyChoice);
+  }
+  if (out.size === 0) throw new UsageError('--only: give at least one filter');
+  return out;
+}
+
+function matches(u: UserPlan, only: ReadonlySet<OnlyChoice>): boolean {
+  if (only.has(u.outcome)) return true;
+  if (only.has('reverted') && u.fields.some((f) => f.action === 'revert-override')) return true;
+  if (only.has('protected') && u.fields.some((f) => f.wasProtected || f.action === 'keep-protected')) return true;
+  if (only.has('cleared') && u.fields.some((f) => f.action === 'clear')) return true;
+  if (only.has('defaulted') && u.fields.some((f) => f.action === 'default')) return true;
+  return false;
+}
+
+/** Positions in `run.plan.users` of the users to show. */
+export function selectUsers(run: PlanRun, only: ReadonlySet<OnlyChoice> | undefined): number[] {
+  const out: number[] = [];
+  run.plan.users.forEach((u, k) => {
+    if (!only || matches(u, only)) out.push(k);
+  });
+  return out;
+}
+
+export function planJsonOf(run: PlanRun, shown: readonly number[]): PlanJson & { files?: string[] } {
+  const many = run.documents.length > 1;
+  const users = shown.map((k) => {
+    const w = run.where[k];
+    const j = userPlanToJson(run.plan.users[k], w.line);
+    j.index = w.index;
+    return many ? { ...j, file: w.doc.path } : j;
+  });
+  const out: PlanJson & { files?: string[] } = { format: PLAN_FORMAT, version: PLAN_VERSION, summary: { ...run.plan.summary }, users };
+  if (many) out.files = run.documents.map((d) => d.path);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m', magenta: '\x1b[35m' };
+
+/** Alma's job report, in its own words (domain §5.1 [KB-REPORT]). */
+export function summaryText(s: PlanSummary): string {
+  return `Total users processed: ${s.processed} · rejected: ${s.rejected} · updated successfully: ${s.updated} · created successfully: ${s.created} · unchanged: ${s.unchanged}`;
+}
+
+function show(v: FieldValue): string {
+  const j = valueToJson(v);
+  if (j === null) return '(empty)';
+  if (typeof j === 'string') return printable(j);
+  if (j.length === 0) return '[]';
+  return printable(JSON.stringify(j));
+}
+
+const FIELD_MARK: Record<FieldDecision['action'], string> = { set: '~', clear: '-', default: '~', 'keep-protected': '=', 'revert-override': '~' };
+const USER_MARK: Record<UserPlan['outcome'], string> = { created: '+', updated: '~', unchanged: '=', rejected: '!' };
+
+function fieldLine(f: FieldDecision, created: boolean): { mark: string; text: string } {
+  const mark = created || (f.action === 'set' && f.before === null) ? '+' : FIELD_MARK[f.action];
+  let text: string;
+  switch (f.action) {
+    case 'set':
+      text = created || f.before === null ? `${f.field}: ${show(f.after)}` : `${f.field}: ${show(f.before)} → ${show(f.after)}`;
+      break;
+    case 'clear':
+      text = `${f.field}: ${show(f.before)} → (cleared)`;
+      break;
+    case 'default':
+      text = created || f.before === null ? `${f.field}: ${show(f.after)} (default)` : `${f.field}: ${show(f.before)} → ${show(f.after)} (default)`;
+      break;
+    case 'keep-protected':
+      text = `${f.field}: ${show(f.before)} kept (protected; file sends ${show(f.incoming)})`;
+      break;
+    case 'revert-override':
+      text = `${f.field}: ${show(f.before)} → ${show(f.after)} (override reverted, protection ends)`;
+      break;
+  }
+  return { mark, text };
+}
+
+export interface TextOptions {
+  readonly color: boolean;
+  readonly snapshotPath: string;
+  /** Print the rule sentence under each line. */
+  readonly verbose?: boolean;
+}
+
+export function formatPlanText(run: PlanRun, shown: readonly number[], o: TextOptions): string {
+  const c = (code: string, s: string) => (o.color ? `${code}${s}${ANSI.reset}` : s);
+  const userColor: Record<UserPlan['outcome'], string> = { created: ANSI.green, updated: ANSI.yellow, unchanged: ANSI.dim, rejected: ANSI.red };
+  const markColor: Record<string, string> = { '+': ANSI.green, '-': ANSI.red, '~': ANSI.yellow, '=': ANSI.cyan };
+  const out: string[] = [];
+  const mode = run.settings.mode === 'import' ? 'IMPORT' : 'SYNCHRONIZE';
+  out.push(c(ANSI.bold, `Users ${mode} plan: ${run.documents.map((d) => d.path).join(', ')} against ${o.snapshotPath} (match by ${run.settings.matchBy})`));
+  out.push(c(ANSI.bold, summaryText(run.plan.summary)));
+  for (const k of shown) {
+    const u = run.plan.users[k];
+    const w = run.where[k];
+    const who = printable(u.matchValue ?? u.primaryId ?? '(no match id)');
+    const where = `${run.documents.length > 1 ? `${w.doc.path}:` : 'line '}${w.line}`;
+    out.push('');
+    const head = `${USER_MARK[u.outcome]} ${who} (${where}) ${u.outcome}`;
+    if (u.outcome === 'rejected') out.push(c(userColor.rejected, `${head}: ${u.reasons.map(printable).join('; ')}`));
+    else if (u.outcome === 'unchanged' && u.reasons.length > 0) out.push(c(userColor.unchanged, `${head}: ${u.reasons.map(printable).join('; ')}`));
+    else out.push(c(userColor[u.outcome], head));
+    for (const f of u.fields) {
+      const { mark, text } = fieldLine(f, u.outcome === 'created');
+      out.push(`    ${c(markColor[mark] ?? '', mark)} ${text}`);
+      if (o.verbose || f.action === 'keep-protected' || f.action === 'revert-override') out.push(c(ANSI.dim, `        ${printable(f.message)} [${f.rule}]`));
+    }
+    for (const s of u.segments) {
+      out.push(`    ${c(markColor['~'], '~')} ${s.list}: ${s.removed} removed, ${s.added} added, ${s.kept} kept`);
+      if (o.verbose) out.push(c(ANSI.dim, `        ${printable(s.message)} [${s.rule}]`));
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+function mdCell(s: string): string {
+  return printable(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/`/g, "'");
+}
+
+function mdValue(v: FieldValue): string {
+  const j = valueToJson(v);
+  return j === null ? '–' : `\`${mdCell(typeof j === 'string' ? j : JSON.stringify(j))}\``;
+}
+
+export function formatPlanMarkdown(run: PlanRun, shown: readonly number[], snapshotPath: string): string {
+  const s = run.plan.summary;
+  const out: string[] = [];
+  out.push(`# Users ${run.settings.mode === 'import' ? 'Import' : 'Synchronize'} plan`);
+  out.push('');
+  out.push(`File: \`${mdCell(run.documents.map((d) => d.path).join(', '))}\` · snapshot: \`${mdCell(snapshotPath)}\` · match by \`${mdCell(run.settings.matchBy)}\``);
+  out.push('');
+  out.push('| processed | created | updated | unchanged | rejected |');
+  out.push('|---:|---:|---:|---:|---:|');
+  out.push(`| ${s.processed} | ${s.created} | ${s.updated} | ${s.unchanged} | ${s.rejected} |`);
+  for (const k of shown) {
+    const u = run.plan.users[k];
+    const w = run.where[k];
+    out.push('');
+    out.push(`## ${USER_MARK[u.outcome]} \`${mdCell(u.matchValue ?? u.primaryId ?? '(no match id)')}\` — ${u.outcome} (line ${w.line})`);
+    out.push('');
+    out.push(mdCell(u.message));
+    if (u.reasons.length > 0) {
+      out.push('');
+      for (const r of u.reasons) out.push(`- ${mdCell(r)}`);
+    }
+    if (u.fields.length > 0) {
+      out.push('');
+      out.push('| field | before | incoming | after | action | why |');
+      out.push('|---|---|---|---|---|---|');
+      for (const f of u.fields) out.push(`| \`${f.field}\` | ${mdValue(f.before)} | ${mdValue(f.incoming)} | ${mdValue(f.after)} | ${f.action} | ${mdCell(f.message)} |`);
+    }
+    if (u.segments.length > 0) {
+      out.push('');
+      out.push('| list | removed | added | kept |');
+      out.push('|---|---:|---:|---:|');
+      for (const g of u.segments) out.push(`| ${g.list} | ${g.removed} | ${g.added} | ${g.kept} |`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

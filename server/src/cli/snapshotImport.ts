@@ -1,0 +1,88 @@
+/**
+ * `alma-sis snapshot import --users EXPORT [--last-sis PREVIOUS.xml] --out NEW.alma-snapshot.json`:
+ * build a snapshot from what Alma gives out (a Users API answer, XML or JSON, or an "Export
+ * Users" file). With the last SIS file uploaded, protected fields are found by difference.
+ */
+import * as fs from 'node:fs';
+import { recordFromXml } from '../../../shared/src/sis/record';
+import { readSisDocument } from '../../../shared/src/sis/read';
+import { importSnapshot, readUserExport } from '../../../shared/src/snapshot/import';
+import { decodeAll } from '../io/decode';
+import { InputError, fsErrorMessage, openInput } from '../io/input';
+import { saveSnapshot } from '../io/snapshotFile';
+import { UsageError, stringOption } from './args';
+import { EXIT_OK, type Command } from './command';
+import { chosenFormat, formatOption, SETTINGS_OPTIONS, settingsFromFlags, settingsLayerFromFlags } from './options';
+
+const FORMATS = ['text', 'json'] as const;
+
+async function readText(file: string): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.promises.readFile(file);
+  } catch (e) {
+    throw new InputError(fsErrorMessage(file, e));
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(`cannot read ${file}: it is not UTF-8 text`);
+  }
+}
+
+export const command: Command = {
+  name: 'snapshot import',
+  summary: 'build a snapshot from a Users API answer or an Alma "Export Users" file',
+  usage: '--users EXPORT [--last-sis PREVIOUS.xml] --out NEW.alma-snapshot.json',
+  description: [
+    'Build a *.alma-snapshot.json from what Alma gives out: a Users API answer (one user, <users> or',
+    '{"user": [...]}, XML or JSON) or an "Export Users" XML file. With --last-sis (the last SIS file',
+    'uploaded), every protected field whose value in Alma differs from what that file sent is',
+    'recorded as changed by hand, with that file\'s value as its last SIS value.',
+  ].join('\n'),
+  options: [
+    { name: 'users', kind: 'string', short: 'u', valueName: 'EXPORT', description: 'the exported users (XML or JSON) (required)' },
+    { name: 'last-sis', kind: 'string', valueName: 'PREVIOUS', description: 'the last SIS file uploaded (.xml or .zip): finds the fields staff changed by hand' },
+    { name: 'out', kind: 'string', short: 'o', valueName: 'NEW', description: 'where to write the snapshot (required)' },
+    formatOption(FORMATS),
+    ...SETTINGS_OPTIONS.filter((o) => o.name !== 'strict' && o.name !== 'lenient' && o.name !== 'code-tables'),
+  ],
+  async run(args, ctx) {
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])} (give the export with --users)`);
+    const format = chosenFormat(args, FORMATS);
+    const usersPath = stringOption(args, 'users');
+    const out = stringOption(args, 'out');
+    if (usersPath === undefined) throw new UsageError('--users EXPORT is required (a Users API answer or an "Export Users" file)');
+    if (out === undefined) throw new UsageError('--out NEW.alma-snapshot.json is required');
+    const { settings } = settingsFromFlags(args);
+    const exported = readUserExport(await readText(usersPath));
+    for (const p of exported.problems) ctx.stderr.write(`alma-sis snapshot import: ${usersPath}: ${p.severity}: ${p.message}\n`);
+    if (exported.problems.some((p) => p.severity === 'error')) throw new InputError(`cannot read users from ${usersPath}`);
+    const lastSisPath = stringOption(args, 'last-sis');
+    let lastSis;
+    if (lastSisPath !== undefined) {
+      lastSis = [];
+      for (const doc of await openInput(lastSisPath, { stdin: ctx.stdin })) {
+        const { text, undecodable } = await decodeAll(doc.bytes());
+        if (undecodable) throw new InputError(`cannot read ${doc.path}: not text in a known encoding`);
+        for (const u of readSisDocument(text).users) lastSis.push(recordFromXml(u.element));
+      }
+    }
+    const result = importSnapshot(exported.users, settings, lastSis, settingsLayerFromFlags(args));
+    await saveSnapshot(out, result.snapshot);
+    const n = exported.users.length;
+    if (format === 'json') {
+      ctx.stdout.write(`${JSON.stringify({ written: out, users: n, lastSisMatched: lastSis ? result.matchedLastSis : null, protectedFields: result.protectedFound, usersWithProtectedFields: result.usersWithProtection }, null, 2)}\n`);
+    } else {
+      ctx.stdout.write(`Wrote ${out}: ${n} user${n === 1 ? '' : 's'}\n`);
+      if (lastSis) {
+        ctx.stdout.write(
+          `Compared with ${lastSisPath}: ${result.matchedLastSis} of ${n} users matched; ${result.protectedFound} protected field${result.protectedFound === 1 ? '' : 's'} found on ${result.usersWithProtection} user${result.usersWithProtection === 1 ? '' : 's'} (changed by hand since that file)\n`,
+        );
+      } else {
+        ctx.stdout.write('No --last-sis given: every field is recorded as unprotected\n');
+      }
+    }
+    return EXIT_OK;
+  },
+};
