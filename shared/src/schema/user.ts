@@ -92,9 +92,9 @@ export const USER_ROLE_TYPE: ComplexTypeDef = complexType('user_role', 'all', [
     complex('parameter', complexType('parameter', 'all', [
       code('type', 'Kind of parameter: CirculationDesk, MetadataType, ServiceUnit or CantEditRestrictedUsers.'),
       code('scope', 'Library the parameter applies to (for ServiceUnit).', { descMax: 255 }),
-      code('value', 'Value of the parameter (e.g. a circulation desk code).'),
-    ]), 'One role parameter.', { max: 'unbounded' }),
-  ]), 'Parameters of the role.'),
+      code('value', 'Value of the parameter (e.g. a circulation desk code).', { sis: false }),
+    ]), 'One role parameter.', { max: 'unbounded', sis: false }),
+  ]), 'Parameters of the role.', { sis: false }),
 ]);
 
 export const USER_BLOCK_TYPE: ComplexTypeDef = complexType('user_block', 'all', [
@@ -125,8 +125,8 @@ export const USER_STATISTIC_TYPE: ComplexTypeDef = complexType('user_statistic',
 ], [SEGMENT_TYPE]);
 
 const PROXY_FOR_USER_TYPE = complexType('proxy_for_user', 'sequence', [
-  simple('primary_id', S255, 'Primary id of the user this user acts for.'),
-  simple('full_name', str(600), 'Name of the user this user acts for.'),
+  simple('primary_id', S255, 'Primary id of the user this user acts for.', { sis: false, outputOnly: true }),
+  simple('full_name', str(600), 'Name of the user this user acts for.', { sis: false, outputOnly: true }),
 ], [LINK]);
 
 const RS_LIBRARY_TYPE = complexType('rs_library', 'all', [
