@@ -45,6 +45,8 @@ beforeAll(() => {
   fs.writeFileSync(f('latin1.xml'), Buffer.from(VALID.replace('Jane', 'Jos\u00e9'), 'latin1'));
   fs.writeFileSync(f('feed.zip'), zipSync({ 'students.xml': strToU8(VALID), 'staff/bad.xml': strToU8(BAD_DATE), 'notes.txt': strToU8('x') }));
   fs.writeFileSync(f('nothing.zip'), zipSync({ 'notes.txt': strToU8('x') }));
+  // segment_type in an SIS file: a hint (the SIS load ignores it)
+  fs.writeFileSync(f('hint.xml'), VALID.replace('<email preferred="true">', '<email preferred="true" segment_type="External">'));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -199,6 +201,22 @@ describe('alma-sis validate', () => {
     expect(result.level).toBe('error');
     expect(result.locations[0].physicalLocation.region).toEqual({ startLine: 9, startColumn: 17, endLine: 9, endColumn: 27 });
     expect(run0.invocations[0].executionSuccessful).toBe(true);
+  });
+
+  it('leaves hints out of the text format unless --min-severity asks for them; JSON has everything', () => {
+    const text = run(['validate', '--today', '2026-01-01', f('hint.xml')]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toMatch(/: hint /);
+    expect(text.stdout).toMatch(/1 file checked: no problems \(1 hint not shown; --min-severity hint shows them\)\.\n$/);
+    const all = run(['validate', '--today', '2026-01-01', '--min-severity', 'hint', f('hint.xml')]);
+    expect(all.stdout).toMatch(/hint\.xml:\d+:\d+: hint segment-type-ignored: /);
+    const json = JSON.parse(run(['validate', '--format', 'json', '--today', '2026-01-01', f('hint.xml')]).stdout);
+    expect(json.files[0].diagnostics.map((d: { code: string }) => d.code)).toContain('segment-type-ignored');
+    // errors only: still exit 1 on an error, and only errors shown
+    const errorsOnly = run(['validate', '--format', 'json', '--min-severity', 'error', '--today', '2026-01-01', f('bad-date.xml'), f('hint.xml')]);
+    expect(errorsOnly.code).toBe(1);
+    const sev = JSON.parse(errorsOnly.stdout).files.flatMap((x: { diagnostics: { severity: string }[] }) => x.diagnostics.map((d) => d.severity));
+    expect(new Set(sev)).toEqual(new Set(['error']));
   });
 
   it('takes the settings flags', () => {

@@ -3,6 +3,7 @@
  * standard input (`-`); text for people, `--format json` (contract §4) or `--format sarif`.
  * Exit 0: no errors (warnings allowed); 1: at least one error; 2: bad usage or an unreadable input.
  */
+import type { Severity } from '../../../shared/src/diagnostics';
 import { UsageError, stringOption } from './args';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliContext, type Command } from './command';
 import { checkDocument, type CheckOptions } from './check';
@@ -15,6 +16,7 @@ import { formatDiagnostic, summaryLine, wantColor } from './present/text';
 import { InputError, isFailure, openInputs } from '../io/input';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
 
 /** `YYYY-MM-DD` of a real calendar day, or undefined. */
 export function parseDay(s: string): string | undefined {
@@ -46,6 +48,12 @@ export const command: Command = {
     formatOption(FORMATS),
     ...SETTINGS_OPTIONS,
     { name: 'today', kind: 'string', valueName: 'YYYY-MM-DD', description: "the date expiry checks compare with (default: today's date)" },
+    {
+      name: 'min-severity',
+      kind: 'string',
+      choices: SEVERITIES,
+      description: 'report only this severity and worse (default: information for text, everything for json and sarif)',
+    },
   ],
   async run(args, ctx) {
     if (args.positionals.length === 0) throw new UsageError('no file given (a .xml, a .zip, or - for standard input)');
@@ -68,13 +76,24 @@ export const command: Command = {
       codeTables = loaded.tables;
     }
     const options: CheckOptions = { settings, today, codeTables };
-    return validateFiles(args.positionals, options, format, ctx);
+    // Hints (e.g. segment_type on every segment) are for editors, which show them faintly; in a
+    // terminal they would bury the rest, so the text format leaves them out unless asked.
+    const minSeverity = (stringOption(args, 'min-severity') as Severity | undefined) ?? (format === 'text' ? 'information' : 'hint');
+    return validateFiles(args.positionals, options, { format, minSeverity }, ctx);
   },
 };
 
 /** Checks every input and prints the report; returns the exit code. */
-export async function validateFiles(paths: readonly string[], options: CheckOptions, format: (typeof FORMATS)[number], ctx: CliContext): Promise<number> {
+export async function validateFiles(
+  paths: readonly string[],
+  options: CheckOptions,
+  output: { readonly format: (typeof FORMATS)[number]; readonly minSeverity: Severity },
+  ctx: CliContext,
+): Promise<number> {
+  const { format } = output;
+  const shown = SEVERITIES.slice(0, SEVERITIES.indexOf(output.minSeverity) + 1);
   const color = wantColor(ctx.stdout.isTTY, ctx.env);
+  const hidden: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
   const results: FileResult[] = [];
   const failures: FileFailure[] = [];
   let errors = 0;
@@ -99,6 +118,11 @@ export async function validateFiles(paths: readonly string[], options: CheckOpti
       continue;
     }
     errors += result.diagnostics.filter((d) => d.severity === 'error').length;
+    if (shown.length < SEVERITIES.length) {
+      const kept = result.diagnostics.filter((d) => shown.includes(d.severity));
+      for (const d of result.diagnostics) if (!shown.includes(d.severity)) hidden[d.severity]++;
+      result = { ...result, diagnostics: kept };
+    }
     if (format === 'text') {
       // Printed file by file, so a long run shows progress and keeps one file's text at a time.
       for (const d of result.diagnostics) ctx.stdout.write(`${formatDiagnostic(result, d, { color })}\n`);
@@ -107,7 +131,14 @@ export async function validateFiles(paths: readonly string[], options: CheckOpti
       results.push(result);
     }
   }
-  if (format === 'text') ctx.stdout.write(summaryLine(results, failures, { color }));
+  if (format === 'text') {
+    const words: Record<Severity, [string, string]> = { error: ['error', 'errors'], warning: ['warning', 'warnings'], information: ['note', 'notes'], hint: ['hint', 'hints'] };
+    const notShown = SEVERITIES.filter((s) => hidden[s] > 0);
+    const note = notShown.length
+      ? ` (${notShown.map((s) => `${hidden[s]} ${words[s][hidden[s] === 1 ? 0 : 1]}`).join(', ')} not shown; --min-severity ${notShown.at(-1)} shows them)`
+      : '';
+    ctx.stdout.write(summaryLine(results, failures, { color }).replace(/\.\n$/, `${note}.\n`));
+  }
   else if (format === 'json') ctx.stdout.write(formatJson(results, failures));
   else ctx.stdout.write(formatSarif(results, failures, ctx.version));
   if (failures.length > 0) return EXIT_USAGE;
