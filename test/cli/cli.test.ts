@@ -219,6 +219,28 @@ describe('alma-sis validate', () => {
     expect(new Set(sev)).toEqual(new Set(['error']));
   });
 
+  it('checks codes against --code-tables (ours or Alma\'s API JSON); an unusable tables file is exit 2', () => {
+    fs.writeFileSync(f('groups.json'), JSON.stringify({ format: 'alma-sis-code-tables', version: 1, tables: { UserGroups: ['UG', 'GRAD'] } }));
+    fs.writeFileSync(f('groups-case.json'), JSON.stringify({ name: 'UserGroups', row: [{ code: 'staff', description: 'Staff', enabled: true }] }));
+    fs.writeFileSync(f('groups-ok.json'), JSON.stringify({ name: 'UserGroups', row: [{ code: 'STAFF', description: 'Staff' }] }));
+    fs.writeFileSync(f('not-json.json'), '{ tables: ');
+    fs.writeFileSync(f('not-tables.json'), '{"hello": 1}');
+    const unknown = run(['validate', '--today', '2026-01-01', '--code-tables', f('groups.json'), f('valid.xml')]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(/error unknown-code: .*STAFF/);
+    const wrongCase = run(['validate', '--today', '2026-01-01', '--code-tables', f('groups-case.json'), f('valid.xml')]);
+    expect(wrongCase.code).toBe(0);
+    expect(wrongCase.stdout).toMatch(/warning code-case: /);
+    expect(run(['validate', '--today', '2026-01-01', '--code-tables', f('groups-ok.json'), f('valid.xml')]).stdout).toBe('1 file checked: no problems.\n');
+    const notJson = run(['validate', '--code-tables', f('not-json.json'), f('valid.xml')]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/--code-tables: .*not-json\.json is not JSON/);
+    const notTables = run(['validate', '--code-tables', f('not-tables.json'), f('valid.xml')]);
+    expect(notTables.code).toBe(2);
+    expect(notTables.stderr).toMatch(/--code-tables: .*not-tables\.json: not code tables/);
+    expect(hasStackTrace(notJson.stderr + notTables.stderr)).toBe(false);
+  });
+
   it('takes the settings flags', () => {
     const r = run(['validate', '--match-by', 'UNIV_ID', '--mode', 'import', '--record-type', 'STAFF', '--profile-code', 'X', '--empty-protected', 'keep', '--today', '2026-01-01', f('valid.xml')]);
     expect(r.stderr).toBe('');
