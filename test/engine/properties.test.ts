@@ -54,6 +54,8 @@ const genAlma = fc.record({
   last: fc.constantFrom<string | null>('GRAD', 'en', null, 'MAIN'),
 });
 
+type AlmaGen = typeof genAlma extends fc.Arbitrary<infer T> ? T : never;
+
 function toXml(u: GenUser): string {
   let s = `<primary_id>${u.id}</primary_id>`;
   if (u.last !== undefined) s += `<last_name>${u.last}</last_name>`;
@@ -70,7 +72,7 @@ function toXml(u: GenUser): string {
   return `  <user>${s}</user>\n`;
 }
 
-function toAlma(a: fc.GeneratorValue<typeof genAlma>): SnapUser {
+function toAlma(a: AlmaGen): SnapUser {
   const u = a.base;
   const user: Record<string, unknown> = {
     primary_id: u.id,
@@ -106,7 +108,9 @@ const genCase = fc.record({
   mode: fc.constantFrom('synchronize', 'synchronize', 'import'),
 });
 
-function build(c: fc.GeneratorValue<typeof genCase>) {
+type CaseGen = typeof genCase extends fc.Arbitrary<infer T> ? T : never;
+
+function build(c: CaseGen) {
   const xml = `<?xml version="1.0"?>\n<users>\n${c.file.map(toXml).join('')}</users>\n`;
   // Snapshot primary ids are unique (ignoring case), as in Alma.
   const seen = new Set<string>();
