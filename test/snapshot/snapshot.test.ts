@@ -1,0 +1,112 @@
+/**
+ * The snapshot file (contract §2): reading with problems that say where (JSON path and line),
+ * never throwing; writing back unknown keys and untouched entries byte for byte.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseJsonWithSpans } from '../../shared/src/snapshot/json';
+import { makeEntry, newSnapshot, parseSnapshot, serializeSnapshot } from '../../shared/src/snapshot/snapshot';
+
+const snap = (users: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ format: 'alma-sis-snapshot', version: 1, ...extra, users }, null, 2);
+
+describe('parseSnapshot', () => {
+  it('reads users, protection and lastSisValue of every shape', () => {
+    const r = parseSnapshot(
+      snap([
+        {
+          user: { primary_id: 'a' },
+          sync: {
+            protected: {
+              user_group: { lastSisValue: 'UG' },
+              campus_code: { lastSisValue: null },
+              rs_libraries: { lastSisValue: ['MAIN', { code: { value: 'LAW' } }] },
+              library_notices: { lastSisValue: [{ code: 'X', value: 'true' }] },
+            },
+          },
+        },
+      ]),
+    );
+    expect(r.problems).toEqual([]);
+    const p = r.snapshot!.users[0].protected;
+    expect(p.get('user_group')).toEqual({ lastSisValue: 'UG' });
+    expect(p.get('campus_code')).toEqual({ lastSisValue: null });
+    expect(p.get('rs_libraries')).toEqual({ lastSisValue: ['MAIN', 'LAW'] });
+    expect(p.get('library_notices')).toEqual({ lastSisValue: [{ code: 'X', value: true }] });
+  });
+
+  const bad: { name: string; text: string; path: string; line?: number; fatal: boolean }[] = [
+    { name: 'not JSON', text: '{\n  "format": "alma-sis-snapshot",\n  "users": [\n    {"user": }\n  ]\n}', path: '$', line: 4, fatal: true },
+    { name: 'empty text', text: '', path: '$', line: 1, fatal: true },
+    { name: 'a list at the top', text: '[]', path: '$', fatal: true },
+    { name: 'another format', text: '{"format": "alma-sis-plan", "users": []}', path: '$.format', fatal: true },
+    { name: 'a bare Users API answer', text: '{"primary_id": "x", "first_name": "A"}', path: '$.format', fatal: true },
+    { name: 'a newer version', text: '{"format": "alma-sis-snapshot", "version": 9, "users": []}', path: '$.version', fatal: true },
+    { name: 'users not a list', text: '{"format": "alma-sis-snapshot", "version": 1, "users": {}}', path: '$.users', fatal: true },
+    { name: 'an entry without user', text: snap([{ user: { primary_id: 'a' } }, { sync: {} }]), path: '$.users[1].user', line: 10, fatal: false },
+    { name: 'a wrong lastSisValue', text: snap([{ user: { primary_id: 'a' }, sync: { protected: { rs_libraries: { lastSisValue: 'MAIN' } } } }]), path: '$.users[0].sync.protected.rs_libraries.lastSisValue', fatal: false },
+    { name: 'an unknown protected field', text: snap([{ user: { primary_id: 'a' }, sync: { protected: { favourite_colour: {} } } }]), path: '$.users[0].sync.protected.favourite_colour', fatal: false },
+    { name: 'duplicate primary ids', text: snap([{ user: { primary_id: 'a' } }, { user: { primary_id: 'A' } }]), path: '$.users[1].user.primary_id', fatal: false },
+    { name: 'duplicate keys', text: '{"format": "alma-sis-snapshot", "users": [], "users": []}', path: '$', fatal: false },
+  ];
+  for (const b of bad) {
+    it(`reports ${b.name} with a path${b.line ? ' and a line' : ''}`, () => {
+      const r = parseSnapshot(b.text);
+      expect(r.snapshot === undefined).toBe(b.fatal);
+      const found = r.problems.find((p) => p.path === b.path);
+      expect(found, JSON.stringify(r.problems)).toBeDefined();
+      expect(found!.message.length).toBeGreaterThan(5);
+      if (b.line) expect(found!.line).toBe(b.line);
+    });
+  }
+
+  it('never throws, whatever the text', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json(), fc.constantFrom('{"format":"alma-sis-snapshot","users":[1,"x",null,[],{"user":[]}]}', '['.repeat(5000))), (text) => {
+        const r = parseSnapshot(text);
+        expect(r.snapshot !== undefined || r.problems.some((p) => p.severity === 'error')).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('the JSON reader', () => {
+  it('agrees with JSON.parse on any JSON', () => {
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        expect(parseJsonWithSpans(text).value).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('serializeSnapshot', () => {
+  it('round-trips: unknown keys kept, untouched entries copied as they were written', () => {
+    const text = '{\n  "format": "alma-sis-snapshot",\n  "version": 1,\n  "note": {"by": "me"},\n  "users": [\n    {"user": {"primary_id": "a", "x": [1,2]},   "sync": {"protected": {}}, "mine": 1}\n  ]\n}\n';
+    const r = parseSnapshot(text);
+    const out = serializeSnapshot(r.snapshot!);
+    expect(out).toContain('{"user": {"primary_id": "a", "x": [1,2]},   "sync": {"protected": {}}, "mine": 1}');
+    expect(JSON.parse(out)).toEqual(JSON.parse(text));
+  });
+
+  it('a snapshot written by this tool reads back the same', () => {
+    const s = newSnapshot([], { matchBy: 'UNIV_ID' });
+    const built = { ...s, users: [makeEntry({ primary_id: 'a' }, new Map([['user_group', { lastSisValue: 'UG' }]])), makeEntry({ primary_id: 'b' })] };
+    const text = serializeSnapshot(built);
+    const back = parseSnapshot(text);
+    expect(back.problems).toEqual([]);
+    expect(JSON.parse(text)).toEqual({
+      format: 'alma-sis-snapshot',
+      version: 1,
+      profile: { matchBy: 'UNIV_ID' },
+      users: [{ user: { primary_id: 'a' }, sync: { protected: { user_group: { lastSisValue: 'UG' } } } }, { user: { primary_id: 'b' } }],
+    });
+    expect(serializeSnapshot(back.snapshot!)).toBe(text);
+  });
+
+  it('keeps entries that are not objects as they were', () => {
+    const r = parseSnapshot('{"format": "alma-sis-snapshot", "version": 1, "users": [42, {"user": {"primary_id": "a"}}]}');
+    expect(JSON.parse(serializeSnapshot(r.snapshot!)).users).toEqual([42, { user: { primary_id: 'a' } }]);
+  });
+});
