@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VALIDATION_DELAY_MS } from '../server/src/lsp/startServer';
 import { runGen } from './genfiles';
@@ -143,6 +143,8 @@ function machine(): Record<string, string | number> {
     node: process.version,
     xmllint: sh('xmllint', ['--version']).split('\n')[0].replace(/^xmllint: using /, '') || 'not installed',
     os: sh('uname', ['-sr']),
+    // Other work on the machine skews the figures: say how busy it was.
+    loadavg1m: Number(loadavg()[0].toFixed(2)),
   };
 }
 
@@ -152,9 +154,14 @@ async function profileRun(name: string, cliJs: string, args: string[], dir: stri
   mkdirSync(dir, { recursive: true });
   const file = `${name}.cpuprofile`;
   rmSync(join(dir, file), { force: true });
-  const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`, cliJs, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 20 });
+  // Profile a private copy of the bundle: a rebuild while we run must not shift the lines that
+  // attribute functions to source files.
+  const bundle = readFileSync(cliJs, 'utf8');
+  const copy = join(dir, 'cli.js');
+  writeFileSync(copy, bundle);
+  const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`, copy, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 20 });
   if (!existsSync(join(dir, file))) return `${name}: no profile written (exit ${r.status}: ${(r.stderr ?? '').split('\n')[0]})`;
-  const summary = summariseProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), { 'dist/cli.js': readFileSync(cliJs, 'utf8') });
+  const summary = summariseProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), { [copy]: bundle });
   const text = `${name} (${args.slice(0, 1).join(' ')}), exit ${r.status}\n${formatProfile(summary)}\n`;
   writeFileSync(join(dir, `${name}.txt`), text);
   return text;
@@ -180,6 +187,8 @@ async function main(): Promise<number> {
     notes.push(s);
     process.stderr.write(`note: ${s}\n`);
   };
+  const loadAtStart = Number(loadavg()[0].toFixed(2));
+  if (loadAtStart > cpus().length) note(`the machine is busy (load average ${loadAtStart} on ${cpus().length} cores): figures will be slower than on an idle machine`);
   const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;
   if (!hasXmllint) note('xmllint is not installed (apt-get install libxml2-utils): the xmllint rows and ratios are skipped');
   else if (!existsSync(xsd)) note(`${xsd} is missing (../shared not present): the xmllint rows and ratios are skipped`);
@@ -219,6 +228,7 @@ async function main(): Promise<number> {
   }
 
   const lsp: LspResult[] = [];
+  let serverProfile: string | undefined;
   if (args.only !== 'cli') {
     if (!existsSync(serverJs)) note(`${serverJs} is missing (run npm run build): the language-server rows are skipped`);
     else {
@@ -231,11 +241,28 @@ async function main(): Promise<number> {
         }
         lsp.push(r);
       }
+      if (args.profile && args.lspSizes.length) {
+        // A separate, profiled session on the largest document (profiling slows it: not in the table).
+        const n = Math.max(...args.lspSizes);
+        const dir = join(out, 'profile');
+        mkdirSync(dir, { recursive: true });
+        const bundle = readFileSync(serverJs, 'utf8');
+        const copy = join(dir, 'server.js');
+        writeFileSync(copy, bundle);
+        rmSync(join(dir, 'server.cpuprofile'), { force: true });
+        process.stderr.write(`profiling the language server on ${n} users ...\n`);
+        await benchLsp({ file: data.get(n)!.xml, users: n, serverJs: copy, debounceMs: VALIDATION_DELAY_MS, hovers: args.hovers, edits: args.edits, timeoutMs: 300_000, profileDir: dir });
+        if (existsSync(join(dir, 'server.cpuprofile'))) {
+          const text = `language server (open, ${args.edits} edits, ${args.hovers} hovers, code lenses on ${n} users)\n${formatProfile(summariseProfile(JSON.parse(readFileSync(join(dir, 'server.cpuprofile'), 'utf8')), { [copy]: bundle }))}\n`;
+          writeFileSync(join(dir, 'server.txt'), text);
+          serverProfile = text;
+        } else note('the profiled language server wrote no profile (it did not exit cleanly)');
+      }
     }
   }
 
   const profiles: string[] = [];
-  if (args.profile && existsSync(cliJs)) {
+  if (args.profile && args.only !== 'lsp' && existsSync(cliJs)) {
     const f = data.get(Math.max(...args.sizes))!;
     const dir = join(out, 'profile');
     process.stderr.write(`profiling on ${f.users} users ...\n`);
@@ -262,7 +289,7 @@ async function main(): Promise<number> {
   writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 
   const lines: string[] = [];
-  lines.push(`machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}, ${m.os}; xmllint: ${m.xmllint}`);
+  lines.push(`machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}, ${m.os}; xmllint: ${m.xmllint}; load average ${loadAtStart} at start, ${m.loadavg1m} at end`);
   lines.push(`runs per figure: ${args.runs} (median wall time; peak RSS = max over runs)`, '');
   if (cli.length) lines.push(cliTable(cli), '');
   if (rs.length) {
@@ -278,6 +305,7 @@ async function main(): Promise<number> {
   }
   for (const n of notes) lines.push(`note: ${n}`);
   for (const p of profiles) lines.push('', p);
+  if (serverProfile) lines.push('', serverProfile);
   lines.push('', `results: ${join(out, 'results.json')}`);
   process.stdout.write(lines.join('\n') + '\n');
   return failures ? 1 : 0;

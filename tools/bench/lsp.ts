@@ -25,6 +25,8 @@ export interface LspOptions {
   hovers: number;
   edits: number;
   timeoutMs: number;
+  /** Run the server under `node --cpu-prof`, writing `server.cpuprofile` here (on a clean exit). */
+  profileDir?: string;
 }
 
 export interface LspResult {
@@ -90,7 +92,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export async function benchLsp(o: LspOptions): Promise<LspResult> {
   let text = readFileSync(o.file, 'utf8');
   const result: LspResult = { users: o.users, bytes: Buffer.byteLength(text), debounceMs: o.debounceMs, hovers: o.hovers };
-  const child = spawn(process.execPath, [o.serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const prof = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, '--cpu-prof-name=server.cpuprofile'] : [];
+  const child = spawn(process.execPath, [...prof, o.serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
@@ -223,7 +226,7 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
       const t = setTimeout(() => {
         child.kill('SIGKILL');
         resolve();
-      }, 3000);
+      }, o.profileDir ? 30000 : 3000);
       child.on('exit', () => {
         clearTimeout(t);
         resolve();
