@@ -6,30 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../server/src/cli/main';
-import type { CliContext } from '../../server/src/cli/command';
+import { cli } from './cliHelper';
 import { almaUser, sisFile, snapshotText } from './helpers';
 
 const REPO = path.resolve(__dirname, '../..');
 const EXAMPLE_XML = path.join(REPO, 'example', 'users.xml');
 const EXAMPLE_SNAP = path.join(REPO, 'example', 'users.alma-snapshot.json');
-
-export async function cli(argv: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    stdout: { write: (t) => void (out += t), isTTY: env.TTY === '1' },
-    stderr: { write: (t) => void (err += t), isTTY: false },
-    stdin: async function* () {
-      yield new TextEncoder().encode(stdin);
-    },
-    env,
-    now: () => new Date('2026-01-01T12:00:00Z'),
-    version: '0.0.0-test',
-  };
-  const code = await runCli(argv, ctx);
-  return { code, out, err };
-}
 
 let dir: string;
 beforeEach(() => {

@@ -206,6 +206,8 @@ export function importSnapshot(
         for (const field of settings.protectedFields) {
           const sentValue = fieldValue(sent, field);
           const now = fieldValue(current, field);
+          // An export without a field that cannot be empty tells nothing about a manual change.
+          if (isEmptyValue(now) && FIELD_DEFAULTS[field] !== undefined) continue;
           if (!valuesEqual(field, now, sisWouldLeave(field, sentValue))) prot.set(field, { lastSisValue: sentValue });
         }
       }
