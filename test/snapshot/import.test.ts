@@ -79,6 +79,7 @@ describe('reading exports', () => {
     const { users, problems } = readUserExport(EXPORT_XML);
     expect(problems).toEqual([]);
     expect(users).toHaveLength(2);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a deep look into plain JSON
     const u = users[0] as Record<string, any>;
     expect(u.user_group).toEqual({ value: 'STAFF', desc: 'Staff' });
     expect(u.contact_info.email[1]).toEqual({ preferred: false, segment_type: 'Internal', email_address: 'jane@home.example', email_type: [{ value: 'personal', desc: 'Personal' }] });
