@@ -106,5 +106,16 @@ export function complexType(
     byName.set(c.name, c);
     position.set(c.name, i);
   });
-  return { name, group, children, attributes, byName, position, required: children.filter((c) => c.minOccurs >= 1) };
+  const positionsOf = (pred: (c: ElementDef) => boolean) => children.flatMap((c, i) => (pred(c) ? [i] : []));
+  return {
+    name,
+    group,
+    children,
+    attributes,
+    byName,
+    position,
+    required: children.filter((c) => c.minOccurs >= 1),
+    requiredPositions: positionsOf((c) => c.minOccurs >= 1),
+    documentedPositions: positionsOf((c) => c.documentedMandatory === true),
+  };
 }

@@ -34,6 +34,10 @@ export interface ComplexTypeDef {
   readonly position: ReadonlyMap<string, number>;
   /** Children with `minOccurs >= 1`. */
   readonly required: readonly ElementDef[];
+  /** Positions (in `children`) of the children with `minOccurs >= 1`. */
+  readonly requiredPositions: readonly number[];
+  /** Positions of the children Ex Libris documents as mandatory although the XSD does not require them. */
+  readonly documentedPositions: readonly number[];
 }
 
 export interface ElementDef {

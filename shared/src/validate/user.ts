@@ -42,12 +42,19 @@ const V4_MANDATORY: ReadonlySet<string> = new Set(['user_note/note_text']);
 const nameRange = (el: XmlElement) => [el.start + 1, el.nameEnd] as const;
 
 class UserValidator {
-  readonly problems: Problem[] = [];
+  problems: Problem[] = [];
   private readonly counts: Uint16Array[] = [];
   /** > 0 while walking inside an element the SIS load ignores (strict mode only). */
   private ignoredDepth = 0;
 
   constructor(private readonly p: Prepared) {}
+
+  /** Ready for the next user (validators are reused: their count arrays cost more than the walk). */
+  reset(): this {
+    this.problems = [];
+    this.ignoredDepth = 0;
+    return this;
+  }
 
   private add(code: Problem['code'], severity: Severity, message: string, start: number, end: number, data?: Record<string, unknown>) {
     this.problems.push(problem(code, severity, message, start, end, data));
@@ -77,12 +84,12 @@ class UserValidator {
     const children = el.children;
     for (let i = 0; i < children.length; i++) {
       const child = children[i];
-      const def = ct.byName.get(child.name);
-      if (def === undefined) {
+      const pos = ct.position.get(child.name);
+      if (pos === undefined) {
         this.unknownElement(child, ct);
         continue;
       }
-      const pos = ct.position.get(child.name) as number;
+      const def = ct.children[pos];
       const seen = ++counts[pos];
       if (def.maxOccurs !== 'unbounded' && seen > def.maxOccurs) {
         const [s, e] = nameRange(child);
@@ -105,7 +112,7 @@ class UserValidator {
       let enteredIgnored = false;
       if (!def.sis && this.ignoredDepth === 0) {
         const [s, e] = nameRange(child);
-        this.add('ignored-by-sis', 'information', ignoredMessage(def), s, e, { element: child.name });
+        this.add('ignored-by-sis', 'information', ignoredMessage(def), s, e, elementData(child.name));
         // Lenient mode judges what Alma reads; the XSD still checks what it ignores.
         if (!p.strict) continue;
         enteredIgnored = true;
@@ -116,14 +123,14 @@ class UserValidator {
       if (enteredIgnored) this.ignoredDepth--;
     }
     // Required children (counts of this depth are still intact: deeper levels use their own arrays).
-    for (let r = 0; r < ct.required.length; r++) {
-      const req = ct.required[r];
-      if (counts[ct.position.get(req.name) as number] === 0) this.missing(el, req, ct);
-    }
+    const req = ct.requiredPositions;
+    for (let r = 0; r < req.length; r++) if (counts[req[r]] === 0) this.missing(el, ct.children[req[r]], ct);
     // Documented as mandatory although the XSD lets them be missing (line1, city, note_text).
-    for (let c = 0; c < n; c++) {
+    const doc = ct.documentedPositions;
+    for (let r = 0; r < doc.length; r++) {
+      const c = doc[r];
       const d = ct.children[c];
-      if (d.documentedMandatory && counts[c] === 0) {
+      if (counts[c] === 0) {
         const key = `${ct.name}/${d.name}`;
         const [s, e] = nameRange(el);
         this.add('missing-element', almaSeverity(p, V4_MANDATORY.has(key) ? 'error' : 'warning'),
@@ -198,12 +205,12 @@ class UserValidator {
     const p = this.p;
     const t = def.type;
     if (def.name === 'segment_type') {
-      const internal = trimXml(a.value).toLowerCase() === 'internal';
-      this.add('segment-type-ignored', internal ? 'warning' : 'hint',
-        internal
-          ? 'segment_type="Internal" has no effect in an SIS file: the SIS load stores every segment as External (only the Users API reads it).'
-          : 'segment_type has no effect in an SIS file: the SIS load stores every segment as External.',
-        a.valueStart, a.valueEnd, { attribute: 'segment_type' });
+      // "External" says what the SIS load does anyway; anything else is a wish it ignores [XSD].
+      if (trimXml(a.value) !== 'External') {
+        this.add('segment-type-ignored', 'warning',
+          `segment_type="${a.value}" has no effect in an SIS file: the SIS load stores every segment as External (only the Users API reads it).`,
+          a.valueStart, a.valueEnd, { attribute: 'segment_type', replacement: 'External' });
+      }
       if (!p.strict) return;
     }
     if (t.kind === 'boolean') {
@@ -341,7 +348,28 @@ class UserValidator {
   }
 }
 
+const elementDataCache = new Map<string, Readonly<Record<string, unknown>>>();
+/** `{ element: name }`, shared and frozen: thousands of users carry the same ignored fields. */
+function elementData(name: string): Record<string, unknown> {
+  let d = elementDataCache.get(name);
+  if (!d) {
+    d = Object.freeze({ element: name });
+    if (elementDataCache.size < 1000) elementDataCache.set(name, d);
+  }
+  return d as Record<string, unknown>;
+}
+
+const ignoredMessages = new WeakMap<ElementDef, string>();
 function ignoredMessage(def: ElementDef): string {
+  let m = ignoredMessages.get(def);
+  if (m === undefined) {
+    m = ignoredText(def);
+    ignoredMessages.set(def, m);
+  }
+  return m;
+}
+
+function ignoredText(def: ElementDef): string {
   if (def.outputOnly) return `<${def.name}> is maintained by Alma and only returned by the API; the SIS load ignores it.`;
   if (def.name === 'user_roles') return '<user_roles> is ignored by the SIS load: roles come from the role assignment rules, never from the file.';
   if (def.name === 'record_type') return '<record_type> is ignored by the SIS load: the integration profile decides the record type.';
@@ -363,11 +391,7 @@ function suggest(ct: ComplexTypeDef, name: string): string | undefined {
   return m.get(normalize(name));
 }
 
-function childrenNamed(el: XmlElement, name: string, out: XmlElement[]): XmlElement[] {
-  const ch = el.children;
-  for (let i = 0; i < ch.length; i++) if (ch[i].name === name) out.push(ch[i]);
-  return out;
-}
+const CONTACT_ITEMS: ReadonlyMap<string, 'address' | 'email' | 'phone'> = new Map([['addresses', 'address'], ['emails', 'email'], ['phones', 'phone']] as const);
 
 function first(el: XmlElement, name: string): XmlElement | undefined {
   const ch = el.children;
@@ -434,10 +458,12 @@ function almaRules(v: UserValidator, user: XmlElement, keys: UserKeys, p: Prepar
     out.push(problem('purge-before-expiry', 'warning', `The purge date ${purge} is before the expiry date ${expiry}: the purge job may delete the user while it is still active.`, purgeEl.startTagEnd, purgeEl.endTagStart));
   }
   // V7: preferred flags in contact_info.
-  const contacts = childrenNamed(user, 'contact_info', []);
-  for (const ci of contacts) {
-    for (const [wrapper, item] of [['addresses', 'address'], ['emails', 'email'], ['phones', 'phone']] as const) {
-      for (const list of childrenNamed(ci, wrapper, [])) {
+  for (const ci of user.children) {
+    if (ci.name !== 'contact_info') continue;
+    for (const list of ci.children) {
+      const item = CONTACT_ITEMS.get(list.name);
+      if (item === undefined) continue;
+      {
         let preferred = 0;
         let sms = 0;
         let items = 0;
@@ -476,6 +502,8 @@ function almaRules(v: UserValidator, user: XmlElement, keys: UserKeys, p: Prepar
   }
 }
 
+const validators = new WeakMap<Prepared, UserValidator>();
+
 export interface UserAnalysis {
   /** Problems of this user, offsets relative to the chunk, in document order of discovery. */
   readonly problems: Problem[];
@@ -486,8 +514,12 @@ export interface UserAnalysis {
 /** Validate one user and compute its keys (one walk each; both relative to the chunk). */
 export function analyzeUser(element: XmlElement, ctx: ValidationContext = {}): UserAnalysis {
   const p = prepare(ctx);
-  const v = new UserValidator(p);
-  v.complex(element, USER_TYPE, 0);
+  let v = validators.get(p);
+  if (!v) {
+    v = new UserValidator(p);
+    validators.set(p, v);
+  }
+  v.reset().complex(element, USER_TYPE, 0);
   const keys = userKeys(element, p.settings);
   almaRules(v, element, keys, p);
   return { problems: v.problems, keys };
