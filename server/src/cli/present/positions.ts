@@ -1,21 +1,34 @@
 /** The core's offsets → the 0-based LSP positions every format prints (via the lead's `LineIndex`). */
-import type { Problem } from '../../../../shared/src/diagnostics';
+import type { Problem, Severity } from '../../../../shared/src/diagnostics';
 import { LineIndex } from '../../../../shared/src/text/lines';
-import { compareDiagnostics, type Diagnostic, type FileResult } from './model';
+import type { Diagnostic, FileResult } from './model';
 
-/** Problems (absolute offsets) → sorted diagnostics with 0-based line/character. */
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+/** Document order: start, end, severity, code (the order of `compareDiagnostics`, on offsets). */
+function compareProblems(a: Problem, b: Problem): number {
+  return a.start - b.start || a.end - b.end || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}
+
+/**
+ * Problems (absolute offsets) → diagnostics with 0-based line/character, in document order,
+ * exact duplicates dropped. Files can have hundreds of thousands of problems: sorted first, so
+ * duplicates are neighbours and no key strings are built.
+ */
 export function toFileResult(path: string, text: string, problems: readonly Problem[]): FileResult {
   const lines = new LineIndex(text);
-  const seen = new Set<string>();
+  const clamp = (o: number) => Math.max(0, Math.min(o, text.length));
+  const sorted = problems.map((p) => ({ ...p, start: clamp(p.start), end: Math.max(clamp(p.start), clamp(p.end)) })).sort(compareProblems);
   const diagnostics: Diagnostic[] = [];
-  for (const p of problems) {
-    const key = `${p.code}\u0000${p.start}\u0000${p.end}\u0000${p.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const start = Math.max(0, Math.min(p.start, text.length));
-    const end = Math.max(start, Math.min(p.end, text.length));
-    diagnostics.push({ code: p.code, severity: p.severity, message: p.message, range: { start: lines.positionAt(start), end: lines.positionAt(end) } });
+  let runStart = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const p = sorted[i];
+    const first = sorted[runStart];
+    if (i > 0 && !(first.start === p.start && first.end === p.end && first.severity === p.severity && first.code === p.code)) runStart = i;
+    let duplicate = false;
+    for (let k = runStart; k < i && !duplicate; k++) duplicate = sorted[k].message === p.message;
+    if (duplicate) continue;
+    diagnostics.push({ code: p.code, severity: p.severity, message: p.message, range: { start: lines.positionAt(p.start), end: lines.positionAt(p.end) } });
   }
-  diagnostics.sort(compareDiagnostics);
   return { path, diagnostics, lineText: (line) => lines.lineText(line) };
 }
