@@ -131,7 +131,11 @@ export class PreviewProvider implements vscode.TreeDataProvider<Node> {
       case 'summary': {
         const item = new vscode.TreeItem(node.model.summaryText);
         item.iconPath = new vscode.ThemeIcon('graph');
-        item.tooltip = 'The counts of Alma\'s job report for this file: Total users processed, created, updated, unchanged and rejected.';
+        const c = node.model.summary;
+        item.tooltip =
+          `What Alma's job report would say for this file:\nTotal users processed: ${c.processed}\n` +
+          `Total users created successfully: ${c.created}\nTotal users updated successfully: ${c.updated}\n` +
+          `Total users unchanged: ${c.unchanged}\nTotal users rejected: ${c.rejected}`;
         item.id = 'summary';
         return item;
       }

@@ -30,6 +30,10 @@ export class SnapshotStatus implements vscode.Disposable {
     this.disposables.push(
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => void this.update()),
+      // A language switch (auto-detection, or by hand) reopens the document without an editor change.
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        if (d.uri.toString() === vscode.window.activeTextEditor?.document.uri.toString()) setTimeout(() => void this.update(), 0);
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('almaSis')) void this.update();
       }),
@@ -46,7 +50,9 @@ export class SnapshotStatus implements vscode.Disposable {
 
   async update(): Promise<void> {
     const gen = ++this.generation;
-    const doc = vscode.window.activeTextEditor?.document;
+    const active = vscode.window.activeTextEditor?.document;
+    // After a language switch the editor may still hold the document as it was opened.
+    const doc = active && (vscode.workspace.textDocuments.find((d) => d.uri.toString() === active.uri.toString()) ?? active);
     if (!doc || doc.languageId !== LANGUAGE_ID) {
       this.item.hide();
       this.shown = false;
