@@ -105,6 +105,39 @@ describe('diagnostics', () => {
     expect(after.find((d) => d.code === 'user-not-external')!.range.start.line).toBe(before.find((d) => d.code === 'user-not-external')!.range.start.line);
   });
 
+  it('across users stay right after edits that keep or change identifiers', async () => {
+    client = await startTestServer({ folder: ws });
+    const uri = fileUri(join(ws, 'dups.xml'));
+    // newbie carries jdoe's barcode: a duplicate identifier on the later user.
+    let text = usersXml.replace('<primary_id>newbie</primary_id>', '<primary_id>newbie</primary_id>\n    <user_identifiers><user_identifier><id_type>BARCODE</id_type><value>B1001</value></user_identifier></user_identifiers>');
+    await client.open(uri, text);
+    let version = 1;
+    const check = async () => {
+      const diags = await client!.diagnosticsFor(uri, version);
+      const core = diags.filter((d) => !SNAPSHOT_ONLY.has(String(d.code)));
+      expect([...new Set(core.map(key))].sort()).toEqual(cliDiagnostics(client!.text(uri)));
+      return diags;
+    };
+    expect((await check()).map((d) => d.code)).toContain('duplicate-identifier');
+    // Typing inside the duplicate user, before its identifier: the range must follow.
+    const at = text.indexOf('<primary_id>newbie</primary_id>') + 'primary_id>'.length + 1;
+    for (const [s, e, t] of [[at, at, 'x'], [at, at + 1, ''], [text.indexOf('Newman'), text.indexOf('Newman'), 'Mc']] as const) {
+      await client.edit(uri, s, e, t);
+      version++;
+      text = client.text(uri);
+      expect((await check()).map((d) => d.code)).toContain('duplicate-identifier');
+    }
+    // Changing the identifier value removes the duplicate.
+    const v = text.indexOf('<value>B1001</value>', text.indexOf('newbie')) + '<value>'.length;
+    await client.edit(uri, v, v + 5, 'B2002');
+    version++;
+    expect((await check()).map((d) => d.code)).not.toContain('duplicate-identifier');
+    // And typing it back brings it back.
+    await client.edit(uri, v, v + 5, 'b1001');
+    version++;
+    expect((await check()).map((d) => d.code)).toContain('duplicate-identifier');
+  });
+
   it('are never published for a version that is already stale', async () => {
     client = await startTestServer({ folder: ws });
     const uri = fileUri(join(ws, 'users.xml'));

@@ -8,7 +8,7 @@ import type { Settings } from '../../../shared/src/settings';
 import type { SisDocument, SisUserChunk } from '../../../shared/src/sis/types';
 import type { XmlElement } from '../../../shared/src/xml/types';
 import { readSisDocument, updateSisDocument } from '../../../shared/src/sis/read';
-import { userKeys, type UserKeys as CoreUserKeys } from '../../../shared/src/sis/keys';
+import type { UserKeys as CoreUserKeys } from '../../../shared/src/sis/keys';
 import { parseSnapshot as parseSnapshotText, snapshotProfile as profileOf, type Snapshot } from '../../../shared/src/snapshot/snapshot';
 import { SEGMENT_LISTS, elementDefAt } from '../../../shared/src/schema/user';
 import { recordFromXml, valueToJson, type UserRecord } from '../../../shared/src/sis/record';
@@ -69,6 +69,7 @@ export function snapshotUserCount(s: SnapshotHandle): number {
 // ---- per-user analysis ----
 
 export type UserKeys = CoreUserKeys;
+export type { FeedContext };
 
 export interface FieldPlanView {
   readonly field: string;
@@ -193,6 +194,7 @@ export function fileFacts(p: Prepared, sis: SisDocument, keysOf: (u: SisUserChun
 
 /** The part of the file-wide facts one user's plan depends on, as a cache key. */
 export function planContext(facts: FileFacts, chunk: SisUserChunk, p: Prepared): { key: string; feed: FeedContext } {
+  // `facts.feed` is undefined only without a snapshot, when nothing is planned.
   const feed = facts.feed ?? { firstHolder: new Map() };
   let key = '';
   for (const id of recordOf(p, chunk).identifiers) {
@@ -238,9 +240,8 @@ function view(p: Prepared, plan: UserPlan): UserPlanView {
  * What only the snapshot can tell, as problems relative to the user chunk: an identifier held
  * by another Alma user, a matched user that is internal, and values that undo a manual change.
  */
-export function snapshotProblems(p: Prepared, chunk: SisUserChunk, plan: UserPlanView, revertSeverity: Severity): Problem[] {
+export function snapshotProblems(p: Prepared, chunk: SisUserChunk, plan: UserPlanView, keys: UserKeys, revertSeverity: Severity): Problem[] {
   const out: Problem[] = [];
-  const keys = userKeys(chunk.element, p.settings);
   const el = chunk.element;
   for (const r of plan.rejections) {
     if (r.rule === 'reject-not-external') {

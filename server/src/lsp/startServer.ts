@@ -149,7 +149,7 @@ export function startServer(connection: Connection, runtime: Runtime): void {
     if (!cur) return undefined;
     let m = models.get(uri);
     if (!m || m.sis !== cur.sis || m.version !== cur.doc.version || m.env !== env) {
-      m = new DocumentModel(cur.doc, cur.sis, env);
+      m = new DocumentModel(cur.doc, cur.sis, env, m);
       models.set(uri, m);
     }
     return m;

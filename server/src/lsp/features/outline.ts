@@ -50,9 +50,14 @@ export function foldingRanges(m: DocumentModel): FoldingRange[] {
 }
 
 function walk(out: FoldingRange[], m: DocumentModel, base: number, el: XmlElement): void {
-  if (el.children.length === 0) return;
-  push(out, m, base + el.start, base + el.endTagStart);
-  for (const c of el.children) walk(out, m, base, c);
+  // An explicit stack, in document order: hostile files nest 10,000 deep (issue 8 fuzzing).
+  const stack: XmlElement[] = [el];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.children.length === 0) continue;
+    push(out, m, base + e.start, base + e.endTagStart);
+    for (let k = e.children.length - 1; k >= 0; k--) stack.push(e.children[k]);
+  }
 }
 
 function push(out: FoldingRange[], m: DocumentModel, start: number, endTagStart: number): void {
