@@ -80,12 +80,14 @@ async function killGroup(pid, name) {
   }
 }
 
-/** `npm run package` and return the path of the .vsix it wrote. */
-export function packageVsix() {
+/**
+ * `npm run package`, written to a private path (another run or another person may be packaging
+ * in the same checkout at the same time), and return that .vsix.
+ */
+export function packageVsix(outDir) {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const vsix = join(ROOT, `${pkg.name}-${pkg.version}.vsix`);
-  rmSync(vsix, { force: true });
-  run('npm', ['run', '--silent', 'package'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const vsix = join(outDir, `${pkg.name}-${pkg.version}.vsix`);
+  run('npm', ['run', '--silent', 'package', '--', '--out', vsix], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (!existsSync(vsix)) throw new Error(`npm run package did not write ${vsix}`);
   return { vsix, id: `${pkg.publisher}.${pkg.name}`.toLowerCase(), version: pkg.version };
 }
@@ -102,12 +104,18 @@ export async function withWorkbench(opts, body) {
   const t0 = Date.now();
   const tools = ensureTools();
   const tTools = Date.now();
-  // `npm run package` builds everything (the bundles and the suite) before packaging.
-  const { vsix, id } = packageVsix();
-  if (opts.testsPath && !existsSync(opts.testsPath)) throw new Error(`${opts.testsPath} is missing: the suite was not built`);
-  log(`tools ${((tTools - t0) / 1000).toFixed(1)} s, build and package ${seconds(tTools)} s (${vsix.slice(ROOT.length + 1)})`);
-
   const tmp = mkdtempSync(join(tmpdir(), 'alma-sis-e2e-'));
+  // `npm run package` builds everything (the bundles and the suite) before packaging.
+  let vsix, id;
+  try {
+    ({ vsix, id } = packageVsix(tmp));
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  if (opts.testsPath && !existsSync(opts.testsPath)) throw new Error(`${opts.testsPath} is missing: the suite was not built`);
+  log(`tools ${((tTools - t0) / 1000).toFixed(1)} s, build and package ${seconds(tTools)} s`);
+
   const home = join(tmp, 'home');
   const env = {
     ...process.env,

@@ -36,9 +36,9 @@ async function main() {
     return requireElectron ? 1 : 0;
   }
 
-  const { vsix } = packageVsix();
   const tmp = mkdtempSync(join(tmpdir(), 'alma-sis-electron-'));
   try {
+    const { vsix } = packageVsix(tmp);
     // Unpack the .vsix (a zip whose extension/ folder is the installed extension).
     const extensionDir = join(tmp, 'extension-under-test');
     for (const [name, data] of Object.entries(unzipSync(readFileSync(vsix)))) {

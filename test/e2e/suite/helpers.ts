@@ -117,3 +117,43 @@ export function positionOf(doc: vscode.TextDocument, needle: string, n = 0, delt
   }
   return doc.positionAt(at + delta);
 }
+
+/** The range of the `n`-th (0-based) occurrence of `needle`, optionally of a part of it. */
+export function rangeOf(doc: vscode.TextDocument, needle: string, n = 0, part?: string): vscode.Range {
+  const at = doc.offsetAt(positionOf(doc, needle, n));
+  const from = part === undefined ? 0 : needle.indexOf(part);
+  if (from < 0) throw new Error(`"${part}" is not part of "${needle}"`);
+  const len = part === undefined ? needle.length : part.length;
+  return new vscode.Range(doc.positionAt(at + from), doc.positionAt(at + from + len));
+}
+
+/** The range of the `n`-th `<user>…</user>` element (the `<user>` start tag to its end tag). */
+export function userRange(doc: vscode.TextDocument, n: number): vscode.Range {
+  const start = positionOf(doc, '<user>', n);
+  const end = doc.positionAt(doc.offsetAt(positionOf(doc, '</user>', n)) + '</user>'.length);
+  return new vscode.Range(start, end);
+}
+
+export function showRange(r: vscode.Range): string {
+  return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+}
+
+/** The extension's API for tests (what `activate` returns). */
+export interface AlmaSisApi {
+  readonly serverReady: Promise<void>;
+  previewModel(): unknown;
+  statusText(): string | undefined;
+}
+
+/**
+ * Activates the extension, waits for the language server, opens `name` and waits until the
+ * server has published its first diagnostics for it (so later requests meet a ready server).
+ */
+export async function ready(name: string): Promise<{ editor: vscode.TextEditor; doc: vscode.TextDocument; api: AlmaSisApi }> {
+  const editor = await openExample(name);
+  const ext = await activateExtension();
+  const api = ext.exports as AlmaSisApi;
+  if (api?.serverReady) await api.serverReady;
+  await waitForDiagnostics(editor.document.uri, (d) => d.length > 0);
+  return { editor, doc: editor.document, api };
+}

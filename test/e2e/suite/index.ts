@@ -48,6 +48,13 @@ export function run(): Promise<void> {
   // for the readability of the report; every test file is independent.
   /* eslint-disable @typescript-eslint/no-require-imports */
   require('./activation.test');
+  require('./diagnostics.test');
+  require('./hover.test');
+  require('./codeLens.test');
+  require('./outline.test');
+  require('./quickFix.test');
+  require('./snapshotOnDisk.test');
+  require('./commands.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     try {
