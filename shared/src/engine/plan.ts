@@ -201,7 +201,7 @@ export function planUser(user: IncomingUser, index: SnapshotIndex, feed: FeedCon
   });
 
   if (matchValue === null) {
-    const what = matchesOnPrimaryId(settings) ? 'primary_id' : `an identifier of type ${settings.matchBy}`;
+    const what = matchesOnPrimaryId(settings) ? 'primary_id' : `identifier of type ${settings.matchBy}`;
     return rejected([{ rule: 'reject-missing-match-id', message: `The user has no ${what} (the profile's Match ID), so Alma cannot match it` }]);
   }
 

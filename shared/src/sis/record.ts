@@ -255,11 +255,13 @@ function contentKey(content: Readonly<Record<string, ContentValue>>): string {
   return JSON.stringify(keys.map((k) => [k, content[k]]));
 }
 
-function finishContent(raw: Record<string, ContentValue>): Record<string, ContentValue> {
+function finishContent(raw: Record<string, ContentValue>, list: SegmentListName): Record<string, ContentValue> {
   const out: Record<string, ContentValue> = {};
   for (const k of Object.keys(raw).sort()) {
     let v = raw[k];
     if (typeof v === 'string' && k.endsWith('_date')) v = dateKey(v);
+    // Identifier values are case-insensitive in Alma (stored lower-cased since 2018 [BLOG-CASE]).
+    if (list === 'identifiers' && k === 'value' && typeof v === 'string') v = v.toLowerCase();
     if (SEGMENT_BOOLEANS.has(k) && v === false) continue; // false is the default: same as absent
     out[k] = v;
   }
@@ -333,7 +335,7 @@ function segmentFromXml(list: SegmentListName, el: XmlElement): SegmentItem {
     json[c.name] = codes.has(c.name) ? codeJson(v, attr(c, 'desc')) : v;
   }
   json.segment_type = 'External';
-  const finished = finishContent(content);
+  const finished = finishContent(content, list);
   return { segmentType: 'External', content: finished, key: contentKey(finished), json, span: spanOf(el) };
 }
 
@@ -454,9 +456,8 @@ function segmentFromJson(list: SegmentListName, raw: Record<string, unknown>): S
     if (s !== null) content[k] = s;
   }
   // Type wrappers are required in the file; an API item without types compares as an empty list.
-  const finished = finishContent(content);
+  const finished = finishContent(content, list);
   const segmentType: SegmentType = String(raw.segment_type ?? '').trim().toLowerCase() === 'internal' ? 'Internal' : 'External';
-  void list;
   return { segmentType, content: finished, key: contentKey(finished), json: raw };
 }
 
