@@ -33,6 +33,9 @@ for (const [entry, outfile] of [['tools/gen.ts', 'dist/tools/gen.js'], ['tools/b
   if (existsSync(entry)) builds.push({ entryPoints: [entry], outfile });
 }
 
+// The fuzz harness (issue 8): `npm run fuzz -- --seconds N`.
+if (existsSync('tools/fuzz/fuzz.ts')) builds.push({ entryPoints: ['tools/fuzz/fuzz.ts'], outfile: 'dist/tools/fuzz.js' });
+
 if (watch) {
   for (const b of builds) (await esbuild.context({ ...common, ...b })).watch();
 } else {

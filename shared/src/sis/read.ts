@@ -165,7 +165,9 @@ function readProlog(text: string, limit: number): Prolog {
     };
   }
   problems.push(...scanner.problems);
-  problems.push(problem('not-well-formed', 'error', 'The file has no root element (expected <users>).', Math.max(0, Math.min(pos, limit - 1)), limit));
+  const noRoot = problem('not-well-formed', 'error', 'The file has no root element (expected <users>).', Math.max(0, Math.min(pos, limit - 1)), limit);
+  // An empty file has no character to put it on: an empty range at 0 (inside the document).
+  problems.push(limit === 0 ? { ...noRoot, end: 0 } : noRoot);
   return { declaration, problems, contentStart: limit, hitLimit: true };
 }
 
@@ -546,7 +548,10 @@ export class SisStreamReader {
       const text = this.buffer;
       const prolog = readProlog(text, text.length);
       if (prolog.hitLimit && !this.ended) return;
-      for (const p of prolog.problems) this.report(p);
+      const singleUser = prolog.root?.name === USER;
+      // A single-user document is read whole at the end, problems included: report nothing before.
+      if (singleUser && !this.ended) return;
+      if (!singleUser) for (const p of prolog.problems) this.report(p);
       this.declaration = prolog.declaration;
       this.root = prolog.root as typeof this.root;
       if (!this.root) {
@@ -558,8 +563,11 @@ export class SisStreamReader {
         // A single-user document: read it whole at the end (it is one user).
         if (!this.ended) return;
         const doc = readSisDocument(text);
-        for (const p of doc.problems) if (!prolog.problems.includes(p)) this.report(p);
-        for (const u of doc.users) this.onUser({ chunk: u, text: text.slice(u.start, u.end), line: this.line, character: this.character });
+        for (const p of doc.problems) this.report(p);
+        for (const u of doc.users) {
+          const at = this.positionOf(u.start);
+          this.onUser({ chunk: u, text: text.slice(u.start, u.end), line: at.line, character: at.character });
+        }
         this.index = doc.users.length;
         this.endTagStart = doc.root?.endTagStart;
         this.state = 'epilog';

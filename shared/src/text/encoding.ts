@@ -27,7 +27,8 @@ export function inspectBytes(bytes: Uint8Array): ByteInspection {
         severity: 'error',
         message: `The file is ${how}; Alma reads SIS files as UTF-8 only. Save it as UTF-8 (without a byte-order mark).`,
         start: 0,
-        end: 1,
+        // Over the first character; empty when no text comes out (UTF-32 is not decoded, a lone BOM).
+        end: encoding === 'utf-32' || bytes.length <= bomLength ? 0 : 1,
       },
     ],
   });

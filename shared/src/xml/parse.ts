@@ -154,7 +154,9 @@ export class XmlScanner {
   }
 
   error(message: string, start: number, end: number): void {
-    this.problems.push({ code: 'not-well-formed', severity: 'error', message, start: start - this.base, end: Math.max(end, start + 1) - this.base });
+    // At least one character wide, but never past the end of the text (a cut-off file ends at `<`).
+    const e = Math.min(Math.max(end, start + 1), Math.max(start, this.text.length));
+    this.problems.push({ code: 'not-well-formed', severity: 'error', message, start: start - this.base, end: e - this.base });
   }
 
   private atLimit(what: string, start: number): void {
@@ -187,6 +189,9 @@ export class XmlScanner {
       h = (Math.imul(h, 31) + c) | 0;
       p++;
     }
+    // A name cut by a limit short of the text's end may go on (`<user` of `<user_group>`): a
+    // stream reader must wait for more text before deciding anything on it.
+    if (p === limit && limit < t.length) this.hitLimit = true;
     this.pos = p;
     const len = p - s;
     const key = h ^ (len << 23);
