@@ -110,3 +110,17 @@ describe('serializeSnapshot', () => {
     expect(JSON.parse(serializeSnapshot(r.snapshot!)).users).toEqual([42, { user: { primary_id: 'a' } }]);
   });
 });
+
+describe('schemas/alma-snapshot.schema.json', () => {
+  it('names exactly the core fields of the schema-as-data as protectable fields', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { coreFields } = await import('../../shared/src/sis/record');
+    const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../schemas/alma-snapshot.schema.json'), 'utf8'));
+    const names = coreFields().map((f) => f.name);
+    expect(schema.definitions.entry.properties.sync.properties.protected.propertyNames.enum).toEqual(names);
+    expect(Object.keys(schema.definitions.entry.properties.sync.properties.protected.properties)).toEqual(names);
+    expect(schema.properties.profile.properties.protectedFields.items.enum).toEqual(names);
+    expect(schema.properties.format.const).toBe('alma-sis-snapshot');
+  });
+});
