@@ -6,12 +6,9 @@
  */
 import * as vscode from 'vscode';
 
-export const SECTION = 'almaSis';
+import { EDITOR_KEYS, PROFILE_KEYS, SECTION } from './settingKeys';
 
-/** Contract §1 keys: sent only when set explicitly. */
-export const PROFILE_KEYS = ['matchBy', 'mode', 'recordType', 'profileCode', 'emptyProtectedField', 'protectedFields', 'validation'] as const;
-/** Keys of the editor alone: sent with their effective value (default included). */
-export const EDITOR_KEYS = ['snapshotPath', 'codeTablesPath', 'revertSeverity', 'inlayHints', 'codeLens', 'autoDetect'] as const;
+export { EDITOR_KEYS, PROFILE_KEYS, SECTION };
 
 function explicitValue<T>(config: vscode.WorkspaceConfiguration, key: string): T | undefined {
   const i = config.inspect<T>(key);
