@@ -119,7 +119,16 @@ class UserValidator {
         this.ignoredDepth++;
       }
       if (def.type !== undefined) this.simple(child, def, def.type, ct, depth === 0);
-      else if (def.content !== undefined) this.complex(child, def.content, depth + 1);
+      else if (def.content !== undefined) {
+        if (depth === 0 && child.children.length === 0 && !p.strict && p.protectedSet.has(def.name)) {
+          // An empty protected list (e.g. <rs_libraries/>) clears the libraries staff may have set.
+          const [s, e] = nameRange(child);
+          this.add('empty-value', 'information',
+            `Empty <${child.name}>: a protected field; depending on the profile, Alma clears the stored list or keeps it (setting emptyProtectedField).`,
+            s, e, { element: child.name, protected: true });
+        }
+        this.complex(child, def.content, depth + 1);
+      }
       if (enteredIgnored) this.ignoredDepth--;
     }
     // Required children (counts of this depth are still intact: deeper levels use their own arrays).
