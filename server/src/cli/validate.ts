@@ -125,7 +125,16 @@ export async function validateFiles(
     }
     if (format === 'text') {
       // Printed file by file, so a long run shows progress and keeps one file's text at a time.
-      for (const d of result.diagnostics) ctx.stdout.write(`${formatDiagnostic(result, d, { color })}\n`);
+      // Written in batches: one write per diagnostic costs more than formatting it.
+      let batch: string[] = [];
+      for (const d of result.diagnostics) {
+        batch.push(formatDiagnostic(result, d, { color }));
+        if (batch.length === 500) {
+          ctx.stdout.write(`${batch.join('\n')}\n`);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) ctx.stdout.write(`${batch.join('\n')}\n`);
       results.push({ ...result, lineText: () => '' });
     } else {
       results.push(result);
