@@ -166,6 +166,20 @@ describe('diagnostics', () => {
     expect((await next).map((d) => d.code)).not.toContain('reverts-override');
   });
 
+  it('pick up a snapshot that appears beside the document', async () => {
+    const dir = copyWorkspace();
+    const snapPath = join(dir, 'users.alma-snapshot.json');
+    const snapText = readFileSync(snapPath, 'utf8');
+    rmSync(snapPath);
+    client = await startTestServer({ folder: dir });
+    const uri = fileUri(join(dir, 'users.xml'));
+    await client.open(uri, usersXml);
+    expect((await client.diagnosticsFor(uri, 1)).map((d) => d.code)).not.toContain('user-not-external');
+    const next = client.nextDiagnostics(uri);
+    writeFileSync(snapPath, snapText);
+    expect((await next).map((d) => d.code)).toContain('user-not-external');
+  });
+
   it('change when the client reports a changed snapshot (workspace/didChangeWatchedFiles)', async () => {
     const dir = copyWorkspace();
     // A runtime whose directory watching never fires: only the client's notification tells.

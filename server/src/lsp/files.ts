@@ -30,6 +30,8 @@ export class WatchedFiles<T> {
     private readonly parse: (text: string) => { value?: T; error?: string },
     /** Called (debounced) after a watched file or directory changed. */
     private readonly onDidChange: (changedPath: string) => void,
+    /** Which names matter to directory listings (e.g. `*.alma-snapshot.json`); others never invalidate them. */
+    private readonly listed: (name: string) => boolean = () => true,
   ) {}
 
   get(file: string): Promise<Loaded<T>> {
@@ -60,7 +62,8 @@ export class WatchedFiles<T> {
     const key = path.resolve(file);
     const dir = path.dirname(key);
     const had = this.entries.delete(key);
-    const listed = this.dirListings.delete(dir);
+    // Saving the SIS file itself must not look like a new snapshot appearing.
+    const listed = this.listed(path.basename(key)) && this.dirListings.delete(dir);
     if (had || listed) this.onDidChange(key);
   }
 

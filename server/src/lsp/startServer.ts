@@ -21,7 +21,7 @@ import { editorOptionsFrom, profileSettings, unwrapSection } from './config';
 import * as core from './core';
 import { applyChanges } from './documents';
 import { WatchedFiles } from './files';
-import { folderOf, pathToUri, pickSnapshot, resolveSettingPath, uriToPath } from './locate';
+import { folderOf, pathToUri, pickSnapshot, resolveSettingPath, SNAPSHOT_SUFFIX, uriToPath } from './locate';
 import { createEnv, DocumentModel, type Env } from './model';
 import { describeError, runSafe, type Logger } from './runSafe';
 import type { Disposable, Runtime } from './runtime';
@@ -69,14 +69,15 @@ export function startServer(connection: Connection, runtime: Runtime): void {
   let inlayRefresh = false;
   let folderEvents = false;
 
+  // Envs are keyed by what they depend on (settings, file generations): re-resolving finds
+  // the same Env again when nothing it uses changed, so the per-user caches survive.
   const onFilesChanged = () => {
     docEnvs.clear();
-    envs.clear();
     connection.sendNotification(SnapshotChangedNotification, {}).catch(() => undefined);
     revalidateAll();
   };
-  const snapshots = new WatchedFiles<core.SnapshotHandle>(runtime, core.parseSnapshot, onFilesChanged);
-  const codeTables = new WatchedFiles<core.CodeTablesHandle>(runtime, core.parseCodeTables, onFilesChanged);
+  const snapshots = new WatchedFiles<core.SnapshotHandle>(runtime, core.parseSnapshot, onFilesChanged, (n) => n.endsWith(SNAPSHOT_SUFFIX));
+  const codeTables = new WatchedFiles<core.CodeTablesHandle>(runtime, core.parseCodeTables, onFilesChanged, () => false);
 
   // ---- settings, snapshot and code tables per document ----
 
@@ -127,6 +128,9 @@ export function startServer(connection: Connection, runtime: Runtime): void {
       const settingProblems = [...optionProblems, ...problems];
       if (settingProblems.length > 0) log.info(`settings: ${settingProblems.map((p) => p.key).join(', ')} ignored (bad value)`);
       env = createEnv(key, settings, options, settingProblems, snap, tables);
+      // Forget Envs no open document uses any more (old snapshots, old settings).
+      const inUse = new Set([...models.values()].map((m) => m.env));
+      for (const [k, e] of envs) if (!inUse.has(e)) envs.delete(k);
       envs.set(key, env);
     }
     return env;
