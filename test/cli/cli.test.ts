@@ -45,8 +45,8 @@ beforeAll(() => {
   fs.writeFileSync(f('latin1.xml'), Buffer.from(VALID.replace('Jane', 'Jos\u00e9'), 'latin1'));
   fs.writeFileSync(f('feed.zip'), zipSync({ 'students.xml': strToU8(VALID), 'staff/bad.xml': strToU8(BAD_DATE), 'notes.txt': strToU8('x') }));
   fs.writeFileSync(f('nothing.zip'), zipSync({ 'notes.txt': strToU8('x') }));
-  // segment_type in an SIS file: a hint (the SIS load ignores it)
-  fs.writeFileSync(f('hint.xml'), VALID.replace('<email preferred="true">', '<email preferred="true" segment_type="External">'));
+  // an empty field that is not protected: a hint (Alma treats it as absent)
+  fs.writeFileSync(f('hint.xml'), VALID.replace('<last_name>Doe</last_name>', '<last_name>Doe</last_name><job_description/>'));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -209,9 +209,9 @@ describe('alma-sis validate', () => {
     expect(text.stdout).not.toMatch(/: hint /);
     expect(text.stdout).toMatch(/1 file checked: no problems \(1 hint not shown; --min-severity hint shows them\)\.\n$/);
     const all = run(['validate', '--today', '2026-01-01', '--min-severity', 'hint', f('hint.xml')]);
-    expect(all.stdout).toMatch(/hint\.xml:\d+:\d+: hint segment-type-ignored: /);
+    expect(all.stdout).toMatch(/hint\.xml:6:\d+: hint empty-value: /);
     const json = JSON.parse(run(['validate', '--format', 'json', '--today', '2026-01-01', f('hint.xml')]).stdout);
-    expect(json.files[0].diagnostics.map((d: { code: string }) => d.code)).toContain('segment-type-ignored');
+    expect(json.files[0].diagnostics.map((d: { code: string; severity: string }) => `${d.severity} ${d.code}`)).toEqual(['hint empty-value']);
     // errors only: still exit 1 on an error, and only errors shown
     const errorsOnly = run(['validate', '--format', 'json', '--min-severity', 'error', '--today', '2026-01-01', f('bad-date.xml'), f('hint.xml')]);
     expect(errorsOnly.code).toBe(1);
