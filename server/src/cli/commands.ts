@@ -8,4 +8,7 @@ import type { Command } from './command';
 export const COMMAND_TABLE: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   validate: () => import('./validate'),
   codes: () => import('./codes'),
+  plan: () => import('./plan'),
+  apply: () => import('./apply'),
+  'snapshot import': () => import('./snapshotImport'),
 };
