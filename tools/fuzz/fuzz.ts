@@ -79,7 +79,13 @@ async function workerMain(): Promise<void> {
   // From here on nothing may read a file or open a connection.
   const attempts = installTraps({ files: true });
   parentPort!.on('message', async (job: Job) => {
-    const sample = makeSample(bases, seed, job.iteration);
+    let sample;
+    try {
+      sample = makeSample(bases, seed, job.iteration);
+    } catch (e) {
+      parentPort!.postMessage({ iteration: job.iteration, findings: [{ property: 'harness', message: `making the input failed: ${(e as Error).stack}` }], bytes: 0, mutations: [] } satisfies Reply);
+      return;
+    }
     const before = attempts.length;
     const findings = await checkSample(sample, ctx, seed + job.iteration);
     for (const a of attempts.slice(before)) findings.push({ property: 'no-external-access', message: `${a.what}: ${a.detail}` });
@@ -204,7 +210,12 @@ async function main(): Promise<void> {
     if (r.bytes > 0) bytes += r.bytes;
     for (const m of r.mutations) byMutation.set(m, (byMutation.get(m) ?? 0) + 1);
     if (r.findings.length > 0) {
-      const file = findings.length < 50 ? writeReproducer(args.out, args.seed, it, bases, r.findings) : undefined;
+      let file: string | undefined;
+      try {
+        if (findings.length < 50) file = writeReproducer(args.out, args.seed, it, bases, r.findings);
+      } catch (e) {
+        out(`fuzz: cannot write the reproducer of iteration ${it}: ${(e as Error).message}`);
+      }
       for (const f of r.findings) {
         findings.push({ iteration: it, finding: f, file });
         out(`fuzz: FINDING at iteration ${it}: ${f.property}: ${f.message}${file ? ` (input: ${path.relative(process.cwd(), file)})` : ''}`);

@@ -303,6 +303,7 @@ function utf16(text: string, bigEndian: boolean, bom: boolean): Uint8Array {
 }
 
 function insertBytes(bytes: Uint8Array, at: number, piece: readonly number[], replace = 0): Uint8Array {
+  replace = Math.min(replace, bytes.length - at);
   const out = new Uint8Array(bytes.length + piece.length - replace);
   out.set(bytes.subarray(0, at), 0);
   out.set(piece, at);
