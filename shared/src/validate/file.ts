@@ -86,7 +86,9 @@ export function frameProblems(frame: SisDocumentFrame, userCount: number, settin
           : `The root element is <${root.name}>, not <users>: Alma's loader reads the <user> elements anyway, but the XSD requires <users>.`,
         s, e, { replacement: 'users' }));
     }
-    for (const a of root.attributes) {
+    // A root <user> is also the first user: its attributes are the user validator's to judge.
+    const rootAttributes = root.name === 'user' ? [] : root.attributes;
+    for (const a of rootAttributes) {
       // The frame gives no value start; the value is the raw text before the closing quote.
       const vs = Math.max(a.start, a.valueEnd - a.value.length);
       if (a.name === 'xmlns') {
