@@ -123,3 +123,17 @@ describe('outcome and summary (M9)', () => {
     expect(one).toEqual(plan(xml, [{ user: almaUser('a') }]).users);
   });
 });
+
+describe('mandatory segment values (domain §5.2)', () => {
+  it('an identifier without a value rejects the user', () => {
+    const p = plan(sisFile('<primary_id>a</primary_id><user_identifiers><user_identifier><id_type>BARCODE</id_type><value></value></user_identifier></user_identifiers>'), []);
+    expect(p.users[0].outcome).toBe('rejected');
+    expect(p.users[0].reasons).toEqual(['Mandatory field is missing: User identifier value']);
+    expect(p.users[0].rejections[0].span).toBeDefined();
+  });
+
+  it('a statistic without a category rejects the user', () => {
+    const p = plan(sisFile('<primary_id>a</primary_id><user_statistics><user_statistic><statistic_category/></user_statistic></user_statistics>'), [{ user: almaUser('a') }]);
+    expect(p.users[0].reasons).toEqual(['User Rejected: missing a mandatory field: statistical category']);
+  });
+});

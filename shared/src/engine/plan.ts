@@ -222,8 +222,15 @@ export function planUser(user: IncomingUser, index: SnapshotIndex, feed: FeedCon
     return rejected([{ rule: 'reject-not-external', message: MESSAGES.notExternal, otherUser: matchedAt }], match);
   }
 
-  // M8 and §4.8: identifier values unique in the feed (first wins) and across the institution.
+  // Mandatory values of segments (domain §5.2): the user is rejected, the others go on.
   const rejections: Rejection[] = [];
+  for (const it of rec.segments.identifiers) {
+    if (typeof it.content.value !== 'string') rejections.push({ rule: 'reject-missing-identifier-value', message: MESSAGES.identifierValueMissing, span: it.span });
+  }
+  for (const it of rec.segments.statistics) {
+    if (typeof it.content.statistic_category !== 'string') rejections.push({ rule: 'reject-missing-statistic-category', message: MESSAGES.statisticCategoryMissing, span: it.span });
+  }
+  // M8 and §4.8: identifier values unique in the feed (first wins) and across the institution.
   const seenHere = new Set<string>();
   for (const id of rec.identifiers) {
     const v = lower(id.value);

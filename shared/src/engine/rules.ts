@@ -20,6 +20,8 @@ export const RULES = {
   'reject-not-external': { check: 'M3', source: 'KB-NOTEXT', summary: 'The matching Alma user is Internal; the job never updates internal users ("User is not external").' },
   'reject-identifier-taken': { check: 'M8', source: 'CSU-ISSUES', summary: 'Another Alma user already holds this identifier value ("already taken AcrossInstitution").' },
   'reject-duplicate-in-feed': { check: 'M8', source: 'CARLI-TROUBLE', summary: 'An earlier user in the same file (or another slot of this user) already uses this identifier value; the first one wins ("… in this feed").' },
+  'reject-missing-identifier-value': { check: 'M8', source: 'CSU-ISSUES', summary: 'A user identifier without a value: Alma rejects the user ("Mandatory field is missing: User identifier value").' },
+  'reject-missing-statistic-category': { check: 'M8', source: 'CSU-ISSUES', summary: 'A user statistic without a category: Alma rejects the user ("missing a mandatory field: statistical category").' },
   'import-existing-user': { check: 'M2', source: 'DEV-SYNCH', summary: 'In import mode a user that already exists in Alma is not imported.' },
   'outcome-updated': { check: 'M9', source: 'KB-REPORT', summary: 'At least one field or list of the matched user is written.' },
   'outcome-unchanged': { check: 'M9', source: 'KB-REPORT', summary: 'Nothing the file sends differs from what Alma holds.' },
@@ -47,4 +49,6 @@ export const MESSAGES = {
   notExternal: 'User is not external',
   taken: (type: string, value: string) => `Identifier of type ${type} and value ${value} is already taken AcrossInstitution`,
   takenInFeed: (type: string, value: string) => `Identifier of type ${type} and value ${value} is already taken AcrossInstitution in this feed`,
+  identifierValueMissing: 'Mandatory field is missing: User identifier value',
+  statisticCategoryMissing: 'User Rejected: missing a mandatory field: statistical category',
 } as const;

@@ -42,6 +42,8 @@ export interface Rejection {
   readonly message: string;
   /** The identifier that caused it, with its place in the file (relative to the user chunk). */
   readonly identifier?: { readonly type: string; readonly value: string; readonly span?: Span };
+  /** The element that caused it (relative to the user chunk), when it is not an identifier value. */
+  readonly span?: Span;
   /** For "in this feed": the index of the earlier user in the file; for "taken": the snapshot entry. */
   readonly otherUser?: number;
 }
