@@ -1,0 +1,168 @@
+// Screenshots for the README, taken in the real workbench (code-server + headless Chromium, the
+// packaged .vsix installed) as a person would see it:
+//   docs/images/hover-protected-field.png  the mouse over a protected field (the manual value kept)
+//   docs/images/code-lenses.png            the lenses on each user and protected field, squiggles
+//   docs/images/sync-preview.png           Alma SIS: Preview Sync from the command palette
+//
+//   node scripts/e2e-screenshots.mjs      (npm run screenshots)
+//
+// Every step waits for what it needs to see (an element, a diagnostic), never a fixed time.
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT, withWorkbench } from './e2e-code-server.mjs';
+
+const OUT = join(ROOT, 'docs', 'images');
+const log = (msg) => process.stderr.write(`[screenshots] ${msg}\n`);
+const T = 30_000;
+
+// A calm, uncluttered workbench for pictures.
+const SETTINGS = {
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.layoutControl.enabled': false,
+  'editor.minimap.enabled': false,
+  'editor.stickyScroll.enabled': false,
+  'window.menuBarVisibility': 'compact',
+  'breadcrumbs.enabled': false,
+  'editor.hover.delay': 200,
+  'editor.fontSize': 14,
+  'workbench.colorTheme': 'Default Light Modern',
+};
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: T });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: T });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: T });
+}
+
+async function openFile(page, name) {
+  // Quick Open (Ctrl+P), as a person would.
+  await page.locator('.monaco-workbench .part.editor').click({ position: { x: 200, y: 200 } });
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: T });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: T });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab[data-resource-name="${name}"]`).waitFor({ timeout: T });
+}
+
+async function goToLine(page, line, column = 1) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: T });
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: T });
+}
+
+/** Screen box of `text` on the editor line that holds the cursor. */
+async function boxOnCursorLine(page, text) {
+  return page.evaluate((needle) => {
+    const cur = document.querySelector('.monaco-editor .view-overlays .current-line');
+    if (!cur) return null;
+    const top = cur.parentElement?.style.top || getComputedStyle(cur).top;
+    const line = [...document.querySelectorAll('.monaco-editor .view-lines .view-line')].find((l) => l.style.top === top);
+    if (!line) return null;
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const at = n.textContent.indexOf(needle);
+      if (at >= 0) {
+        const r = document.createRange();
+        r.setStart(n, at);
+        r.setEnd(n, at + needle.length);
+        const b = r.getBoundingClientRect();
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      }
+    }
+    return null;
+  }, text);
+}
+
+export async function takeScreenshots() {
+  mkdirSync(OUT, { recursive: true });
+  return withWorkbench({ settings: SETTINGS, viewport: { width: 1280, height: 1100 } }, async ({ page, workspace }) => {
+    try {
+      return await shoot(page, workspace);
+    } catch (e) {
+      // What the workbench showed when a step timed out, to see why.
+      const failure = join(tmpdir(), 'alma-sis-screenshots-failure.png');
+      await page.screenshot({ path: failure }).catch(() => {});
+      log(`the workbench at the failure: ${failure}`);
+      throw e;
+    }
+  });
+}
+
+async function shoot(page, workspace) {
+  {
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: T });
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(join(workspace, 'users.xml'), 'utf8').split('\n');
+    // The third user (bwong): user_group GRAD in the file, STAFF set by hand in Alma.
+    const bwong = text.findIndex((l) => l.includes('<primary_id>bwong</primary_id>'));
+    const groupLine = text.findIndex((l, i) => i > bwong && l.includes('<user_group')) + 1;
+
+    await openFile(page, 'users.xml');
+    // The first diagnostic means the language server is up (the first hover could come too early).
+    // cgarcia's user_group reverts a manual change: a warning in the example's settings.
+    const cgarcia = text.findIndex((l) => l.includes('<primary_id>cgarcia</primary_id>'));
+    await goToLine(page, text.findIndex((l, i) => i > cgarcia && l.includes('<user_group')) + 1);
+    await page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-info').first().waitFor({ timeout: 60_000 });
+    await page.locator('.monaco-editor .codelens-decoration a').first().waitFor({ timeout: T });
+    log('editor ready: diagnostics and code lenses shown');
+
+    // 1. Code lenses: the users around bwong, with their lenses.
+    await goToLine(page, groupLine, 6);
+    await page.screenshot({ path: join(OUT, 'code-lenses.png') });
+    log('code-lenses.png');
+
+    // 2. Hover on the protected field.
+    const box = await boxOnCursorLine(page, 'user_group');
+    if (!box) throw new Error('could not find user_group on the cursor line');
+    await page.mouse.move(box.x, box.y);
+    await page.locator('.monaco-hover:visible', { hasText: 'STAFF' }).first().waitFor({ timeout: T });
+    await page.screenshot({ path: join(OUT, 'hover-protected-field.png') });
+    log('hover-protected-field.png');
+    await page.mouse.move(5, 400);
+    await page.keyboard.press('Escape');
+
+    // 3. The sync preview, from the command palette.
+    await runCommand(page, 'Alma SIS: Preview Sync');
+    const view = page.locator('.pane-body .monaco-list-row', { hasText: /created|updated|rejected/i }).first();
+    await view.waitFor({ timeout: T });
+    // Widen the side bar so the rows are not cut, and open one user's changes.
+    const sash = await page.locator('.part.sidebar').boundingBox();
+    if (sash) {
+      await page.mouse.move(sash.x + sash.width + 1, sash.y + 300);
+      await page.mouse.down();
+      await page.mouse.move(sash.x + sash.width + 220, sash.y + 300, { steps: 5 });
+      await page.mouse.up();
+    }
+    const row = page.locator('.pane-body .monaco-list-row', { hasText: 'cgarcia' }).first();
+    await row.locator('.monaco-tl-twistie').click();
+    await page.locator('.pane-body .monaco-list-row', { hasText: 'user_group' }).first().waitFor({ timeout: T });
+    await page.mouse.move(5, 5);
+    await page.screenshot({ path: join(OUT, 'sync-preview.png') });
+    log('sync-preview.png');
+    return 0;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  let code;
+  try {
+    code = await takeScreenshots();
+  } catch (e) {
+    log(`error: ${e.message}`);
+    code = 2;
+  }
+  process.exit(code);
+}
