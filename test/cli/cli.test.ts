@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES } from '../../shared/src/diagnostics';
-import { REPO, ensureBuilt, hasStackTrace, run } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { CLI, REPO, ensureBuilt, hasStackTrace, run } from './helpers';
 
 const USER = (id: string, extra = '') => `  <user>
     <primary_id>${id}</primary_id>
@@ -123,6 +124,27 @@ describe('alma-sis validate', () => {
     const latin = run(['validate', '--today', '2026-01-01', f('latin1.xml')]);
     expect(latin.code).toBe(1);
     expect(latin.stdout).toMatch(/latin1\.xml:5:\d+: error invalid-utf8: /);
+  });
+
+  it('reports UTF-16 as one error and still checks the rest; CRLF files get the same positions', () => {
+    fs.writeFileSync(f('utf16.xml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(BAD_DATE.replace('UTF-8', 'UTF-16'), 'utf16le')]));
+    const u = run(['validate', '--format', 'json', '--today', '2026-01-01', f('utf16.xml')]);
+    expect(u.code).toBe(1);
+    const codes = JSON.parse(u.stdout).files[0].diagnostics.map((d: { code: string }) => d.code);
+    expect(codes.filter((c: string) => c === 'unsupported-encoding')).toHaveLength(1);
+    expect(codes).toContain('invalid-date');
+    fs.writeFileSync(f('crlf.xml'), BAD_DATE.replace(/\n/g, '\r\n'));
+    const c = run(['validate', '--today', '2026-01-01', f('crlf.xml')]);
+    expect(c.stdout).toMatch(/crlf\.xml:9:17: error invalid-date: /);
+    expect(c.stdout).toContain('  9 |     <birth_date>1990-13-01</birth_date>\n');
+  });
+
+  it('stops quietly when the reader of its output goes away', () => {
+    const many = DOC(...Array.from({ length: 3000 }, (_, i) => USER(`u${i}`, '\n    <birth_date>1990-13-01</birth_date>')));
+    fs.writeFileSync(f('many.xml'), many);
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" validate "${f('many.xml')}" | head -n 1`], { encoding: 'utf8' });
+    expect(r.stdout.split('\n')[0]).toMatch(/many\.xml:\d+:\d+: error invalid-date/);
+    expect(r.stderr).toBe('');
   });
 
   it('lenient by default, strict with --strict', () => {

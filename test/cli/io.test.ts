@@ -179,3 +179,16 @@ describe('reading inputs', () => {
     expect(isXmlEntry('b.xml.bak')).toBe(false);
   });
 });
+
+describe('standard input that fails', () => {
+  it('is an unreadable input, not a crash', async () => {
+    const failing = () =>
+      (async function* (): AsyncIterable<Uint8Array> {
+        yield bytes('<users>');
+        throw Object.assign(new Error('read EIO'), { code: 'EIO' });
+      })();
+    const err = await openInput('-', { stdin: failing }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toBe('cannot read standard input: EIO');
+  });
+});

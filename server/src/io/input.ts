@@ -164,7 +164,13 @@ export interface OpenOptions {
  */
 export async function openInput(arg: string, options: OpenOptions): Promise<InputDocument[]> {
   if (arg === '-') {
-    const bytes = await collectBytes(options.stdin(), MAX_WHOLE_INPUT_BYTES, 'standard input');
+    let bytes: Uint8Array;
+    try {
+      bytes = await collectBytes(options.stdin(), MAX_WHOLE_INPUT_BYTES, 'standard input');
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      throw new InputError(fsErrorMessage('standard input', e));
+    }
     if (looksLikeZip(bytes)) return zipDocuments(STDIN_PATH, bytes);
     return [{ path: STDIN_PATH, bytes: () => memoryPieces(bytes) }];
   }
