@@ -70,6 +70,8 @@ interface Reply {
   readonly findings: Finding[];
   readonly bytes: number;
   readonly mutations: string[];
+  /** Time the checks took in the worker. */
+  readonly ms?: number;
 }
 
 async function workerMain(): Promise<void> {
@@ -87,9 +89,11 @@ async function workerMain(): Promise<void> {
       return;
     }
     const before = attempts.length;
+    const t0 = performance.now();
     const findings = await checkSample(sample, ctx, seed + job.iteration);
+    const ms = Math.round(performance.now() - t0);
     for (const a of attempts.slice(before)) findings.push({ property: 'no-external-access', message: `${a.what}: ${a.detail}` });
-    const reply: Reply = { iteration: job.iteration, findings, bytes: sample.bytes.length, mutations: sample.mutations };
+    const reply: Reply = { iteration: job.iteration, findings, bytes: sample.bytes.length, mutations: sample.mutations, ms };
     parentPort!.postMessage(reply);
   });
   parentPort!.postMessage({ ready: true });
@@ -192,6 +196,8 @@ async function main(): Promise<void> {
   const byMutation = new Map<string, number>();
   let iterations = 0;
   let bytes = 0;
+  // The slowest inputs, reported (not failed on: the machine may be busy) to spot super-linear costs.
+  const slowest: Reply[] = [];
 
   const serverPath = path.join(args.repo, 'dist', 'server.js');
   const serverRun =
@@ -209,6 +215,11 @@ async function main(): Promise<void> {
     iterations++;
     if (r.bytes > 0) bytes += r.bytes;
     for (const m of r.mutations) byMutation.set(m, (byMutation.get(m) ?? 0) + 1);
+    if (r.ms !== undefined) {
+      slowest.push(r);
+      slowest.sort((a, b) => b.ms! - a.ms!);
+      slowest.length = Math.min(slowest.length, 3);
+    }
     if (r.findings.length > 0) {
       let file: string | undefined;
       try {
@@ -229,6 +240,7 @@ async function main(): Promise<void> {
   await checker.close();
   const elapsed = (Date.now() - started) / 1000;
   out(`fuzz: reader/validator/engine: ${iterations} inputs (${(bytes / 1e6).toFixed(1)} MB) in ${elapsed.toFixed(1)} s = ${(iterations / elapsed).toFixed(1)} inputs/s`);
+  for (const r of slowest) out(`fuzz: slow input: iteration ${r.iteration}, ${(r.bytes / 1e6).toFixed(2)} MB, ${r.ms} ms (${r.mutations.join(', ')})`);
   out(`fuzz: mutations applied: ${[...byMutation].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
   let serverFindings = 0;

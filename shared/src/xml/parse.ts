@@ -294,6 +294,8 @@ export class XmlScanner {
   readStartTagRest(): { attributes: readonly XmlAttribute[]; selfClosing: boolean } {
     const t = this.text;
     let attributes: XmlAttribute[] | undefined;
+    // Attribute name → how often it occurs so far; built only for tags with many attributes.
+    let names: Map<string, number> | undefined;
     for (;;) {
       const beforeWs = this.pos;
       this.skipWs();
@@ -363,10 +365,21 @@ export class XmlScanner {
       const value = this.attributeValue(valueStart, valueEnd);
       this.pos = valueEnd + 1;
       if (attributes) {
-        for (const a of attributes) {
-          if (a.name === name) this.error(`The attribute '${name}' appears twice in one tag.`, nameStart, nameStart + name.length);
+        // Past a few attributes, count names in a map: a hostile tag with 100,000 attributes
+        // must not cost 100,000² comparisons (issue 8 fuzzing). Same problems either way.
+        let seen = 0;
+        if (attributes.length < 16) {
+          for (const a of attributes) if (a.name === name) seen++;
+        } else {
+          if (!names) {
+            names = new Map();
+            for (const a of attributes) names.set(a.name, (names.get(a.name) ?? 0) + 1);
+          }
+          seen = names.get(name) ?? 0;
         }
+        for (; seen > 0; seen--) this.error(`The attribute '${name}' appears twice in one tag.`, nameStart, nameStart + name.length);
       }
+      names?.set(name, (names.get(name) ?? 0) + 1);
       (attributes ??= []).push({ name, value, start: nameStart - this.base, valueStart: valueStart - this.base, valueEnd: valueEnd - this.base });
     }
   }
