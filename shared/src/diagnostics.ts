@@ -66,6 +66,7 @@ export const DIAGNOSTIC_CODES = {
   'end-before-start': { summary: 'An address end date before its start date.' },
   'unknown-code': { summary: 'A code that the institution\'s code table does not list.' },
   'code-case': { summary: 'A code that matches the code table only when ignoring case (codes are case-sensitive).' },
+  'code-not-allowed': { summary: 'A code the institution\'s tables list, but not for the profile\'s record type (e.g. a user group not mapped to PUBLIC).' },
   // Against the snapshot (what Alma holds now)
   'identifier-taken': { summary: 'An identifier that another Alma user already holds: "already taken AcrossInstitution".' },
   'user-not-external': { summary: 'The matched Alma user is Internal: Alma rejects it with "User is not external".' },

@@ -40,4 +40,17 @@ describe('parseCodeTables', () => {
     const noName = parseCodeTables([{ row: [] }, 3]);
     expect(noName.problems.map((p) => p.path)).toEqual(['[0]', '[1]']);
   });
+
+  it('reads which codes each record type allows, reporting bad entries', () => {
+    const r = parseCodeTables({
+      format: 'alma-sis-code-tables',
+      tables: { UserGroups: ['UG', 'STAFF'] },
+      allowed: { UserGroups: { public: ['UG'], STAFF: ['STAFF', 'UG'], CONTACT: 'UG' }, UserEmailTypes: 3 },
+    });
+    expect(r.problems.map((p) => p.path)).toEqual(['allowed.UserGroups.CONTACT', 'allowed.UserEmailTypes']);
+    const g = r.tables.allowed!.get('UserGroups')!;
+    expect([...g.keys()]).toEqual(['PUBLIC', 'STAFF']);
+    expect([...g.get('PUBLIC')!]).toEqual(['UG']);
+    expect(parseCodeTables({ format: 'alma-sis-code-tables', tables: {} }).tables.allowed).toBeUndefined();
+  });
 });

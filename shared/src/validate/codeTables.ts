@@ -9,6 +9,10 @@
  *    `{ "name": "UserGroups", "row": [{ "code": "UG", "description": "Undergraduate", "enabled": true }] }`,
  *    or a list of such objects. Rows with `"enabled": false` are left out.
  *
+ * Our format may also say which codes each record type allows (Alma's mapping tables
+ * `UserRecordTypeUserGroup` and `MT_UserRecordType2*Type`, domain §4.9):
+ *    `"allowed": { "UserGroups": { "PUBLIC": ["UG", "GRAD"], "STAFF": ["STAFF"] } }`.
+ *
  * Tables are keyed by Alma's code-table name (`UserGroups`, `UserIdentifierTypes`, ...). Fields
  * with no Alma table of their own (`campus_code`, `cataloger_level`, `rs_library/code`) look up a
  * table named after the element instead.
@@ -31,6 +35,8 @@ export interface CodeTable {
 
 export interface CodeTables {
   readonly tables: ReadonlyMap<string, CodeTable>;
+  /** Table name → record type (upper case) → the codes allowed for it. Absent: no restriction. */
+  readonly allowed?: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
 }
 
 /** A problem with the code-table JSON; `path` says where (e.g. `tables.UserGroups[3]`). */
@@ -94,6 +100,30 @@ function readRows(rows: unknown, path: string, problems: CodeTableProblem[], alm
   return out;
 }
 
+function readAllowed(raw: unknown, problems: CodeTableProblem[]): Map<string, Map<string, Set<string>>> {
+  const out = new Map<string, Map<string, Set<string>>>();
+  if (!isObject(raw)) {
+    problems.push({ path: 'allowed', message: 'expected an object: table name → record type → list of codes' });
+    return out;
+  }
+  for (const [table, byType] of Object.entries(raw)) {
+    if (!isObject(byType)) {
+      problems.push({ path: `allowed.${table}`, message: 'expected an object: record type → list of codes' });
+      continue;
+    }
+    const m = new Map<string, Set<string>>();
+    for (const [recordType, codes] of Object.entries(byType)) {
+      if (!Array.isArray(codes) || !codes.every((c) => typeof c === 'string')) {
+        problems.push({ path: `allowed.${table}.${recordType}`, message: 'expected a list of codes' });
+        continue;
+      }
+      m.set(recordType.trim().toUpperCase(), new Set(codes.map((c) => c.trim())));
+    }
+    if (m.size > 0) out.set(table, m);
+  }
+  return out;
+}
+
 /** Parse code tables from already-decoded JSON. Never throws; bad parts are reported and skipped. */
 export function parseCodeTables(json: unknown): { tables: CodeTables; problems: CodeTableProblem[] } {
   const problems: CodeTableProblem[] = [];
@@ -121,6 +151,10 @@ export function parseCodeTables(json: unknown): { tables: CodeTables; problems: 
     }
     if (!isObject(json.tables)) problems.push({ path: 'tables', message: 'expected an object of tables' });
     else for (const [name, rows] of Object.entries(json.tables)) add(name, readRows(rows, `tables.${name}`, problems, false));
+    if (json.allowed !== undefined) {
+      const allowed = readAllowed(json.allowed, problems);
+      if (allowed.size > 0) return { tables: { tables, allowed }, problems };
+    }
   } else if (isObject(json) && 'row' in json) {
     readAlma(json, '');
   } else if (isObject(json) && Array.isArray(json.code_table)) {

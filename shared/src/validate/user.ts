@@ -347,7 +347,15 @@ class UserValidator {
     if (!tables) return;
     const table = tables.tables.get(def.codeTable ?? def.name) ?? (def.codeTable ? tables.tables.get(def.name) : undefined);
     if (!table) return;
-    if (table.byCode.has(code)) return;
+    if (table.byCode.has(code)) {
+      const allowed = tables.allowed?.get(table.name)?.get(this.p.settings.recordType);
+      if (allowed && !allowed.has(code)) {
+        this.add('code-not-allowed', 'error',
+          `"${code}" is not allowed for record type ${this.p.settings.recordType} (the profile's); allowed: ${[...allowed].join(', ') || 'none'}.`,
+          el.startTagEnd, el.endTagStart, { table: table.name, recordType: this.p.settings.recordType });
+      }
+      return;
+    }
     const near = table.byLowerCode.get(code.toLowerCase());
     if (near) {
       this.add('code-case', 'warning', `"${code}" is written "${near.code}" in the ${table.name} table; codes are case-sensitive.`, el.startTagEnd, el.endTagStart, { replacement: near.code, table: table.name });
