@@ -119,13 +119,15 @@ export class Commands {
     return this.preview.current.model;
   }
 
-  private previewSnapshotArg: string | undefined;
+  /** A snapshot given to Preview Sync as an argument, for that document only. */
+  private previewSnapshotArg: { uri: string; snapshot: string | undefined } | undefined;
 
   /** Recomputes the preview for `doc` (explicit: from a command, so errors are shown as messages too). */
   async refreshPreview(doc: vscode.TextDocument, o: { snapshot?: string; explicit?: boolean } = {}): Promise<void> {
-    if (o.explicit) this.previewSnapshotArg = o.snapshot;
+    if (o.explicit) this.previewSnapshotArg = { uri: doc.uri.toString(), snapshot: o.snapshot };
+    const snapshotArg = this.previewSnapshotArg?.uri === doc.uri.toString() ? this.previewSnapshotArg.snapshot : undefined;
     try {
-      const s = await this.session(doc, 'Alma SIS: computing the sync preview', this.previewSnapshotArg);
+      const s = await this.session(doc, 'Alma SIS: computing the sync preview', snapshotArg);
       if (!s) return;
       this.preview.show(s);
     } catch (e) {

@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
   const compare: CompareProvider = new CompareProvider((t): Promise<string> => commands.compareContent(t));
   const commands: Commands = new Commands(sessions, preview, treeView as vscode.TreeView<unknown>, compare, output);
   const status = new SnapshotStatus(server, sessions);
-  context.subscriptions.push(output, server, treeView, status, new AutoDetect(), new LargeFileNotice());
+  context.subscriptions.push(output, server, sessions, treeView, status, new AutoDetect(), new LargeFileNotice());
   context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, compare));
 
   const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
@@ -87,6 +87,11 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
       const doc = editor?.document;
       if (doc && doc.languageId === LANGUAGE_ID && treeView.visible && doc.uri.toString() !== preview.current.session?.uri.toString()) schedule(doc, 0);
     }),
+    // Auto-detection switches the language after the editor opened: follow that too.
+    vscode.workspace.onDidOpenTextDocument((doc) => {
+      const active = vscode.window.activeTextEditor?.document.uri.toString();
+      if (doc.languageId === LANGUAGE_ID && treeView.visible && doc.uri.toString() === active && doc.uri.toString() !== preview.current.session?.uri.toString()) schedule(doc, 0);
+    }),
     treeView.onDidChangeVisibility((e) => {
       const doc = vscode.window.activeTextEditor?.document;
       if (e.visible && !preview.current.session && doc?.languageId === LANGUAGE_ID) schedule(doc, 0);
@@ -101,11 +106,12 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
       const doc = previewedDoc();
       if (doc) schedule(doc, 100);
     }),
-    vscode.workspace.onDidCloseTextDocument((d) => sessions.forget(d.uri)),
+    vscode.workspace.onDidCloseTextDocument((d) => sessions.closed(d.uri)),
   );
   // The server watches snapshots too, but the preview must follow even when the server is down.
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.alma-snapshot.json');
   const onSnapshotFile = (uri: vscode.Uri) => {
+    sessions.clear(); // re-read snapshot files even when a rewrite kept their size and time stamp
     const s = preview.current.session;
     const doc = previewedDoc();
     if (doc && s?.snapshotFile && s.snapshotFile.path === uri.fsPath) schedule(doc, 200);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { computeSync } from '../../client/src/sync';
+import { computeSync, SyncCache } from '../../client/src/sync';
+import { readSisDocument, updateSisDocument } from '../../shared/src/sis/read';
 import { checkForUpload } from '../../client/src/check';
 import { DEFAULT_SETTINGS } from '../../shared/src/settings';
 
@@ -57,6 +58,37 @@ describe('the in-process sync behind the preview (example workspace)', () => {
       if (r.plan.users[u.index].outcome === 'rejected') continue;
       expect(u.outcome, `${u.primaryId}`).toBe('unchanged');
     }
+  });
+
+  it('reuses per-user plans after an edit and still agrees with a computation from scratch', () => {
+    const cache = new SyncCache();
+    let sis = readSisDocument(xml);
+    const first = computeSync({ text: xml, sis, snapshotText: snap, settingsLayer: {} }, cache);
+    // Edits that change outcomes: a last name, then the duplicate's primary id (no longer "in this feed").
+    let text = xml;
+    const edits: [string, string][] = [['<last_name>Smith</last_name>', '<last_name>Smyth</last_name>']];
+    const dup = text.lastIndexOf('<primary_id>gnguyen</primary_id>');
+    expect(dup).toBeGreaterThan(0);
+    for (const [from, to] of edits) {
+      const at = text.indexOf(from);
+      expect(at).toBeGreaterThan(0);
+      const next = text.slice(0, at) + to + text.slice(at + from.length);
+      sis = updateSisDocument(sis, next, { start: at, end: at + from.length, newLength: to.length });
+      text = next;
+    }
+    const at = text.lastIndexOf('<primary_id>gnguyen</primary_id>') + '<primary_id>'.length;
+    text = text.slice(0, at) + 'z' + text.slice(at);
+    sis = updateSisDocument(sis, text, { start: at, end: at, newLength: 1 });
+    const incremental = computeSync({ text, sis, snapshotText: snap, settingsLayer: {} }, cache);
+    const scratch = computeSync({ text, snapshotText: snap, settingsLayer: {} });
+    expect(incremental.plan).toEqual(scratch.plan);
+    expect(incremental.plan).not.toEqual(first.plan);
+    // the second gnguyen was rejected "in this feed"; renamed, it is no longer
+    const renamed = incremental.plan.users.find((u) => u.primaryId === 'zgnguyen');
+    expect(renamed?.outcome).not.toBe('rejected');
+    // a changed setting is not served from the cache
+    const imported = computeSync({ text, sis, snapshotText: snap, settingsLayer: { mode: 'import' } }, cache);
+    expect(imported.plan).toEqual(computeSync({ text, snapshotText: snap, settingsLayer: { mode: 'import' } }).plan);
   });
 
   it('without a snapshot, plans everyone as new and says so', () => {
