@@ -19,12 +19,16 @@ export function definition(m: DocumentModel, position: Position, toUri: (path: s
   if (idx === undefined) return null;
   let loc = located.get(snap);
   if (!loc) {
-    loc = { starts: locateSnapshotUsers(snap.text), doc: TextDocument.create(toUri(snap.path), 'json', 0, snap.text) };
+    const text = snap.text;
+    const hasSpans = snap.value.users.every((u) => u.span !== undefined);
+    loc = { starts: hasSpans ? [] : locateSnapshotUsers(text), doc: TextDocument.create(toUri(snap.path), 'json', 0, text) };
     located.set(snap, loc);
   }
-  const start = loc.starts[idx];
+  // The snapshot reader remembers where each entry is; the scan is the fallback.
+  const span = snap.value.users[idx]?.span;
+  const start = span?.start ?? loc.starts[idx];
   if (start === undefined) return null;
-  const end = loc.starts[idx + 1] ?? snap.text.length;
+  const end = span?.end ?? loc.starts[idx + 1] ?? snap.text.length;
   let target = start;
   const chain = elementPath(chunk.element, offset - chunk.start);
   const field = chain[1]?.name;

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { applyChanges } from '../../server/src/lsp/documents';
+import { locateSnapshotUsers } from '../../server/src/lsp/jsonLocate';
+import { editorOptionsFrom, profileSettings } from '../../server/src/lsp/config';
+import { pickSnapshot } from '../../server/src/lsp/locate';
+import { describeError } from '../../server/src/lsp/runSafe';
+
+describe('applyChanges', () => {
+  const apply = (text: string, edits: { s: number; e: number; t: string }[]) => {
+    let doc = TextDocument.create('file:///x', 'x', 1, text);
+    const changes = edits.map(({ s, e, t }) => {
+      // Each change is expressed against the text as it is after the previous ones.
+      const range = { start: doc.positionAt(s), end: doc.positionAt(e) };
+      doc = TextDocument.create('file:///x', 'x', 1, doc.getText().slice(0, s) + t + doc.getText().slice(e));
+      return { range, text: t };
+    });
+    const before = TextDocument.create('file:///x', 'x', 1, text);
+    return applyChanges(before, changes, 2);
+  };
+
+  it('gives the span of one change', () => {
+    const { doc, span } = apply('abcdef\nghij', [{ s: 2, e: 4, t: 'XYZ' }]);
+    expect(doc.getText()).toBe('abXYZef\nghij');
+    expect(span).toEqual({ start: 2, end: 4, newLength: 3 });
+  });
+
+  it('merges several changes into one span covering all of them', () => {
+    const text = '0123456789\nabcdefghij\n';
+    for (const edits of [
+      [{ s: 1, e: 2, t: 'AA' }, { s: 8, e: 9, t: '' }],
+      [{ s: 8, e: 9, t: 'B' }, { s: 1, e: 3, t: '' }],
+      [{ s: 12, e: 12, t: 'new\nline' }, { s: 0, e: 1, t: 'zz' }],
+    ]) {
+      const { doc, span } = apply(text, edits);
+      const after = doc.getText();
+      // Replacing the span of the old text by the same-length stretch of the new text gives the new text.
+      expect(text.slice(0, span!.start) + after.slice(span!.start, span!.start + span!.newLength) + text.slice(span!.end)).toBe(after);
+      expect(after.length - text.length).toBe(span!.newLength - (span!.end - span!.start));
+    }
+  });
+
+  it('reports a full replacement as no span', () => {
+    const doc = TextDocument.create('file:///x', 'x', 1, 'abc');
+    expect(applyChanges(doc, [{ text: 'xyz' }], 2).span).toBeUndefined();
+  });
+});
+
+describe('locateSnapshotUsers', () => {
+  it('finds where each entry of the top-level users array starts', () => {
+    const text = '{ "format": "x", "profile": {"users": [1]}, "users": [ {"user": {"primary_id": "a\\"]"}}, {"user": {}} ] }';
+    const starts = locateSnapshotUsers(text);
+    expect(starts.map((s) => text.slice(s, s + 8))).toEqual(['{"user":', '{"user":']);
+  });
+  it('returns nothing for text that is not a snapshot', () => {
+    expect(locateSnapshotUsers('[1, 2]')).toEqual([]);
+    expect(locateSnapshotUsers('{ "users": ')).toEqual([]);
+  });
+});
+
+describe('settings', () => {
+  it('editor options: defaults, layers, bad values reported by key', () => {
+    expect(editorOptionsFrom().options).toEqual({ revertSeverity: 'information', inlayHints: true, codeLens: true });
+    const { options, problems } = editorOptionsFrom({ revertSeverity: 'warning' }, { almaSis: { inlayHints: false, revertSeverity: 'loud', snapshotPath: ' a.json ' } });
+    expect(options).toEqual({ revertSeverity: 'warning', inlayHints: false, codeLens: true, snapshotPath: 'a.json' });
+    expect(problems.map((p) => p.key)).toEqual(['revertSeverity']);
+  });
+  it('profile: the snapshot\'s profile, then the editor\'s layers; nulls are not set', () => {
+    const { settings } = profileSettings({ matchBy: 'UNIV_ID', mode: 'import' }, { mode: 'synchronize' }, { almaSis: { matchBy: null } });
+    expect(settings.matchBy).toBe('UNIV_ID');
+    expect(settings.mode).toBe('synchronize');
+  });
+});
+
+describe('pickSnapshot', () => {
+  it('prefers the snapshot named after the document, else the first by name', () => {
+    const names = ['b.alma-snapshot.json', 'users.alma-snapshot.json', 'a.alma-snapshot.json', 'x.json'];
+    expect(pickSnapshot(names, '/w/users.xml')).toBe('users.alma-snapshot.json');
+    expect(pickSnapshot(names, '/w/other.xml')).toBe('a.alma-snapshot.json');
+    expect(pickSnapshot(['x.json'], '/w/users.xml')).toBeUndefined();
+  });
+});
+
+describe('describeError', () => {
+  it('keeps the kind and place of an error, never its message', () => {
+    const e = new TypeError('value "Jane Doe" is bad');
+    const d = describeError(e);
+    expect(d).toMatch(/^TypeError at /);
+    expect(d).not.toContain('Jane');
+  });
+});
