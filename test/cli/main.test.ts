@@ -49,4 +49,13 @@ describe('runCli', () => {
     expect(out.stdout).toBe('');
     expect(out.stderr).toMatch(/^Usage: alma-sis COMMAND/);
   });
+
+  it('names the sub-commands of a first word, and finds two-word commands', async () => {
+    const { ctx, out } = context();
+    expect(await runCli(['snapshot'], ctx)).toBe(2);
+    expect(out.stderr).toMatch(/^alma-sis: 'snapshot' needs a sub-command: 'snapshot import'/);
+    const help = context();
+    expect(await runCli(['snapshot', 'import', '--help'], help.ctx)).toBe(0);
+    expect(help.out.stdout).toMatch(/^Usage: alma-sis snapshot import /);
+  });
 });

@@ -21,9 +21,8 @@ async function loadCommands(): Promise<Command[]> {
 
 /** Finds the command named at the start of argv: two-word names first. */
 function lookup(argv: readonly string[]): { load: () => Promise<{ command: Command }>; rest: readonly string[] } | undefined {
-  if (argv.length >= 2) {
-    const two = COMMAND_TABLE[`${argv[0]} ${argv[1]}`];
-    if (two && Object.hasOwn(COMMAND_TABLE, `${argv[0]} ${argv[1]}`)) return { load: two, rest: argv.slice(2) };
+  if (argv.length >= 2 && Object.hasOwn(COMMAND_TABLE, `${argv[0]} ${argv[1]}`)) {
+    return { load: COMMAND_TABLE[`${argv[0]} ${argv[1]}`], rest: argv.slice(2) };
   }
   if (argv.length >= 1 && Object.hasOwn(COMMAND_TABLE, argv[0])) return { load: COMMAND_TABLE[argv[0]], rest: argv.slice(1) };
   return undefined;
@@ -123,6 +122,9 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
 
 function unknownCommand(name: string): string {
   const names = Object.keys(COMMAND_TABLE);
+  // The first word of a two-word command (`snapshot` for `snapshot import`).
+  const sub = names.filter((n) => n.startsWith(`${name} `));
+  if (sub.length > 0) return `'${name}' needs a sub-command: ${sub.map((n) => `'${n}'`).join(', ')}`;
   let best = '';
   let bestDistance = Infinity;
   for (const n of names) {
