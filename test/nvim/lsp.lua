@@ -1,8 +1,8 @@
--- Drives the bundled language server from Neovim 0.7 (Debian's), as a Neovim user would with the
--- lines in the README: vim.lsp.start_client + vim.lsp.buf_attach_client (vim.lsp.start is 0.8+).
--- Inputs (environment): ALMA_SIS_NODE, ALMA_SIS_SERVER (dist/server.js), ALMA_SIS_FILE (an SIS
--- file), ALMA_SIS_WAIT_CODE (a diagnostic code to wait for), ALMA_SIS_HOVER_LINE/COL (0-based),
--- ALMA_SIS_OUT (where to write the result as JSON). Run by test/nvim/nvim.test.ts.
+-- Drives the bundled language server from Neovim 0.7 (Debian's) with the README's Lua lines as
+-- init.lua (vim.lsp.start_client + vim.lsp.buf_attach_client; vim.lsp.start is 0.8+).
+-- Inputs (environment): ALMA_SIS_FILE (an SIS file), ALMA_SIS_WAIT_CODE (a diagnostic code to
+-- wait for), ALMA_SIS_HOVER_LINE/COL (0-based), ALMA_SIS_OUT (where to write the result as JSON).
+-- Run by test/nvim/nvim.test.ts.
 local env = function(name)
   local v = os.getenv(name)
   if v == nil or v == '' then error('missing environment variable ' .. name) end
@@ -24,15 +24,11 @@ local ok, err = pcall(function()
   vim.cmd('edit ' .. vim.fn.fnameescape(file))
   local bufnr = vim.api.nvim_get_current_buf()
 
-  -- The README's lines, in substance.
-  local client_id = vim.lsp.start_client({
-    name = 'alma-sis',
-    cmd = { env('ALMA_SIS_NODE'), env('ALMA_SIS_SERVER'), '--stdio' },
-    root_dir = vim.fn.fnamemodify(file, ':p:h'),
-    settings = { almaSis = { validation = 'lenient' } },
-  })
-  if not client_id then error('vim.lsp.start_client returned nil') end
-  vim.lsp.buf_attach_client(bufnr, client_id)
+  -- The README's lines (loaded as init.lua) start the server on the FileType event and attach
+  -- this buffer; wait for that, as a user opening the file would.
+  local attached = vim.wait(10000, function() return next(vim.lsp.buf_get_clients(bufnr)) ~= nil end, 50)
+  if not attached then error('no language server attached to the buffer (filetype ' .. vim.bo[bufnr].filetype .. ')') end
+  local client_id = next(vim.lsp.buf_get_clients(bufnr))
 
   local function code_of(d)
     if d.code ~= nil then return d.code end

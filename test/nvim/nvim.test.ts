@@ -1,10 +1,11 @@
 /**
  * A second real LSP client: Debian's Neovim 0.7.2 drives the bundled server over stdio
- * (test/nvim/lsp.lua) and must see a diagnostic at its place and a hover on a protected field.
+ * with the README's Lua lines as its init.lua (test/nvim/lsp.lua then opens a file) and must see
+ * a diagnostic at its place and a hover on a protected field.
  * Skips, saying so, when `nvim` is not installed (CI installs it with apt).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,15 @@ function nvimVersion(): string | undefined {
 const version = nvimVersion();
 const hasExample = existsSync(join(example, 'users.xml')) && existsSync(join(example, 'users.alma-snapshot.json'));
 if (!version) console.warn('test/nvim: skipped, `nvim` is not installed (Debian: apt-get install neovim)');
+
+/** The Lua block of the README's e2e section: the test runs what users are told to write. */
+function readmeLua(): string {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('<!-- section:e2e -->'), readme.indexOf('<!-- /section:e2e -->'));
+  const m = /```lua\n([\s\S]*?)```/.exec(section);
+  if (!m) throw new Error('README.md: no ```lua block in the section:e2e');
+  return m[1];
+}
 
 interface NvimResult {
   errors: string[];
@@ -45,8 +55,15 @@ describe.skipIf(!version || !hasExample)(`Neovim (${version ?? 'not installed'})
     const bwong = lines.findIndex((l) => l.includes('<primary_id>bwong</primary_id>'));
     const hoverLine = lines.findIndex((l, i) => i > bwong && l.includes('<user_group'));
     const out = join(tmp, 'result.json');
+    // The README's lines verbatim; `alma-sis-language-server` on PATH is the bundle, as after an install.
+    const init = join(tmp, 'init.lua');
+    writeFileSync(init, readmeLua());
+    const bin = join(tmp, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'alma-sis-language-server'), `#!/bin/sh\nexec "${process.execPath}" "${bundle}" "$@"\n`);
+    chmodSync(join(bin, 'alma-sis-language-server'), 0o755);
 
-    const run = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${join(__dirname, 'lsp.lua')}`], {
+    const run = spawnSync('nvim', ['--headless', '-u', init, '-i', 'NONE', '-n', '-c', `luafile ${join(__dirname, 'lsp.lua')}`], {
       cwd: workspace,
       encoding: 'utf8',
       timeout: 60_000,
@@ -57,8 +74,7 @@ describe.skipIf(!version || !hasExample)(`Neovim (${version ?? 'not installed'})
         XDG_CACHE_HOME: join(home, '.cache'),
         XDG_DATA_HOME: join(home, '.local/share'),
         XDG_STATE_HOME: join(home, '.local/state'),
-        ALMA_SIS_NODE: process.execPath,
-        ALMA_SIS_SERVER: bundle,
+        PATH: `${bin}:${process.env.PATH}`,
         ALMA_SIS_FILE: file,
         ALMA_SIS_WAIT_CODE: 'duplicate-user',
         ALMA_SIS_HOVER_LINE: String(hoverLine),
