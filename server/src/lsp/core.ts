@@ -231,9 +231,23 @@ function view(p: Prepared, plan: UserPlan): UserPlanView {
         ...(prot ? { lastSisValue: valueToJson(prot.lastSisValue) } : {}),
       };
     }),
-    segments: plan.segments.map((s) => ({ list: s.list, removed: s.removed, added: s.added, kept: s.kept, rule: s.message })),
+    segments: plan.segments.map((s) => ({
+      list: s.list,
+      removed: s.removed,
+      added: s.added,
+      kept: s.kept,
+      // Internal items (added by staff) always stay [BLOG-EXT-B]; say how many of the kept ones they are.
+      internalKept: internalCount(p, plan.match?.snapshotIndex, s.list),
+      rule: s.message,
+    })),
     rejections: plan.rejections.map((r) => ({ rule: r.rule, message: r.message, start: r.identifier?.span?.start, end: r.identifier?.span?.end })),
   };
+}
+
+function internalCount(p: Prepared, snapshotIndex: number | undefined, list: string): number | undefined {
+  if (snapshotIndex === undefined) return undefined;
+  const items = (p.index?.records[snapshotIndex]?.segments as Readonly<Record<string, readonly { segmentType: string }[]>> | undefined)?.[list];
+  return items ? items.filter((i) => i.segmentType === 'Internal').length : undefined;
 }
 
 /**
