@@ -544,7 +544,11 @@ export class Commands {
     const out = options.out ?? uploadZipPath(file);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Alma SIS: checking and packaging', cancellable: true }, async (_p, token) => {
       const bytes = await fs.readFile(file);
-      const { settings } = settingsFrom(profileLayerFor(doc.uri));
+      // The profile as the preview uses it (the snapshot's, under the editor's settings).
+      const settings = await this.sessions
+        .compute(doc)
+        .then((s) => s.settings)
+        .catch(() => settingsFrom(profileLayerFor(doc.uri)).settings);
       const codeTables = await this.codeTablesFor(doc.uri);
       const check = checkForUpload(bytes, settings, new Date().toISOString().slice(0, 10), codeTables);
       if (token.isCancellationRequested) return { message: 'cancelled', check };
