@@ -57,3 +57,14 @@ export class Cancelled extends Error {
 function cancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'Request cancelled');
 }
+
+/** Notification handlers go through here: an error is logged without personal data, never thrown back. */
+export function guard<P>(log: Logger, what: string, run: (params: P) => void): (params: P) => void {
+  return (params) => {
+    try {
+      run(params);
+    } catch (err) {
+      log.error(`${what} failed: ${describeError(err)}`);
+    }
+  };
+}

@@ -23,7 +23,7 @@ import { applyChanges } from './documents';
 import { WatchedFiles } from './files';
 import { folderOf, pathToUri, pickSnapshot, resolveSettingPath, SNAPSHOT_SUFFIX, uriToPath } from './locate';
 import { createEnv, DocumentModel, type Env } from './model';
-import { describeError, runSafe, type Logger } from './runSafe';
+import { describeError, guard, runSafe, type Logger } from './runSafe';
 import type { Disposable, Runtime } from './runtime';
 import { hover } from './features/hover';
 import { codeLenses, resolveCodeLens } from './features/codeLens';
@@ -253,22 +253,26 @@ export function startServer(connection: Connection, runtime: Runtime): void {
     });
   });
 
-  connection.onDidChangeConfiguration((params) => {
-    pushedConfig = unwrapSection(params.settings);
-    clientConfigs.clear();
-    docEnvs.clear();
-    revalidateAll();
-    connection.sendNotification(SnapshotChangedNotification, {}).catch(() => undefined);
-  });
+  connection.onDidChangeConfiguration(
+    guard(log, 'didChangeConfiguration', (params) => {
+      pushedConfig = unwrapSection(params.settings);
+      clientConfigs.clear();
+      docEnvs.clear();
+      revalidateAll();
+      connection.sendNotification(SnapshotChangedNotification, {}).catch(() => undefined);
+    }),
+  );
 
-  connection.onDidChangeWatchedFiles((params) => {
-    for (const change of params.changes) {
-      const p = uriToPath(change.uri);
-      if (!p) continue;
-      snapshots.changed(p);
-      codeTables.changed(p);
-    }
-  });
+  connection.onDidChangeWatchedFiles(
+    guard(log, 'didChangeWatchedFiles', (params) => {
+      for (const change of params.changes) {
+        const p = uriToPath(change.uri);
+        if (!p) continue;
+        snapshots.changed(p);
+        codeTables.changed(p);
+      }
+    }),
+  );
 
   // ---- documents: incremental sync, re-reading only the users an edit touched ----
 
@@ -296,7 +300,7 @@ export function startServer(connection: Connection, runtime: Runtime): void {
     }
   });
 
-  connection.onDidCloseTextDocument(({ textDocument: td }) => {
+  connection.onDidCloseTextDocument(guard(log, 'close', ({ textDocument: td }) => {
     docs.delete(td.uri);
     models.delete(td.uri);
     docEnvs.delete(td.uri);
@@ -305,7 +309,7 @@ export function startServer(connection: Connection, runtime: Runtime): void {
     timers.delete(td.uri);
     runs.delete(td.uri);
     connection.sendDiagnostics({ uri: td.uri, diagnostics: [] }).catch(() => undefined);
-  });
+  }));
 
   // ---- features, each handler guarded once ----
 
