@@ -265,7 +265,7 @@ class UserValidator {
               vs, ve, { maxLength: type.maxLength, length: len });
           }
         }
-        if (padded) this.padded(el, trimmed);
+        if (padded) this.padded(el, trimmed, def.code === true);
         if (def.code && p.codeTables) this.codeValue(el, def, trimmed);
         return;
       }
@@ -311,8 +311,10 @@ class UserValidator {
     }
   }
 
-  private padded(el: XmlElement, trimmed: string) {
-    this.add('padded-value', 'warning', `Spaces around the value of <${el.name}>; Alma may keep them as part of the value (a padded code matches no code).`, el.startTagEnd, el.endTagStart, { replacement: trimmed });
+  private padded(el: XmlElement, trimmed: string, isCode = false) {
+    this.add('padded-value', 'warning',
+      `Spaces around the value of <${el.name}>; Alma may keep them as part of the value${isCode ? ', and a padded code matches no code' : ''}.`,
+      el.startTagEnd, el.endTagStart, { replacement: trimmed });
   }
 
   private empty(el: XmlElement, def: ElementDef, type: SimpleType, parent: ComplexTypeDef, isCore: boolean) {
