@@ -12,6 +12,8 @@ export interface IdentifierKey {
   readonly type: string;
   /** The value, trimmed; '' when empty or missing. */
   readonly value: string;
+  /** `value` lower-cased: identifiers are compared without regard to case [BLOG-CASE]. */
+  readonly key: string;
   readonly start: number;
   readonly end: number;
 }
@@ -68,7 +70,7 @@ export function userKeys(element: XmlElement, settings: Pick<Settings, 'matchBy'
       const r = valueRange(c);
       if (value !== '') {
         primaryId = value;
-        const key = { type: 'primary_id', value, start: r.start, end: r.end };
+        const key = { type: 'primary_id', value, key: value.toLowerCase(), start: r.start, end: r.end };
         identifiers.unshift(key);
         if (byPrimary) match = key;
       }
@@ -82,7 +84,7 @@ export function userKeys(element: XmlElement, settings: Pick<Settings, 'matchBy'
         const type = typeEl ? trimXml(typeEl.text) : '';
         const value = valueEl ? trimXml(valueEl.text) : '';
         const r = valueEl ? valueRange(valueEl) : { start: item.start + 1, end: item.nameEnd };
-        const key = { type, value, start: r.start, end: r.end };
+        const key = { type, value, key: value.toLowerCase(), start: r.start, end: r.end };
         identifiers.push(key);
         if (!byPrimary && match === undefined && value !== '' && type.toLowerCase() === matchType) match = key;
       }
@@ -90,7 +92,7 @@ export function userKeys(element: XmlElement, settings: Pick<Settings, 'matchBy'
   }
   return {
     matchValue: match ? match.value : null,
-    matchKey: match ? match.value.toLowerCase() : null,
+    matchKey: match ? match.key : null,
     matchStart: match ? match.start : element.start + 1,
     matchEnd: match ? match.end : element.nameEnd,
     primaryId,

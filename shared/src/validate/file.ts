@@ -48,7 +48,7 @@ export function fileWideProblems(users: readonly KeyedUser[], settings: Settings
     for (let j = 0; j < ids.length; j++) {
       const id = ids[j];
       if (id.value === '') continue;
-      const firstIndex = idSeen.get(id.value.toLowerCase());
+      const firstIndex = idSeen.get(id.key);
       if (firstIndex !== undefined && firstIndex !== i) {
         rejected = true;
         out.push(problem('duplicate-identifier', sev,
@@ -58,11 +58,8 @@ export function fileWideProblems(users: readonly KeyedUser[], settings: Settings
     }
     if (rejected) continue;
     for (let j = 0; j < ids.length; j++) {
-      const v = ids[j].value;
-      if (v !== '') {
-        const k = v.toLowerCase();
-        if (!idSeen.has(k)) idSeen.set(k, i);
-      }
+      const k = ids[j].key;
+      if (k !== '' && !idSeen.has(k)) idSeen.set(k, i);
     }
   }
   return out;

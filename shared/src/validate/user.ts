@@ -452,11 +452,10 @@ function almaRules(v: UserValidator, user: XmlElement, keys: UserKeys, p: Prepar
   // V6: one value in two identifier slots of the same user [OLH-SIS] [CARLI-TROUBLE].
   const ids = keys.identifiers;
   if (ids.length > 1) {
-    const lower: string[] = ids.map((k) => k.value.toLowerCase());
     for (let j = 1; j < ids.length; j++) {
-      if (lower[j] === '') continue;
+      if (ids[j].key === '') continue;
       for (let i = 0; i < j; i++) {
-        if (lower[i] === lower[j]) {
+        if (ids[i].key === ids[j].key) {
           out.push(problem('duplicate-identifier-in-user', almaSeverity(p, 'error'),
             `The value "${ids[j].value}" is also this user's ${ids[i].type === 'primary_id' ? 'primary_id' : `identifier of type ${ids[i].type}`}: Alma rejects the user ("Identifier of type ${ids[j].type} and value ${ids[j].value} is already taken AcrossInstitution in this feed").`,
             ids[j].start, ids[j].end, { otherType: ids[i].type }));
