@@ -2,8 +2,10 @@
  * Bugs the fuzz harness found in the reader (issue 8), each pinned by the smallest input that
  * showed it. The general properties are in `properties.test.ts`.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readSisDocument, SisStreamReader } from '../../shared/src/sis/read';
+import { readSisDocument, SisStreamReader, updateSisDocument } from '../../shared/src/sis/read';
+import { deepEqual, plainDocument } from '../../tools/fuzz/check';
 import type { Problem } from '../../shared/src/diagnostics';
 import { DEFAULT_SETTINGS } from '../../shared/src/settings';
 import { inspectBytes } from '../../shared/src/text/encoding';
@@ -71,5 +73,53 @@ describe('fuzz findings in the reader (fixed)', () => {
     expect(inspectBytes(Uint8Array.from([0xff, 0xfe])).problems.map((p) => [p.start, p.end])).toEqual([[0, 0]]);
     expect(inspectBytes(Uint8Array.from([0xff, 0xfe, 0x3c, 0x00])).problems.map((p) => [p.start, p.end])).toEqual([[0, 1]]);
     expect(inspectBytes(Uint8Array.from([0xff, 0xfe, 0, 0, 0x3c, 0, 0, 0])).problems.map((p) => [p.start, p.end])).toEqual([[0, 0]]);
+  });
+
+  it('text and attribute values after an entity or a CR are decoded exactly (slow path, copied in runs)', () => {
+    const pieces = ['a', 'bc', '&amp;', '&lt;', '&#65;', '&#x1F600;', '\r', '\r\n', '\n', '\t', ']', ']]', '\ud83d\ude00', '\u0001', 'xxxxx', ' '];
+    const decode = (s: string) => s.replace(/&(amp|lt|#65|#x1F600);/g, (_m, n: string) => ({ amp: '&', lt: '<', '#65': 'A', '#x1F600': '\u{1F600}' })[n]!);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 30 }), (parts) => {
+        const s = parts.join('');
+        const text = `<users><user><x a="${s}">${s}</x></user></users>`;
+        const x = readSisDocument(text).users[0].element.children[0];
+        expect(x.text).toBe(decode(s.replace(/\r\n?/g, '\n')));
+        expect(x.attributes[0].value).toBe(decode(s.replace(/\r\n|[\r\n\t]/g, ' ')));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a 10 MB value after an ampersand is read whole (it took 5 s of garbage collection before)', () => {
+    const v = '&amp;' + 'x'.repeat(10 * 1024 * 1024);
+    const d = readSisDocument(`<users><user><last_name>${v}</last_name><first_name a="&amp;${v}"/></user></users>`);
+    expect(d.users[0].element.children[0].text.length).toBe(10 * 1024 * 1024 + 1);
+    expect(d.users[0].element.children[1].attributes[0].value.length).toBe(10 * 1024 * 1024 + 2);
+  });
+
+  it('an edit that removes the `<user>` which ended an unclosed user re-reads the unclosed user too', () => {
+    const before = '<users>\n<user><primary_id>a</primary_id><contact_info><addresses>\n<user><primary_id>b</primary_id></user>\n<user><primary_id>c</primary_id></user>\n</users>';
+    const prev = readSisDocument(before);
+    expect(prev.users.map((u) => u.element.closed)).toEqual([false, true, true]);
+    const at = before.indexOf('<user><primary_id>b');
+    for (const [start, end, insert] of [
+      [at + 4, at + 6, '\u0001'], // `<use\u0001primary_id>`: no longer a user start tag
+      [at, at + 6, ''], // the start tag deleted
+      [at + 1, at + 1, 'x'], // `<xuser>`
+    ] as const) {
+      const after = before.slice(0, start) + insert + before.slice(end);
+      const next = updateSisDocument(prev, after, { start, end, newLength: insert.length });
+      expect(deepEqual(plainDocument(next), plainDocument(readSisDocument(after))), JSON.stringify(after)).toBe(true);
+    }
+  });
+
+  it('a malformed XML declaration is not well-formed (xmllint: "parsing XML declaration: \'?>\' expected")', () => {
+    for (const decl of ['<?xml version="1.0" encodi<!DOCTYPE users>ng="utf-8"?>', '<?xml version="1.0" standalone="yes" encoding="UTF-8"?>', '<?xml version="1.0" foo="bar"?>']) {
+      const d = readSisDocument(`${decl}\n<users><user><primary_id>a</primary_id></user></users>`);
+      expect(d.problems.map((p) => [p.code, p.start]), decl).toEqual([['not-well-formed', 0]]);
+    }
+    for (const decl of ['<?xml version="1.0"?>', "<?xml version='1.0' encoding='utf-8' standalone='no' ?>", '<?xml version="1.0" encoding="UTF-8"?>']) {
+      expect(readSisDocument(`${decl}\n<users><user><primary_id>a</primary_id></user></users>`).problems, decl).toEqual([]);
+    }
   });
 });

@@ -27,6 +27,8 @@ export interface Finding {
   readonly property: string;
   readonly message: string;
   readonly stack?: string;
+  /** What it takes to replay it (e.g. the edits made so far), as plain data. */
+  readonly detail?: unknown;
 }
 
 export interface CheckContext {
@@ -217,8 +219,10 @@ export async function checkSample(sample: Sample, ctx: CheckContext, seed: numbe
   // 6. Incremental re-reading after random edits equals a full read.
   let prevText = text;
   let prev = doc;
+  const edits: { start: number; end: number; insert: string }[] = [];
   for (let k = large ? 1 : rng.int(1, 6); k > 0; k--) {
     const e = randomEdit(prevText, rng);
+    edits.push(e);
     const next = prevText.slice(0, e.start) + e.insert + prevText.slice(e.end);
     const inc = await stage('incremental-throws', () => updateSisDocument(prev, next, { start: e.start, end: e.end, newLength: e.insert.length }));
     const full = await stage('read-throws', () => readSisDocument(next));
@@ -227,6 +231,7 @@ export async function checkSample(sample: Sample, ctx: CheckContext, seed: numbe
       findings.push({
         property: 'incremental-equals-full',
         message: `after replacing [${e.start}, ${e.end}) by ${JSON.stringify(e.insert.slice(0, 60))} (${e.insert.length} chars) the incremental read differs from a full read`,
+        detail: { edits },
       });
       break;
     }

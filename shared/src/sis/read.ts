@@ -45,6 +45,10 @@ interface Prolog {
   hitLimit: boolean;
 }
 
+/** What may stand between `<?xml` and `?>` (XML 1.0 §2.8: VersionInfo EncodingDecl? SDDecl?). */
+const XML_DECLARATION_BODY =
+  /^\s+version\s*=\s*(?:"[^"]*"|'[^']*')(?:\s+encoding\s*=\s*(?:"[A-Za-z][\w.-]*"|'[A-Za-z][\w.-]*'))?(?:\s+standalone\s*=\s*(?:"(?:yes|no)"|'(?:yes|no)'))?\s*$/;
+
 function readProlog(text: string, limit: number): Prolog {
   const problems: Problem[] = [];
   let pos = 0;
@@ -86,6 +90,11 @@ function readProlog(text: string, limit: number): Prolog {
     const enc = /\bencoding\s*=\s*["']([^"']*)["']/.exec(body);
     declaration = { start: firstLt, end: close + 2, version, encoding: enc?.[1] };
     if (version === undefined) problems.push(problem('not-well-formed', 'error', 'The XML declaration needs a version: version="1.0".', firstLt, close + 2));
+    else if (!XML_DECLARATION_BODY.test(body)) {
+      problems.push(
+        problem('not-well-formed', 'error', 'The XML declaration is malformed: it may hold only version, encoding and standalone, in that order (<?xml version="1.0" encoding="UTF-8"?>).', firstLt, close + 2),
+      );
+    }
     if (enc && !/^utf-?8$/i.test(enc[1])) {
       const at = firstLt + 5 + enc.index + enc[0].indexOf(enc[1], enc[0].indexOf('=') + 1);
       problems.push(
@@ -370,7 +379,10 @@ export function updateSisDocument(prev: SisDocument, text: string, edit: TextEdi
   }
   const users = prev.users;
   // Users touching the edit (inclusive at both ends: typing right after `</user>` re-reads that user).
-  const i = firstUserEndingAtOrAfter(users, edit.start);
+  let i = firstUserEndingAtOrAfter(users, edit.start);
+  // A user left unclosed ended where the next `<user` began: an edit there may move or remove
+  // that boundary, so re-read the unclosed users before it too.
+  while (i > 0 && !users[i - 1].element.closed) i--;
   let j = i - 1;
   while (j + 1 < users.length && users[j + 1].start <= edit.end) j++;
   const regionStart = i > 0 ? users[i - 1].end : root.startTagEnd;

@@ -398,33 +398,37 @@ export class XmlScanner {
     let out = '';
     const saved = this.pos;
     let p = start;
+    // Runs of characters that stay as they are are copied in one slice each (see readText).
+    let run = p;
     while (p < end) {
       const c = t.charCodeAt(p);
       if (c === Ch.Amp) {
+        out += t.slice(run, p);
         this.pos = p;
         out += this.readReference();
         p = this.pos;
+        run = p;
         continue;
       }
       if (c === Ch.Lt) this.error("'<' is not allowed in an attribute value; write &lt;.", p, p + 1);
       else if (c === Ch.Tab || c === Ch.LF || c === Ch.CR) {
         // Attribute-value normalisation: white space characters become spaces (\r\n counts once).
-        out += ' ';
+        out += t.slice(run, p) + ' ';
         if (c === Ch.CR && t.charCodeAt(p + 1) === Ch.LF) p++;
         p++;
+        run = p;
         continue;
       } else if (isForbiddenChar(c)) this.error(`A ${describeChar(c)} is not allowed in XML.`, p, p + 1);
       else if (c >= 0xd800 && c <= 0xdfff) {
         if (c <= 0xdbff && (t.charCodeAt(p + 1) & 0xfc00) === 0xdc00) {
-          out += t.slice(p, p + 2);
           p += 2;
           continue;
         }
         this.error(`A ${describeChar(c)} is not allowed in XML.`, p, p + 1);
       }
-      out += t[p];
       p++;
     }
+    out += t.slice(run, p);
     this.pos = saved;
     return out;
   }
@@ -449,21 +453,26 @@ export class XmlScanner {
       this.pos = p;
       return t.slice(start, p);
     }
-    // Slow path: build the text piece by piece.
+    // Slow path: copy runs of characters that stay as they are in one slice each (a 10 MB
+    // value after one '&' must not become 10 million concatenations: issue 8 fuzzing).
     let out = t.slice(start, p);
+    let run = p;
     while (p < limit) {
       const c = t.charCodeAt(p);
       if (c === Ch.Lt) break;
       if (c === Ch.Amp) {
+        out += t.slice(run, p);
         this.pos = p;
         out += this.readReference();
         p = this.pos;
+        run = p;
         continue;
       }
       if (c === Ch.CR) {
-        out += '\n';
+        out += t.slice(run, p) + '\n';
         if (t.charCodeAt(p + 1) === Ch.LF) p++;
         p++;
+        run = p;
         continue;
       }
       if (c === Ch.RBracket && t.charCodeAt(p + 1) === Ch.RBracket && t.charCodeAt(p + 2) === Ch.Gt) {
@@ -472,15 +481,14 @@ export class XmlScanner {
         this.error(`A ${describeChar(c)} is not allowed in XML.`, p, p + 1);
       } else if (c >= 0xd800 && c <= 0xdfff) {
         if (c <= 0xdbff && (t.charCodeAt(p + 1) & 0xfc00) === 0xdc00) {
-          out += t.slice(p, p + 2);
           p += 2;
           continue;
         }
         this.error(`A ${describeChar(c)} is not allowed in XML.`, p, p + 1);
       }
-      out += t[p];
       p++;
     }
+    out += t.slice(run, p);
     this.pos = p;
     return out;
   }
