@@ -12,7 +12,7 @@ import type { UserKeys as CoreUserKeys } from '../../../shared/src/sis/keys';
 import { parseSnapshot as parseSnapshotText, snapshotProfile as profileOf, type Snapshot } from '../../../shared/src/snapshot/snapshot';
 import { SEGMENT_LISTS, elementDefAt } from '../../../shared/src/schema/user';
 import { recordFromXml, valueToJson, type UserRecord } from '../../../shared/src/sis/record';
-import { indexSnapshot, planUser as enginePlanUser, prepareFeed } from '../../../shared/src/engine/plan';
+import { indexSnapshot, planUser as enginePlanUser } from '../../../shared/src/engine/plan';
 import type { FeedContext, SnapshotIndex, UserPlan } from '../../../shared/src/engine/types';
 import { parseCodeTables as parseCodeTablesJson, type CodeTables } from '../../../shared/src/validate/codeTables';
 import type { ValidationContext } from '../../../shared/src/validate/context';
@@ -181,27 +181,65 @@ export interface FileFacts {
 }
 
 export function fileFacts(p: Prepared, sis: SisDocument, keysOf: (u: SisUserChunk) => UserKeys): FileFacts {
-  const problems = [
-    ...frameProblems(sis, sis.users.length, p.settings),
-    ...fileWideProblems(
-      sis.users.map((u) => ({ start: u.start, keys: keysOf(u) })),
-      p.settings,
-    ),
-  ];
-  const feed = p.index ? prepareFeed(sis.users.map((u) => ({ index: u.index, record: recordOf(p, u) }))) : undefined;
-  return { problems, feed };
+  const keyed = sis.users.map((u) => ({ start: u.start, index: u.index, keys: keysOf(u) }));
+  const problems = [...frameProblems(sis, sis.users.length, p.settings), ...fileWideProblems(keyed, p.settings)];
+  return { problems, feed: p.index ? feedFromKeys(keyed) : undefined };
+}
+
+/**
+ * Who carries each identifier value first in the file: the engine's `prepareFeed`, computed
+ * from the users' keys (a record's identifiers are exactly its keys' non-empty identifier
+ * slots, see `recordFromXml`), so no user has to be turned into a record for it.
+ */
+export function feedFromKeys(users: readonly { index: number; keys: UserKeys }[]): FeedContext {
+  const firstHolder = new Map<string, number>();
+  for (const u of users) {
+    for (const id of u.keys.identifiers) {
+      if (id.value === '') continue;
+      const v = id.value.toLowerCase();
+      const prev = firstHolder.get(v);
+      if (prev === undefined || u.index < prev) firstHolder.set(v, u.index);
+    }
+  }
+  return { firstHolder };
 }
 
 /** The part of the file-wide facts one user's plan depends on, as a cache key. */
-export function planContext(facts: FileFacts, chunk: SisUserChunk, p: Prepared): { key: string; feed: FeedContext } {
+export function planContext(facts: FileFacts, chunk: SisUserChunk, keys: UserKeys): { key: string; feed: FeedContext } {
   // `facts.feed` is undefined only without a snapshot, when nothing is planned.
   const feed = facts.feed ?? { firstHolder: new Map() };
   let key = '';
-  for (const id of recordOf(p, chunk).identifiers) {
+  for (const id of keys.identifiers) {
+    if (id.value === '') continue;
     const first = feed.firstHolder.get(id.value.toLowerCase());
     key += first !== undefined && first < chunk.index ? 'd' : '-';
   }
   return { key, feed };
+}
+
+/**
+ * False when the plan of this user cannot hold anything `snapshotProblems` reports (no match
+ * with an internal or protected Alma user, no identifier that another Alma user holds): then
+ * diagnostics need no plan, and the user is planned only when a hover or lens asks. A cheap
+ * filter over the engine's index, never a decision: every user it lets through is planned by
+ * the engine.
+ */
+export function mayHaveSnapshotProblems(p: Prepared, keys: UserKeys): boolean {
+  const index = p.index;
+  if (!index) return false;
+  const hits = keys.matchKey !== null ? index.byMatch.get(keys.matchKey) : undefined;
+  if (hits && hits.length > 1) return true;
+  const matchedAt = hits?.[0];
+  if (matchedAt !== undefined) {
+    if (index.records[matchedAt]?.accountType !== 'EXTERNAL') return true;
+    if ((p.snapshot?.users[matchedAt]?.protected.size ?? 0) > 0) return true;
+  }
+  for (const id of keys.identifiers) {
+    if (id.value === '') continue;
+    const holders = index.byIdentifier.get(id.value.toLowerCase());
+    if (holders && holders.some((k) => k !== matchedAt)) return true;
+  }
+  return false;
 }
 
 // ---- planning ----

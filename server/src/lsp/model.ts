@@ -33,6 +33,8 @@ export interface UserAnalysis {
   readonly keys: core.UserKeys;
   /** Plans by the file-wide context they were made in (e.g. "a later duplicate"). */
   readonly plans: Map<string, core.UserPlanView>;
+  /** Whether the user's plan can hold snapshot diagnostics (see `core.mayHaveSnapshotProblems`). */
+  screened?: boolean;
   /** The plan context last computed (valid while the file-wide feed is the same object). */
   context?: { readonly key: string; readonly feed: core.FeedContext };
   /** LSP diagnostics as last converted, with the user's start position then. */
@@ -133,7 +135,7 @@ export class DocumentModel {
     const facts = this.fileFacts().facts;
     let ctx = a.context?.feed === facts.feed ? a.context : undefined;
     if (!ctx) {
-      ctx = core.planContext(facts, chunk, this.env.prepared);
+      ctx = core.planContext(facts, chunk, a.keys);
       a.context = ctx;
     }
     let p = a.plans.get(ctx.key);
@@ -170,7 +172,9 @@ export class DocumentModel {
    */
   private userDiagnostics(u: SisUserChunk): readonly Diagnostic[] {
     const a = this.analysis(u);
-    const entry = this.planEntry(u);
+    // Plan only users whose plan can hold a snapshot diagnostic; the others when asked.
+    if (a.screened === undefined) a.screened = core.mayHaveSnapshotProblems(this.env.prepared, a.keys);
+    const entry = a.screened ? this.planEntry(u) : undefined;
     const plan = entry?.plan;
     const key = entry?.key ?? '';
     const at = this.doc.positionAt(u.start);
