@@ -41,6 +41,8 @@ function errorText(e: unknown): string {
 
 /** Files above this size get a cancellable notification while they are computed. */
 const BIG_TEXT = 1_000_000;
+/** Above this size the first computation takes seconds: only on request, never automatically. */
+const HUGE_TEXT = 10_000_000;
 
 export interface RunSyncOptions {
   readonly uri?: string;
@@ -90,7 +92,11 @@ export class Commands {
   /** Computes a session, with a cancellable notification for large files. */
   async session(doc: vscode.TextDocument, title: string, snapshotPath?: string): Promise<SyncSession | undefined> {
     const run = (token?: vscode.CancellationToken) => this.sessions.compute(doc, { snapshotPath, token });
-    if (doc.getText().length < BIG_TEXT) {
+    const size = doc.getText().length;
+    if (size >= HUGE_TEXT && !this.sessions.has(doc)) {
+      title += ` (${Math.round(size / 1e6)} MB: the first time takes a while and the window waits; the command line \`alma-sis plan\` is faster)`;
+    }
+    if (size < BIG_TEXT) {
       return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => run());
     }
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
@@ -126,6 +132,11 @@ export class Commands {
   async refreshPreview(doc: vscode.TextDocument, o: { snapshot?: string; explicit?: boolean } = {}): Promise<void> {
     if (o.explicit) this.previewSnapshotArg = { uri: doc.uri.toString(), snapshot: o.snapshot };
     const snapshotArg = this.previewSnapshotArg?.uri === doc.uri.toString() ? this.previewSnapshotArg.snapshot : undefined;
+    if (!o.explicit && doc.getText().length >= HUGE_TEXT && !this.sessions.has(doc)) {
+      this.preview.show(undefined, `${path.basename(doc.uri.fsPath)} is large: run "Alma SIS: Preview Sync" to compute its preview.`);
+      this.treeView.message = this.preview.message();
+      return;
+    }
     try {
       const s = await this.session(doc, 'Alma SIS: computing the sync preview', snapshotArg);
       if (!s) return;

@@ -152,6 +152,11 @@ export class Sessions implements vscode.Disposable {
     return session;
   }
 
+  /** True when a session was computed for the document (its next computation is incremental). */
+  has(doc: vscode.TextDocument): boolean {
+    return this.syncCaches.has(doc.uri.toString());
+  }
+
   /** Drops the computed session (the document's read state stays: it follows every edit). */
   forget(uri: vscode.Uri): void {
     this.cache.delete(uri.toString());
