@@ -41,6 +41,19 @@ const V4_MANDATORY: ReadonlySet<string> = new Set(['user_note/note_text']);
 
 const nameRange = (el: XmlElement) => [el.start + 1, el.nameEnd] as const;
 
+/**
+ * Position of the child named `name` in `ct`, or -1. Files nearly always list children in the
+ * schema's order, so the scan starts after the previous match: usually one string comparison,
+ * cheaper than hashing every freshly read name for a Map lookup (measured).
+ */
+function findPosition(ct: ComplexTypeDef, name: string, after: number): number {
+  const ch = ct.children;
+  const n = ch.length;
+  for (let k = after + 1; k < n; k++) if (ch[k].name === name) return k;
+  for (let k = 0; k <= after && k < n; k++) if (ch[k].name === name) return k;
+  return -1;
+}
+
 class UserValidator {
   problems: Problem[] = [];
   private readonly counts: Uint16Array[] = [];
@@ -81,14 +94,16 @@ class UserValidator {
     const sequence = ct.group === 'sequence';
     let lastPos = -1;
     let lastName = '';
+    let lastFound = -1;
     const children = el.children;
     for (let i = 0; i < children.length; i++) {
       const child = children[i];
-      const pos = ct.position.get(child.name);
-      if (pos === undefined) {
+      const pos = findPosition(ct, child.name, lastFound);
+      if (pos < 0) {
         this.unknownElement(child, ct);
         continue;
       }
+      lastFound = pos;
       const def = ct.children[pos];
       const seen = ++counts[pos];
       if (def.maxOccurs !== 'unbounded' && seen > def.maxOccurs) {
