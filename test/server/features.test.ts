@@ -81,6 +81,18 @@ describe('features', () => {
     expect(firstUser.length).toBe(2);
   });
 
+  it('inlay hints: fields the file leaves out, after the <user> start tag', async () => {
+    // asmith without its preferred_language: Alma holds en, and en is also the default.
+    const uri2 = fileUri(join(ws, 'absent.xml'));
+    const text = usersXml.replace('<last_name>Doe-Smith</last_name>', '<last_name>Doe-Smith</last_name>').replace('    <campus_code>MAIN</campus_code>\n', '');
+    await client.open(uri2, text);
+    const hints = (await client.connection.sendRequest('textDocument/inlayHint', {
+      textDocument: { uri: uri2 },
+      range: { start: { line: 0, character: 0 }, end: positionAt(text, text.length) },
+    })) as InlayHint[];
+    expect(hints.map((h) => [h.position, h.label])).toContainEqual([{ line: lineOf(text, '<user>'), character: '  <user>'.length }, 'not in the file: campus_code cleared']);
+  });
+
   it('inlay hints: turned off by the setting', async () => {
     const c = await startTestServer({ folder: ws, config: { inlayHints: false } });
     await c.open(uri, usersXml);

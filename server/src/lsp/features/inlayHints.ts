@@ -19,17 +19,26 @@ export function inlayHints(m: DocumentModel, range: Range): InlayHint[] {
     const u = users[i];
     const plan = m.plan(u);
     if (!plan || plan.outcome === 'rejected') continue;
+    // Fields the file leaves out are said once, after the `<user>` start tag.
+    const absent: string[] = [];
     for (const f of plan.fields) {
       const el = child(u.element, f.field);
-      if (!el) continue;
       let label: string | undefined;
       if (f.action === 'keep-protected') label = `→ ${show(f.after)} (protected)`;
       else if (f.action === 'default') label = `→ ${show(f.after)} (default)`;
       else if (f.action === 'clear') label = 'cleared';
       if (!label) continue;
+      if (!el) {
+        absent.push(`${f.field} ${label}`);
+        continue;
+      }
       const at = u.start + el.end;
       if (at < start || at > end) continue;
       out.push({ position: m.doc.positionAt(at), label, kind: InlayHintKind.Type, paddingLeft: true });
+    }
+    const tagEnd = u.start + u.element.startTagEnd;
+    if (absent.length > 0 && tagEnd >= start && tagEnd <= end) {
+      out.push({ position: m.doc.positionAt(tagEnd), label: `not in the file: ${absent.join(' · ')}`, kind: InlayHintKind.Type, paddingLeft: true });
     }
     for (const s of plan.segments) {
       const wrapper = core.listElement(u.element, s.list);
