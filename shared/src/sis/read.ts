@@ -657,10 +657,11 @@ const LOOKAHEAD = 64;
 
 /** True when a `</user` end tag or the next `<user` start tag lies in `buf[from, limit)`. */
 function userBoundaryInView(buf: string, from: number, limit: number): boolean {
-  const close = buf.indexOf('</user', from);
-  if (close >= 0 && close < limit) return true;
+  // The next start tag first: it is near when users are unclosed (`<user><user>…` ten thousand
+  // times), where looking for a `</user` that never comes would scan the whole buffer per user.
   for (let at = buf.indexOf('<user', from); at >= 0 && at < limit; at = buf.indexOf('<user', at + 1)) {
     if (startTagAt(buf, at, USER)) return true;
   }
-  return false;
+  const close = buf.indexOf('</user', from);
+  return close >= 0 && close < limit;
 }
