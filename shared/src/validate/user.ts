@@ -56,7 +56,7 @@ function findPosition(ct: ComplexTypeDef, name: string, after: number): number {
 
 class UserValidator {
   problems: Problem[] = [];
-  private readonly counts: Uint16Array[] = [];
+  private readonly counts: Uint32Array[] = [];
   /** > 0 while walking inside an element the SIS load ignores (strict mode only). */
   private ignoredDepth = 0;
 
@@ -73,10 +73,10 @@ class UserValidator {
     this.problems.push(problem(code, severity, message, start, end, data));
   }
 
-  private countsAt(depth: number, n: number): Uint16Array {
+  private countsAt(depth: number, n: number): Uint32Array {
     let a = this.counts[depth];
     if (!a || a.length < n) {
-      a = new Uint16Array(Math.max(n, 64));
+      a = new Uint32Array(Math.max(n, 64));
       this.counts[depth] = a;
     } else a.fill(0, 0, n);
     return a;
