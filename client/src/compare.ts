@@ -59,4 +59,10 @@ export class CompareProvider implements vscode.TextDocumentContentProvider {
   forget(uri: vscode.Uri): void {
     this.open.delete(uri.toString());
   }
+
+  /** True when a compare of this SIS document is open. */
+  shows(docUri: string): boolean {
+    for (const u of this.open) if (vscode.Uri.parse(u).query === docUri) return true;
+    return false;
+  }
 }

@@ -70,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
 
   // Keep the preview current: the file, the snapshot, the settings, the active SIS editor.
   let timer: NodeJS.Timeout | undefined;
+  let compareTimer: NodeJS.Timeout | undefined;
   const schedule = (doc: vscode.TextDocument, delay: number) => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => void commands.refreshPreview(doc), delay);
@@ -79,9 +80,24 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
     return uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) : undefined;
   };
   context.subscriptions.push(
-    { dispose: () => timer && clearTimeout(timer) },
+    {
+      dispose: () => {
+        if (timer) clearTimeout(timer);
+        if (compareTimer) clearTimeout(compareTimer);
+      },
+    },
     vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.contentChanges.length > 0 && e.document.uri.toString() === preview.current.session?.uri.toString()) schedule(e.document, refreshDelay(e.document));
+      if (e.contentChanges.length === 0) return;
+      const uri = e.document.uri.toString();
+      if (uri === preview.current.session?.uri.toString()) schedule(e.document, refreshDelay(e.document));
+      else if (compare.shows(uri)) {
+        // No preview of this file, but a compare is open: refresh it alone.
+        if (compareTimer) clearTimeout(compareTimer);
+        compareTimer = setTimeout(() => compare.refresh(uri), refreshDelay(e.document));
+      }
+    }),
+    vscode.workspace.onDidCloseTextDocument((d) => {
+      if (d.uri.scheme === COMPARE_SCHEME) compare.forget(d.uri);
     }),
     vscode.window.onDidChangeActiveTextEditor((editor) => {
       const doc = editor?.document;
@@ -99,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('almaSis')) return;
       sessions.clear();
+      compare.refresh();
       const doc = previewedDoc();
       if (doc) schedule(doc, 100);
     }),
@@ -112,6 +129,7 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.alma-snapshot.json');
   const onSnapshotFile = (uri: vscode.Uri) => {
     sessions.clear(); // re-read snapshot files even when a rewrite kept their size and time stamp
+    compare.refresh();
     const s = preview.current.session;
     const doc = previewedDoc();
     if (doc && s?.snapshotFile && s.snapshotFile.path === uri.fsPath) schedule(doc, 200);
