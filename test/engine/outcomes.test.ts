@@ -137,3 +137,26 @@ describe('mandatory segment values (domain §5.2)', () => {
     expect(p.users[0].reasons).toEqual(['User Rejected: missing a mandatory field: statistical category']);
   });
 });
+
+describe('the snapshot index', () => {
+  it('keys read alone equal the full record\'s identifiers; records are built on demand and equal recordFromApi', async () => {
+    const { apiUserKeys, recordFromApi } = await import('../../shared/src/sis/record');
+    const users = [
+      almaUser('A', { user_identifier: [{ id_type: { value: 'BARCODE' }, value: ' b1 ', segment_type: 'internal' }, { id_type: 'UNIV_ID', value: 7 }, { value: '' }] }),
+      almaUser('b', { user_identifiers: { user_identifier: { id_type: { value: 'X' }, value: 'x1' } }, account_type: 'internal' }),
+      { primary_id: { value: 'c' } },
+    ];
+    for (const u of users) {
+      const full = recordFromApi(u);
+      const keys = apiUserKeys(u);
+      expect(keys.identifiers).toEqual(full.identifiers);
+      expect(keys.accountType).toBe(full.accountType);
+    }
+    const snap = snapshot(users.map((user) => ({ user })));
+    const index = indexSnapshot(snap, settings());
+    expect(index.records.length).toBe(3);
+    expect(index.records[1]).toEqual(recordFromApi(users[1]));
+    expect([...index.records].map((r) => r?.accountType)).toEqual(['EXTERNAL', 'INTERNAL', null]);
+    expect(index.byIdentifier.get('b1')).toEqual([0]);
+  });
+});

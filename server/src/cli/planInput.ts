@@ -56,7 +56,7 @@ async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint
   let users: IncomingUser[] = [];
   if (!undecodable) {
     const sis = readSisDocument(text);
-    problems.push(...validateDocument(sis, { settings, today }));
+    for (const p of validateDocument(sis, { settings, today })) problems.push(p); // may be more than push(...) takes
     users = incomingUsers(sis);
   }
   const errors = problems.filter((p) => p.severity === 'error');

@@ -8,6 +8,7 @@
  */
 import { matchesOnPrimaryId, type Settings } from '../settings';
 import {
+  apiUserKeys,
   coreField,
   coreFields,
   fieldValue,
@@ -46,24 +47,57 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
   else m.set(k, [v]);
 }
 
+/**
+ * The normalised records of the snapshot entries, built on first access and kept: a large
+ * snapshot is indexed by its keys alone, and only the users a file matches are read whole.
+ * Reads like an array (`records[k]`, `length`).
+ */
+function lazyRecords(snapshot: Snapshot): readonly (UserRecord | undefined)[] {
+  const cache: (UserRecord | undefined | null)[] = new Array(snapshot.users.length).fill(null);
+  const at = (k: number): UserRecord | undefined => {
+    let r = cache[k];
+    if (r === null) {
+      const u = snapshot.users[k].user;
+      r = u ? recordFromApi(u) : undefined;
+      cache[k] = r;
+    }
+    return r;
+  };
+  return new Proxy(cache as (UserRecord | undefined)[], {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string') {
+        const k = Number(prop);
+        if (Number.isInteger(k) && k >= 0 && String(k) === prop) return k < target.length ? at(k) : undefined;
+      }
+      if (prop === Symbol.iterator) return function* () {
+        for (let k = 0; k < target.length; k++) yield at(k);
+      };
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
 /** Index a snapshot for matching and uniqueness checks. Build once per snapshot and settings. */
 export function indexSnapshot(snapshot: Snapshot, settings: Settings): SnapshotIndex {
-  const records = snapshot.users.map((u) => (u.user ? recordFromApi(u.user) : undefined));
   const byMatch = new Map<string, number[]>();
   const byIdentifier = new Map<string, number[]>();
-  records.forEach((r, k) => {
-    if (!r) return;
-    const mv = matchValueOf(r, settings.matchBy);
-    if (mv !== null) push(byMatch, lower(mv), k);
+  const onPrimary = matchesOnPrimaryId(settings);
+  const matchType = lower(settings.matchBy);
+  snapshot.users.forEach((entry, k) => {
+    if (!entry.user) return;
+    const { identifiers } = apiUserKeys(entry.user);
+    // Same rule as matchValueOf: the primary id, or the first identifier of the Match ID type.
+    const m = onPrimary ? identifiers.find((i) => i.type === 'primary_id') : identifiers.find((i) => i.type !== 'primary_id' && lower(i.type) === matchType);
+    if (m) push(byMatch, lower(m.value), k);
     const seen = new Set<string>();
-    for (const id of r.identifiers) {
+    for (const id of identifiers) {
       const v = lower(id.value);
       if (seen.has(v)) continue;
       seen.add(v);
       push(byIdentifier, v, k);
     }
   });
-  return { snapshot, settings, records, byMatch, byIdentifier };
+  return { snapshot, settings, records: lazyRecords(snapshot), byMatch, byIdentifier };
 }
 
 /** Who carries each identifier value first in the file (for "… in this feed", M8). */

@@ -539,3 +539,27 @@ export function matchValueOf(record: UserRecord, matchBy: string): string | null
 export function fieldValue(record: UserRecord, field: string): FieldValue {
   return record.fields[field]?.value ?? null;
 }
+
+/**
+ * The identifier slots and account type of a Users API JSON user, without building the whole
+ * record: what an index of a large snapshot needs for every user (the full record is built only
+ * for the users a file matches). Gives the same identifiers as `recordFromApi(raw).identifiers`.
+ */
+export function apiUserKeys(raw: unknown): { identifiers: IdentifierRef[]; accountType: string | null } {
+  const user = asObject(raw) ?? {};
+  const identifiers: IdentifierRef[] = [];
+  const pid = scalarFromJson(user.primary_id);
+  if (pid !== null) identifiers.push({ type: 'primary_id', value: pid, segmentType: 'External' });
+  const src = user.user_identifier ?? asObject(user.user_identifiers)?.user_identifier;
+  for (const it of asArray(src)) {
+    const o = asObject(it);
+    if (!o) continue;
+    const value = scalarFromJson(o.value);
+    if (value === null) continue;
+    const type = scalarFromJson(o.id_type) ?? '';
+    const segmentType: SegmentType = String(o.segment_type ?? '').trim().toLowerCase() === 'internal' ? 'Internal' : 'External';
+    identifiers.push({ type, value, segmentType });
+  }
+  const account = scalarFromJson(user.account_type);
+  return { identifiers, accountType: account === null ? null : account.toUpperCase() };
+}

@@ -166,3 +166,104 @@ export function parseJsonWithSpans(text: string): JsonParseResult {
   if (i < n) fail('Unexpected text after the JSON value');
   return { value: root, spans, duplicateKeys };
 }
+
+/**
+ * Where each element of the top-level object's `users` array is, in a text that `JSON.parse`
+ * has already accepted: a scan that only follows strings and brackets, many times faster than
+ * reading values. Undefined when the root is not an object with a `users` array. When `users`
+ * appears twice, the last one counts (as in `JSON.parse`).
+ */
+export function topLevelArraySpans(text: string, key: string): JsonSpan[] | undefined {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const ws = () => {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+      else return;
+    }
+  };
+  /** From an opening quote to just after the closing one. */
+  const skipString = (from: number): number => {
+    let j = from + 1;
+    for (;;) {
+      const q = text.indexOf('"', j);
+      if (q < 0) return n;
+      let b = q - 1;
+      while (text.charCodeAt(b) === 0x5c) b--;
+      if ((q - 1 - b) % 2 === 0) return q + 1; // an even number of backslashes: the quote ends the string
+      j = q + 1;
+    }
+  };
+  const skipValue = (from: number): number => {
+    const c = text.charCodeAt(from);
+    if (c === 0x22) return skipString(from);
+    if (c === 0x7b || c === 0x5b) {
+      let depth = 0;
+      let j = from;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 0x22) {
+          j = skipString(j);
+          continue;
+        }
+        if (d === 0x7b || d === 0x5b) depth++;
+        else if (d === 0x7d || d === 0x5d) {
+          depth--;
+          if (depth === 0) return j + 1;
+        }
+        j++;
+      }
+      return n;
+    }
+    let j = from;
+    while (j < n) {
+      const d = text.charCodeAt(j);
+      if (d === 0x2c || d === 0x5d || d === 0x7d || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
+      j++;
+    }
+    return j;
+  };
+  ws();
+  if (text.charCodeAt(i) !== 0x7b) return undefined;
+  i++;
+  let found: JsonSpan[] | undefined;
+  for (;;) {
+    ws();
+    if (i >= n || text.charCodeAt(i) === 0x7d) break;
+    if (text.charCodeAt(i) === 0x2c) {
+      i++;
+      continue;
+    }
+    const keyEnd = skipString(i);
+    const name = JSON.parse(text.slice(i, keyEnd)) as string;
+    i = keyEnd;
+    ws();
+    i++; // ':'
+    ws();
+    if (name === key && text.charCodeAt(i) === 0x5b) {
+      const spans: JsonSpan[] = [];
+      i++;
+      for (;;) {
+        ws();
+        const c = text.charCodeAt(i);
+        if (i >= n || c === 0x5d) {
+          i++;
+          break;
+        }
+        if (c === 0x2c) {
+          i++;
+          continue;
+        }
+        const start = i;
+        i = skipValue(i);
+        spans.push({ start, end: i });
+      }
+      found = spans;
+    } else {
+      if (name === key) found = undefined;
+      i = skipValue(i);
+    }
+  }
+  return found;
+}

@@ -8,7 +8,7 @@
  */
 import { LineIndex } from '../text/lines';
 import { coreField, type FieldValue, type LibraryNotice, booleanFrom } from '../sis/record';
-import { JsonSyntaxError, parseJsonWithSpans, type JsonSpan } from './json';
+import { JsonSyntaxError, parseJsonWithSpans, topLevelArraySpans, type JsonSpan } from './json';
 
 export const SNAPSHOT_FORMAT = 'alma-sis-snapshot';
 export const SNAPSHOT_VERSION = 1;
@@ -154,26 +154,27 @@ export function parseSnapshot(text: string): SnapshotReadResult {
       problems.push({ ...p, line: lines.positionAt(p.offset).line + 1 });
     }
   };
-  let parsed;
+  // Values come from the native JSON.parse (fast on large snapshots); a second, positional
+  // reader runs only to say where a syntax error is.
+  let value: unknown;
   try {
-    parsed = parseJsonWithSpans(text);
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    if (e instanceof JsonSyntaxError) {
-      report({ severity: 'error', path: '$', message: `Not valid JSON: ${e.message}`, offset: e.offset });
-      return { snapshot: undefined, problems };
+    try {
+      parseJsonWithSpans(text);
+      report({ severity: 'error', path: '$', message: `Not valid JSON: ${e instanceof Error ? e.message : String(e)}`, offset: 0 });
+    } catch (err) {
+      if (!(err instanceof JsonSyntaxError)) throw err;
+      report({ severity: 'error', path: '$', message: `Not valid JSON: ${err.message}`, offset: err.offset });
     }
-    throw e;
-  }
-  const { value, spans } = parsed;
-  for (const d of parsed.duplicateKeys) {
-    report({ severity: 'warning', path: '$', message: `Key "${d.key}" appears twice in one object; the last one counts`, offset: d.offset });
+    return { snapshot: undefined, problems };
   }
   const root = asObject(value);
   if (!root) {
     report({ severity: 'error', path: '$', message: 'A snapshot must be a JSON object with "format", "version" and "users"', offset: 0 });
     return { snapshot: undefined, problems };
   }
-  const rootAt = spans.get(root)?.start;
+  const rootAt = 0;
   if (root.format === undefined) {
     // A bare Users API answer is a common mistake: say how to turn it into a snapshot.
     const looksLikeUser = 'primary_id' in root || 'user' in root || 'total_record_count' in root;
@@ -201,17 +202,18 @@ export function parseSnapshot(text: string): SnapshotReadResult {
     report({ severity: 'error', path: '$.users', message: '"users" must be a list', offset: rootAt });
     return { snapshot: undefined, problems };
   }
-  const arrayAt = spans.get(usersRaw)?.start;
+  const entrySpans = topLevelArraySpans(text, 'users');
+  const arrayAt = entrySpans?.[0]?.start ?? rootAt;
   const users: SnapshotEntry[] = [];
   const seenIds = new Map<string, number>();
   usersRaw.forEach((raw, k) => {
     const path = `$.users[${k}]`;
     const entry = asObject(raw);
-    const span = entry ? spans.get(entry) : undefined;
+    const span = entrySpans && entrySpans.length === usersRaw.length ? entrySpans[k] : undefined;
     const at = span?.start ?? arrayAt;
     if (!entry) {
       report({ severity: 'error', path, message: 'Each entry must be an object {"user": …, "sync": …}; this one is ignored (and written back as it is)', offset: at });
-      users.push({ entry: { __invalid: raw }, user: undefined, protected: new Map(), span: asObject(raw) ? span : undefined });
+      users.push({ entry: { __invalid: raw }, user: undefined, protected: new Map(), span });
       return;
     }
     const user = asObject(entry.user);
@@ -220,11 +222,11 @@ export function parseSnapshot(text: string): SnapshotReadResult {
     } else {
       const pid = codeOf(user.primary_id);
       if (pid === null) {
-        report({ severity: 'warning', path: `${path}.user.primary_id`, message: 'The user has no primary_id', offset: spans.get(user)?.start ?? at });
+        report({ severity: 'warning', path: `${path}.user.primary_id`, message: 'The user has no primary_id', offset: at });
       } else {
         const prev = seenIds.get(pid.toLowerCase());
         if (prev !== undefined) {
-          report({ severity: 'warning', path: `${path}.user.primary_id`, message: `primary_id "${pid}" is also the primary_id of users[${prev}] (Alma keeps primary ids unique, ignoring case)`, offset: spans.get(user)?.start ?? at });
+          report({ severity: 'warning', path: `${path}.user.primary_id`, message: `primary_id "${pid}" is also the primary_id of users[${prev}] (Alma keeps primary ids unique, ignoring case)`, offset: at });
         } else seenIds.set(pid.toLowerCase(), k);
       }
     }
