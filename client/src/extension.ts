@@ -17,7 +17,7 @@ import { SnapshotStatus } from './statusBar';
 
 /** What `activate` returns, for the in-editor tests. */
 export interface AlmaSisApi {
-  /** Resolves once the language server answered `initialize`. */
+  /** Resolves once the language server answered `initialize` (starting it if no SIS file has yet). */
   readonly serverReady: Promise<void>;
   /** The preview's model as shown now. */
   previewModel(): PreviewModel | undefined;
@@ -137,13 +137,28 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
   };
   context.subscriptions.push(watcher, watcher.onDidChange(onSnapshotFile), watcher.onDidCreate(onSnapshotFile), watcher.onDidDelete(onSnapshotFile));
 
-  const serverReady = server.start().catch((e: unknown) => {
-    output.appendLine(`The language server did not start: ${e instanceof Error ? e.message : String(e)}`);
-    void vscode.window.showErrorMessage('The Alma SIS language server did not start; diagnostics and hovers are off. The "Alma SIS" output says why.');
-  });
+  // The extension activates on any XML file (to look at its root), but the language server is
+  // only started once an SIS document is open: other XML costs no extra process.
+  let serverReady: Promise<void> | undefined;
+  const startServer = (): Promise<void> =>
+    (serverReady ??= server.start().catch((e: unknown) => {
+      output.appendLine(`The language server did not start: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage('The Alma SIS language server did not start; diagnostics and hovers are off. The "Alma SIS" output says why.');
+    }));
+  if (vscode.workspace.textDocuments.some((d) => d.languageId === LANGUAGE_ID)) void startServer();
+  else {
+    const waiting = vscode.workspace.onDidOpenTextDocument((d) => {
+      if (d.languageId !== LANGUAGE_ID) return;
+      waiting.dispose();
+      void startServer();
+    });
+    context.subscriptions.push(waiting);
+  }
 
   return {
-    serverReady,
+    get serverReady() {
+      return startServer();
+    },
     previewModel: () => preview.current.model,
     statusText: () => status.text,
   };
