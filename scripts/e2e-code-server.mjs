@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import { ensureTools } from './e2e-tools.mjs';
+import { ensureTools, withoutNpmRunEnv } from './e2e-tools.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SUITE = join(ROOT, 'dist', 'test', 'suite.js');
@@ -118,7 +118,7 @@ export async function withWorkbench(opts, body) {
 
   const home = join(tmp, 'home');
   const env = {
-    ...process.env,
+    ...withoutNpmRunEnv(process.env),
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
     XDG_CACHE_HOME: join(home, '.cache'),

@@ -71,6 +71,20 @@ export function ensureNode() {
   return dir;
 }
 
+/**
+ * The environment without what `npm run` adds. Under `npm run test:e2e` the outer npm (Node 20)
+ * exports its settings as npm_config_*, among them user-agent "node/v20", which a nested npm reads
+ * as its own config: code-server's postinstall then believes it runs on Node 20 and refuses.
+ */
+export function withoutNpmRunEnv(env) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (/^npm_/i.test(k) || k === 'NODE' || k === 'INIT_CWD') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
 function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -112,7 +126,7 @@ export function ensureCodeServer(nodeDir) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'alma-sis-e2e-code-server', private: true }, null, 2) + '\n');
   const env = {
-    ...process.env,
+    ...withoutNpmRunEnv(process.env),
     PATH: join(nodeDir, 'bin') + delimiter + process.env.PATH,
     npm_config_nodedir: nodeDir,
     // code-server's postinstall runs nested `npm install`s that build native modules; npm 11
