@@ -180,10 +180,20 @@ async function main(): Promise<number> {
     return 2;
   }
   const root = resolve(__dirname, '..', '..');
-  const cliJs = join(root, 'dist', 'cli.js');
-  const serverJs = join(root, 'dist', 'server.js');
   const xsd = resolve(root, '..', 'shared', 'schema', 'rest_users.xsd');
   const out = resolve(args.out);
+  // Measure private copies of the bundles: a rebuild during the run must not change what runs.
+  const bin = join(out, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const copyBundle = (name: string): string => {
+    const from = join(root, 'dist', name);
+    const to = join(bin, name);
+    rmSync(to, { force: true });
+    if (existsSync(from)) writeFileSync(to, readFileSync(from));
+    return to;
+  };
+  const cliJs = copyBundle('cli.js');
+  const serverJs = copyBundle('server.js');
   const runDir = join(out, 'out');
   mkdirSync(runDir, { recursive: true });
   const notes: string[] = [];
@@ -207,7 +217,7 @@ async function main(): Promise<number> {
   const cli: CliRow[] = [];
   let startupMs: number | undefined;
   if (args.only !== 'lsp') {
-    if (!existsSync(cliJs)) note(`${cliJs} is missing (run npm run build): the command-line rows are skipped`);
+    if (!existsSync(cliJs)) note('dist/cli.js is missing (run npm run build): the command-line rows are skipped');
     if (existsSync(cliJs)) {
       // Start-up alone (Node + loading the bundle): what every command pays before reading a byte.
       const ms: number[] = [];
@@ -243,7 +253,7 @@ async function main(): Promise<number> {
   const lsp: LspResult[] = [];
   let serverProfile: string | undefined;
   if (args.only !== 'cli') {
-    if (!existsSync(serverJs)) note(`${serverJs} is missing (run npm run build): the language-server rows are skipped`);
+    if (!existsSync(serverJs)) note('dist/server.js is missing (run npm run build): the language-server rows are skipped');
     else {
       for (const n of args.lspSizes) {
         process.stderr.write(`language server on ${n} users ...\n`);

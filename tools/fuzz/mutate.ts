@@ -349,17 +349,25 @@ export function generatedBases(seed: number, count = 8): Base[] {
  * The input of iteration `iteration` under `seed`: a base picked from `bases`, 1–4 text
  * mutations, then perhaps an encoding trick (UTF-16 with or without BOM) or byte damage.
  */
-export function makeSample(bases: readonly Base[], seed: number, iteration: number): Sample {
+export interface SampleOptions {
+  /** Only these text mutations (by name); all by default. */
+  readonly only?: readonly string[];
+  /** At most this many text mutations (default 4). */
+  readonly max?: number;
+}
+
+export function makeSample(bases: readonly Base[], seed: number, iteration: number, options: SampleOptions = {}): Sample {
   const rng = new Rng(mixSeed(seed, iteration, 0x5eed));
   const base = rng.pick(bases);
   const mutations: string[] = [];
   const markers: string[] = [];
   let text = base.text;
-  const total = TEXT_MUTATIONS.reduce((s, [, , w]) => s + w, 0);
-  for (let n = rng.int(1, 4); n > 0; n--) {
+  const table = options.only ? TEXT_MUTATIONS.filter(([name]) => options.only!.includes(name)) : TEXT_MUTATIONS;
+  const total = table.reduce((s, [, , w]) => s + w, 0);
+  for (let n = rng.int(1, options.max ?? 4); n > 0; n--) {
     let r = rng.float() * total;
-    let picked = TEXT_MUTATIONS[0];
-    for (const m of TEXT_MUTATIONS) {
+    let picked = table[0];
+    for (const m of table) {
       r -= m[2];
       if (r < 0) {
         picked = m;
