@@ -185,9 +185,15 @@ export class Commands {
   }
 
   /** Reveals a user (or one of its fields) in the XML. */
-  revealUser = async (ref?: { uri?: string; index?: number; field?: string; user?: { index: number } }): Promise<boolean> => {
+  /** A preview tree node (from a view's context menu) belongs to the previewed document. */
+  private uriOfRef(ref: { uri?: string; kind?: unknown } | undefined): string | undefined {
+    if (ref?.uri) return ref.uri;
+    return ref && 'kind' in ref ? this.preview.current.session?.uri.toString() : undefined;
+  }
+
+  revealUser = async (ref?: { uri?: string; index?: number; field?: string; user?: { index: number }; kind?: string }): Promise<boolean> => {
     const index = ref?.index ?? ref?.user?.index;
-    const doc = await this.documentFor(ref?.uri);
+    const doc = await this.documentFor(this.uriOfRef(ref));
     if (!doc || index === undefined) return false;
     const s = await this.sessions.compute(doc).catch(() => undefined);
     const offset = (ref?.field ? s?.fieldOffset(index, ref.field) : undefined) ?? s?.userOffset(index);
@@ -225,8 +231,8 @@ export class Commands {
    * Opens the diff for a user: from a tree node or `{uri, index}`, from the server's code lens
    * (`UserPreviewArgs`), or for the user under the cursor. Returns the two addresses.
    */
-  compareUser = async (arg?: { uri?: string; index?: number; user?: { index: number } } | UserPreviewArgs): Promise<{ left: string; right: string; outcome: string } | undefined> => {
-    const doc = await this.documentFor(arg && 'uri' in arg ? arg.uri : undefined);
+  compareUser = async (arg?: { uri?: string; index?: number; user?: { index: number }; kind?: string } | UserPreviewArgs): Promise<{ left: string; right: string; outcome: string } | undefined> => {
+    const doc = await this.documentFor(this.uriOfRef(arg));
     if (!doc) {
       this.noDocument();
       return undefined;
@@ -455,7 +461,8 @@ export class Commands {
           void vscode.window.showErrorMessage(message);
           return { message };
         }
-        const { settings } = settingsFrom(profileLayerFor(vscode.Uri.file(target)));
+        const layer = profileLayerFor(vscode.Uri.file(target));
+        const { settings } = settingsFrom(layer);
         let records;
         if (lastSisPath) {
           progress.report({ message: 'reading the last SIS file' });
@@ -463,7 +470,8 @@ export class Commands {
           records = incomingUsers(readSisDocument(sisText)).map((u) => u.record);
         }
         if (token.isCancellationRequested) return { message: 'cancelled' };
-        const result = importSnapshot(read.users, settings, records);
+        // The profile settings in force are recorded in the snapshot, so the command line plans alike.
+        const result = importSnapshot(read.users, settings, records, Object.keys(layer).length > 0 ? layer : undefined);
         if (token.isCancellationRequested) return { message: 'cancelled' };
         const backup = await writeFileSafely(target, serializeSnapshot(result.snapshot), { backup: true });
         const message =
@@ -541,7 +549,11 @@ export class Commands {
       this.noDocument();
       return { message: 'no document' };
     }
-    if (doc.uri.scheme !== 'file') return { message: 'Save the file first: only files on disk can be packaged.' };
+    if (doc.uri.scheme !== 'file') {
+      const message = 'Save the file first: only files on disk can be packaged.';
+      void vscode.window.showInformationMessage(message);
+      return { message };
+    }
     if (doc.isDirty) {
       let save = options.save;
       if (save === undefined) {
