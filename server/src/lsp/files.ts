@@ -85,11 +85,15 @@ export class WatchedFiles<T> {
           file,
           this.runtime.setTimeout(() => {
             this.pending.delete(file);
-            if (name) this.changed(file);
-            else {
-              // Unknown name (polling): everything in the directory may have changed.
-              for (const k of [...this.entries.keys()]) if (path.dirname(k) === dir) this.changed(k);
-              if (this.dirListings.delete(dir)) this.onDidChange(dir);
+            try {
+              if (name) this.changed(file);
+              else {
+                // Unknown name (polling): everything in the directory may have changed.
+                for (const k of [...this.entries.keys()]) if (path.dirname(k) === dir) this.changed(k);
+                if (this.dirListings.delete(dir)) this.onDidChange(dir);
+              }
+            } catch {
+              // A failing listener must not take the server down from a timer; the next change retries.
             }
           }, 50),
         );
