@@ -36,6 +36,8 @@ function elementNames(m: DocumentModel, ltOffset: number, offset: number): Compl
   const chunk = m.userAt(ltOffset);
   let parentPath: string[];
   let present = new Set<string>();
+  let before: string[] = [];
+  let after: string[] = [];
   if (!chunk || ltOffset === chunk.start) {
     parentPath = ['users'];
   } else {
@@ -44,15 +46,26 @@ function elementNames(m: DocumentModel, ltOffset: number, offset: number): Compl
     parentPath = chain.map((e) => e.name);
     const parent = chain[chain.length - 1];
     // The element being typed may already have been read as a child: it does not count.
-    present = new Set(parent.children.filter((c) => c.start !== ltOffset - chunk.start).map((c) => c.name));
+    const rel = ltOffset - chunk.start;
+    const others = parent.children.filter((c) => c.start !== rel);
+    present = new Set(others.map((c) => c.name));
+    before = others.filter((c) => c.end <= rel).map((c) => c.name);
+    after = others.filter((c) => c.start > rel).map((c) => c.name);
   }
   const def = parentPath[0] === 'users' && parentPath.length === 1 ? { content: { group: 'sequence', children: [USER_ELEMENT] } } : elementDefAt(parentPath);
   const content = def?.content;
   if (!content) return null;
   const range = { start: m.doc.positionAt(ltOffset + 1), end: m.doc.positionAt(offset) };
   const items: CompletionItem[] = [];
+  // In a sequence (`contact_info`: addresses, emails, phones) only what fits between the neighbours.
+  const position = 'position' in content ? (content.position as ReadonlyMap<string, number>) : undefined;
+  const sequence = content.group === 'sequence' && position !== undefined;
+  const lowest = sequence ? Math.max(-1, ...before.map((n) => position.get(n) ?? -1)) : -1;
+  const highest = sequence ? Math.min(Infinity, ...after.map((n) => position.get(n) ?? Infinity)) : Infinity;
   for (const c of content.children as readonly ElementDef[]) {
     if (c.maxOccurs === 1 && present.has(c.name)) continue;
+    const at = position?.get(c.name);
+    if (sequence && at !== undefined && (at < lowest || at > highest)) continue;
     if (c.outputOnly) continue;
     const simple = c.content === undefined;
     items.push({
