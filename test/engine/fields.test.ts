@@ -234,10 +234,11 @@ describe('core fields: one row per rule and action', () => {
     expect(absent.outcome).toBe('unchanged');
   });
 
-  it('primary_id differing only in case is the same user and no change (matching ignores case)', () => {
+  it('primary_id differing only in case is the same user (matching ignores case); the file\'s spelling is stored', () => {
     const u = planOne('<primary_id>JDoe</primary_id>', { user: almaUser('jdoe') });
-    expect(u.outcome).toBe('unchanged');
+    expect(u.match?.snapshotIndex).toBe(0);
     expect(u.matchValue).toBe('JDoe');
-    expect(u.fields).toEqual([]);
+    expect(u.outcome).toBe('updated');
+    expect(u.fields.map((f) => [f.field, f.before, f.after, f.action])).toEqual([['primary_id', 'jdoe', 'JDoe', 'set']]);
   });
 });

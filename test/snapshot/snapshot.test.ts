@@ -149,3 +149,13 @@ describe('schemas/alma-snapshot.schema.json', () => {
     expect(schema.properties.format.const).toBe('alma-sis-snapshot');
   });
 });
+
+describe('hostile keys', () => {
+  it('"__proto__" is an ordinary key, never the prototype', () => {
+    const text = '{"__proto__": {"polluted": true}, "users": [{"__proto__": 1}]}';
+    const v = parseJsonWithSpans(text).value as Record<string, unknown>;
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(v).toEqual(JSON.parse(text));
+  });
+});

@@ -144,7 +144,7 @@ function decide(
   const fallback = FIELD_DEFAULTS[field];
 
   if (field === 'primary_id' && empty) {
-    // A user always has a primary_id (only reachable when matching on another identifier).
+    // A user always has a primary_id (reachable only when matching on another identifier).
     return undefined;
   }
   if (empty && protectedKind) {
@@ -289,7 +289,6 @@ export function planUser(user: IncomingUser, index: SnapshotIndex, feed: FeedCon
   const entry = index.snapshot.users[matchedAt as number];
   const fields: FieldDecision[] = [];
   for (const fact of coreFields()) {
-    if (fact.name === 'primary_id' && matchesOnPrimaryId(settings)) continue; // the match itself, by construction
     const prot = entry.protected.get(fact.name);
     const d = decide(fact.name, fieldValue(existing, fact.name), fieldValue(rec, fact.name), prot, settings);
     if (d) fields.push(d);

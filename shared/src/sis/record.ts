@@ -214,7 +214,8 @@ function sortedNotices(v: readonly LibraryNotice[]): LibraryNotice[] {
 
 /**
  * Equality of two normalised values of a field: lists without regard to order (contract §3),
- * dates with or without `Z`, `primary_id` without regard to case (domain §4.8).
+ * dates with or without `Z`. (`primary_id` matches without regard to case, but as a value it
+ * is stored as the file spells it, contract §3: a change of case is a change.)
  */
 export function valuesEqual(field: string, a: FieldValue, b: FieldValue): boolean {
   if (a === null || b === null) return a === b;
@@ -231,7 +232,6 @@ export function valuesEqual(field: string, a: FieldValue, b: FieldValue): boolea
     return x.every((v, i) => v.code === y[i].code && v.value === y[i].value);
   }
   if (typeof a !== 'string' || typeof b !== 'string') return false;
-  if (field === 'primary_id') return a.toLowerCase() === b.toLowerCase();
   if (coreField(field)?.kind === 'date') return dateKey(a) === dateKey(b);
   return a === b;
 }

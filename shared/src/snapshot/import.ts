@@ -68,6 +68,7 @@ function toApi(node: unknown): unknown {
     out[name] = BOOLEAN_ATTRIBUTES.has(name) && /^(true|false)$/i.test(raw.trim()) ? raw.trim().toLowerCase() === 'true' : raw;
   }
   for (const k of kids) {
+    if (k === '__proto__') continue; // never a field of Alma's, and never the prototype
     const v = node[k];
     const item = WRAPPERS[k];
     if (item) {

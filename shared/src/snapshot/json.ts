@@ -99,7 +99,9 @@ export function parseJsonWithSpans(text: string): JsonParseResult {
             delete obj[key];
           }
           seen.add(key);
-          obj[key] = v;
+          // An own property even for "__proto__", as JSON.parse makes it (never the prototype).
+          if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+          else obj[key] = v;
           ws();
           if (text[i] === ',') {
             i++;
