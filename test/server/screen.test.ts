@@ -31,7 +31,7 @@ describe.skipIf(!existsSync(gen))('snapshot diagnostics with the cheap screen', 
       const snap = core.parseSnapshot(snapText);
       expect(snap.value).toBeDefined();
       const { settings } = settingsFrom(core.snapshotProfile(snap.value!));
-      const env = createEnv('k', settings, DEFAULT_EDITOR_OPTIONS, [], { path: 'x', generation: 1, value: snap.value, text: snapText, source: 'setting' }, undefined);
+      const env = createEnv('k', new WeakMap(), settings, DEFAULT_EDITOR_OPTIONS, [], { path: 'x', generation: 1, value: snap.value, text: snapText, source: 'setting' }, undefined);
       const doc = TextDocument.create('file:///x.xml', 'alma-sis', 1, text);
       const model = new DocumentModel(doc, core.read(text), env);
       const got = (await model.diagnostics())!.filter((d) => ['identifier-taken', 'user-not-external', 'reverts-override'].includes(String(d.code)));

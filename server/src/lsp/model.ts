@@ -24,6 +24,11 @@ export interface Env {
   readonly codeTables?: Loaded<core.CodeTablesHandle>;
   readonly prepared: core.Prepared;
   readonly users: WeakMap<XmlElement, UserAnalysis>;
+  /**
+   * Validation results per user, shared by every Env with the same validation inputs
+   * (settings and code tables): a snapshot that changes on disk re-plans, it does not re-validate.
+   */
+  readonly validated: WeakMap<XmlElement, { readonly problems: readonly Problem[]; readonly keys: core.UserKeys }>;
 }
 
 /** What one user's own content yields; valid while the element object is the same. */
@@ -43,6 +48,7 @@ export interface UserAnalysis {
 
 export function createEnv(
   key: string,
+  validated: Env['validated'],
   settings: Settings,
   options: EditorOptions,
   settingProblems: readonly SettingProblem[],
@@ -50,7 +56,7 @@ export function createEnv(
   codeTables: Env['codeTables'],
 ): Env {
   const prepared = core.prepare(settings, snapshot?.value, codeTables?.value);
-  return { key, settings, options, settingProblems, snapshot, codeTables, prepared, users: new WeakMap() };
+  return { key, settings, options, settingProblems, snapshot, codeTables, prepared, users: new WeakMap(), validated };
 }
 
 /** Yield to the event loop between slices of work so newer edits and cancellations get in. */
@@ -91,8 +97,12 @@ export class DocumentModel {
   analysis(chunk: SisUserChunk): UserAnalysis {
     let a = this.env.users.get(chunk.element);
     if (!a) {
-      const { problems, keys } = core.validateUser(this.env.prepared, chunk);
-      a = { problems, keys, plans: new Map() };
+      let v = this.env.validated.get(chunk.element);
+      if (!v) {
+        v = core.validateUser(this.env.prepared, chunk);
+        this.env.validated.set(chunk.element, v);
+      }
+      a = { problems: v.problems, keys: v.keys, plans: new Map() };
       this.env.users.set(chunk.element, a);
     }
     return a;

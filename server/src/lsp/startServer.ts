@@ -56,6 +56,7 @@ export function startServer(connection: Connection, runtime: Runtime): void {
   const timers = new Map<string, Disposable>();
   const runs = new Map<string, number>();
   const envs = new Map<string, Env>();
+  const validationCaches = new Map<string, Env['validated']>();
   const docEnvs = new Map<string, Promise<Env>>();
   const clientConfigs = new Map<string, Promise<unknown>>();
 
@@ -127,13 +128,27 @@ export function startServer(connection: Connection, runtime: Runtime): void {
     if (!env) {
       const settingProblems = [...optionProblems, ...problems];
       if (settingProblems.length > 0) log.info(`settings: ${settingProblems.map((p) => p.key).join(', ')} ignored (bad value)`);
-      env = createEnv(key, settings, options, settingProblems, snap, tables);
-      // Forget Envs no open document uses any more (old snapshots, old settings).
-      const inUse = new Set([...models.values()].map((m) => m.env));
-      for (const [k, e] of envs) if (!inUse.has(e)) envs.delete(k);
+      // Validation depends on the settings and the code tables only (not on the snapshot).
+      const vkey = JSON.stringify([settings, tables?.path, tables?.generation]);
+      let validated = validationCaches.get(vkey);
+      if (!validated) {
+        validated = new WeakMap();
+        validationCaches.set(vkey, validated);
+      }
+      env = createEnv(key, validated, settings, options, settingProblems, snap, tables);
       envs.set(key, env);
+      pruneEnvs(env);
     }
     return env;
+  }
+
+  /** Forget Envs (and validation caches) that no open document uses any more. */
+  function pruneEnvs(keep: Env): void {
+    const inUse = new Set([...models.values()].map((m) => m.env));
+    inUse.add(keep);
+    for (const [k, e] of envs) if (!inUse.has(e)) envs.delete(k);
+    const validatedInUse = new Set([...envs.values()].map((e) => e.validated));
+    for (const [k, v] of validationCaches) if (!validatedInUse.has(v)) validationCaches.delete(k);
   }
 
   function envFor(uri: string): Promise<Env> {
@@ -153,8 +168,10 @@ export function startServer(connection: Connection, runtime: Runtime): void {
     if (!cur) return undefined;
     let m = models.get(uri);
     if (!m || m.sis !== cur.sis || m.version !== cur.doc.version || m.env !== env) {
+      const envChanged = m !== undefined && m.env !== env;
       m = new DocumentModel(cur.doc, cur.sis, env, m);
       models.set(uri, m);
+      if (envChanged) pruneEnvs(env);
     }
     return m;
   }
