@@ -19,6 +19,8 @@ const builds = [
   { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: shebang },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: shebang },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // The extension's worker thread for sync previews (client/src/remoteSync.ts starts it).
+  { entryPoints: ['client/src/syncWorker.ts'], outfile: 'dist/syncWorker.js' },
 ].filter((b) => existsSync(b.entryPoints[0]));
 
 // Extra entries (the in-editor test suite, the generator, benchmarks) register themselves here.

@@ -196,7 +196,7 @@ export class Commands {
     const doc = await this.documentFor(this.uriOfRef(ref));
     if (!doc || index === undefined) return false;
     const s = await this.sessions.compute(doc).catch(() => undefined);
-    const offset = (ref?.field ? s?.fieldOffset(index, ref.field) : undefined) ?? s?.userOffset(index);
+    const offset = (ref?.field && s ? await s.fieldOffset(index, ref.field) : undefined) ?? s?.userOffset(index);
     if (offset === undefined) return false;
     const pos = doc.positionAt(offset);
     const editor = await vscode.window.showTextDocument(doc, { preserveFocus: false, preview: false, viewColumn: this.columnOf(doc) });
@@ -219,9 +219,10 @@ export class Commands {
       const s = await this.sessions.compute(doc);
       const p = s.plan.users[t.index];
       if (!p) return sideText(undefined, `The file has no user number ${t.index + 1} any more.`);
-      if (t.side === 'snapshot') return sideText(s.matchedUser(t.index), p.outcome === 'created' ? 'Not in the snapshot: the sync creates this user.' : 'No matching user in the snapshot.');
-      if (p.outcome === 'rejected') return sideText(s.matchedUser(t.index), `Rejected (${p.reasons.join('; ')}): nothing changes.`);
-      return sideText(s.userAfter(t.index), 'Nothing to show.');
+      const { before, after } = await s.sides(t.index);
+      if (t.side === 'snapshot') return sideText(before ?? undefined, p.outcome === 'created' ? 'Not in the snapshot: the sync creates this user.' : 'No matching user in the snapshot.');
+      if (p.outcome === 'rejected') return sideText(before ?? undefined, `Rejected (${p.reasons.join('; ')}): nothing changes.`);
+      return sideText(after ?? undefined, 'Nothing to show.');
     } catch (e) {
       return sideText(undefined, errorText(e));
     }
@@ -250,7 +251,7 @@ export class Commands {
       const editor = vscode.window.activeTextEditor;
       if (editor?.document === doc) {
         const at = doc.offsetAt(editor.selection.active);
-        index = s.sis.users.findIndex((u) => u.start <= at && at < u.end);
+        index = s.userAt(at);
       }
       if (index === undefined || index < 0) {
         void vscode.window.showInformationMessage('Put the cursor inside a <user> element to compare it with the snapshot.');
@@ -323,7 +324,9 @@ export class Commands {
         continue;
       }
       try {
-        const text = s.nextSnapshotText();
+        // Typing while the question was open: plan that text and ask again.
+        if (s.version !== doc.version) continue;
+        const text = await s.nextSnapshotText();
         const backup = await writeFileSafely(target, text, { backup: true });
         if (backup) this.lastRun = { snapshot: target, backup };
         this.sessions.forget(doc.uri);

@@ -12,6 +12,7 @@ import { COMPARE_SCHEME, CompareProvider } from './compare';
 import { LargeFileNotice } from './largeFiles';
 import { LANGUAGE_ID, ServerConnection } from './languageClient';
 import { PreviewProvider, VIEW_ID } from './previewView';
+import { RemoteSync } from './remoteSync';
 import { Sessions } from './session';
 import { SnapshotStatus } from './statusBar';
 
@@ -34,7 +35,7 @@ function refreshDelay(doc: vscode.TextDocument): number {
 export function activate(context: vscode.ExtensionContext): AlmaSisApi {
   const output = vscode.window.createOutputChannel('Alma SIS');
   const server = new ServerConnection(context, output);
-  const sessions = new Sessions(server);
+  const sessions = new Sessions(server, new RemoteSync(context.asAbsolutePath('dist/syncWorker.js'), (l) => output.appendLine(l)));
   const preview = new PreviewProvider();
   const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: preview, showCollapseAll: true });
   // The compare documents' text comes from the commands, which need the provider to refresh it.

@@ -1,7 +1,8 @@
 /**
  * One sync computation for an open SIS document: which snapshot (the server's answer, else the
  * same rule computed here), its bytes' fingerprint (so Run Sync can tell it changed on disk),
- * and the result of `computeSync`. Cached per document version and snapshot fingerprint.
+ * and the result of the computation, done in a worker thread (`RemoteSync`) so that the
+ * extension host stays responsive. Cached per document version, snapshot and settings.
  */
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
@@ -9,9 +10,9 @@ import { profileLayerFor } from './config';
 import { fingerprint } from './files';
 import type { ServerConnection } from './languageClient';
 import { locateSnapshot, type Located } from './locate';
-import { readSisDocument, updateSisDocument } from '../../shared/src/sis/read';
-import type { SisDocument } from '../../shared/src/sis/types';
-import { computeSync, SyncCache, type SyncNotice, type SyncResult } from './sync';
+import { Cancelled, type RemoteSync } from './remoteSync';
+import type { ComputeReply, SidesReply } from './syncService';
+import type { SyncNotice } from './sync';
 
 export interface SnapshotUsed {
   readonly path: string;
@@ -20,27 +21,34 @@ export interface SnapshotUsed {
   readonly fingerprint: string;
 }
 
-export interface SyncSession extends SyncResult {
+export interface SyncSession {
   readonly uri: vscode.Uri;
+  /** The document version the plan was computed from. */
   readonly version: number;
-  readonly text: string;
+  readonly plan: ComputeReply['plan'];
+  readonly settings: ComputeReply['settings'];
+  readonly notices: readonly SyncNotice[];
+  /** Problems that make the whole file unreadable for Alma (not well-formed). */
+  readonly fatalProblems: number;
   /** The snapshot file the plan was computed against (undefined: none, everyone is new). */
   readonly snapshotFile: SnapshotUsed | undefined;
+  nameOf(index: number): string | undefined;
+  userOffset(index: number): number | undefined;
+  /** The index of the user whose element holds `offset`, or -1. */
+  userAt(offset: number): number;
+  fieldOffset(index: number, field: string): Promise<number | undefined>;
+  /** The user as the snapshot holds it, and as the sync would leave it (Users API JSON). */
+  sides(index: number): Promise<SidesReply>;
+  /** The next snapshot as `alma-sis apply` writes it. */
+  nextSnapshotText(): Promise<string>;
 }
 
 export type { SyncNotice };
 
 export class SessionError extends Error {}
 
-/** The SIS text of an open document, kept up to date edit by edit (the reader's incremental update). */
-interface ReadState {
-  version: number;
-  sis: SisDocument;
-}
-
 /** A snapshot file as last read: re-read only when its size or time stamp changes. */
 interface SnapshotFileState {
-  readonly path: string;
   readonly mtimeMs: number;
   readonly size: number;
   readonly text: string;
@@ -49,51 +57,13 @@ interface SnapshotFileState {
 
 export class Sessions implements vscode.Disposable {
   private readonly cache = new Map<string, { session: SyncSession; layer: string }>();
-  private readonly reads = new Map<string, ReadState>();
-  private readonly syncCaches = new Map<string, SyncCache>();
+  private readonly computed = new Set<string>();
   private readonly files = new Map<string, SnapshotFileState>();
-  private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly server: ServerConnection | undefined) {
-    this.subscription = vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e));
-  }
-
-  private onChange(e: vscode.TextDocumentChangeEvent): void {
-    const key = e.document.uri.toString();
-    const state = this.reads.get(key);
-    if (!state || e.contentChanges.length === 0) return;
-    // One change that follows the version we hold: re-read only the users it touched.
-    if (e.contentChanges.length === 1 && state.version === e.document.version - 1) {
-      const c = e.contentChanges[0];
-      state.sis = updateSisDocument(state.sis, e.document.getText(), { start: c.rangeOffset, end: c.rangeOffset + c.rangeLength, newLength: c.text.length });
-      state.version = e.document.version;
-    } else {
-      this.reads.delete(key); // several changes at once: read the whole text when next needed
-    }
-  }
-
-  private sisOf(doc: vscode.TextDocument, text: string): SisDocument {
-    const key = doc.uri.toString();
-    const state = this.reads.get(key);
-    if (state && state.version === doc.version) return state.sis;
-    const sis = readSisDocument(text);
-    this.reads.set(key, { version: doc.version, sis });
-    return sis;
-  }
-
-  private async readSnapshotFile(file: string): Promise<SnapshotFileState> {
-    const st = await fs.stat(file);
-    const known = this.files.get(file);
-    if (known && known.mtimeMs === st.mtimeMs && known.size === st.size) return known;
-    const bytes = await fs.readFile(file);
-    const state = { path: file, mtimeMs: st.mtimeMs, size: st.size, text: bytes.toString('utf8').replace(/^\uFEFF/, ''), fingerprint: fingerprint(bytes) };
-    this.files.set(file, state);
-    return state;
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-  }
+  constructor(
+    private readonly server: ServerConnection | undefined,
+    private readonly remote: RemoteSync,
+  ) {}
 
   /** The snapshot for a document: an explicit path, the server's choice, else contract §6 here. */
   async snapshotFor(uri: vscode.Uri, explicit?: string): Promise<Located | undefined> {
@@ -105,16 +75,25 @@ export class Sessions implements vscode.Disposable {
     return locateSnapshot(uri.scheme === 'file' ? uri.fsPath : undefined, folder, setting);
   }
 
+  private async readSnapshotFile(file: string): Promise<SnapshotFileState> {
+    const st = await fs.stat(file);
+    const known = this.files.get(file);
+    if (known && known.mtimeMs === st.mtimeMs && known.size === st.size) return known;
+    const bytes = await fs.readFile(file);
+    const state = { mtimeMs: st.mtimeMs, size: st.size, text: bytes.toString('utf8').replace(/^\uFEFF/, ''), fingerprint: fingerprint(bytes) };
+    this.files.set(file, state);
+    return state;
+  }
+
   /** Computes (or reuses) the session for a document. Throws `SessionError` with a message for people. */
   async compute(doc: vscode.TextDocument, options: { snapshotPath?: string; token?: vscode.CancellationToken } = {}): Promise<SyncSession> {
     const located = await this.snapshotFor(doc.uri, options.snapshotPath);
-    let snapshotText: string | undefined;
+    let snapshot: SnapshotFileState | undefined;
     let snapshotFile: SnapshotUsed | undefined;
     if (located) {
       try {
-        const f = await this.readSnapshotFile(located.path);
-        snapshotText = f.text;
-        snapshotFile = { path: located.path, source: located.source, fingerprint: f.fingerprint };
+        snapshot = await this.readSnapshotFile(located.path);
+        snapshotFile = { path: located.path, source: located.source, fingerprint: snapshot.fingerprint };
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         // A snapshot found beside the file that vanished meanwhile: plan without one.
@@ -137,27 +116,57 @@ export class Sessions implements vscode.Disposable {
       return cached.session;
     }
     if (options.token?.isCancellationRequested) throw new vscode.CancellationError();
-    const text = doc.getText();
-    let result: SyncResult;
+    const version = doc.version;
+    let reply: ComputeReply;
     try {
-      let cache = this.syncCaches.get(key);
-      if (!cache) this.syncCaches.set(key, (cache = new SyncCache()));
-      result = computeSync({ text, sis: this.sisOf(doc, text), snapshotText, settingsLayer: layer }, cache);
+      reply = await this.remote.compute<ComputeReply>(
+        { op: 'compute', key, text: doc.getText(), snapshotId: snapshot?.fingerprint, layer },
+        () => snapshot?.text,
+        (cancel) => options.token?.onCancellationRequested(cancel),
+      );
     } catch (e) {
+      if (e instanceof Cancelled) throw new vscode.CancellationError();
       const where = snapshotFile ? vscode.workspace.asRelativePath(snapshotFile.path) : 'the snapshot';
       throw new SessionError(`Cannot use ${where}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const session: SyncSession = { ...result, uri: doc.uri, version: doc.version, text, snapshotFile };
+    this.computed.add(key);
+    const remote = this.remote;
+    const session: SyncSession = {
+      uri: doc.uri,
+      version,
+      plan: reply.plan,
+      settings: reply.settings,
+      notices: reply.notices,
+      fatalProblems: reply.fatalProblems,
+      snapshotFile,
+      nameOf: (i) => reply.names[i] ?? undefined,
+      userOffset: (i) => reply.userStarts[i],
+      userAt: (offset) => {
+        // users are in file order: binary search on their starts
+        let lo = 0;
+        let hi = reply.userStarts.length - 1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          if (reply.userStarts[mid] > offset) hi = mid - 1;
+          else if (reply.userEnds[mid] <= offset) lo = mid + 1;
+          else return mid;
+        }
+        return -1;
+      },
+      fieldOffset: async (i, field) => ((await remote.request<number | null>({ op: 'fieldOffset', key, index: i, field })) ?? undefined),
+      sides: (i) => remote.request<SidesReply>({ op: 'sides', key, index: i }),
+      nextSnapshotText: () => remote.request<string>({ op: 'next', key }),
+    };
     this.cache.set(key, { session, layer: layerKey });
     return session;
   }
 
   /** True when a session was computed for the document (its next computation is incremental). */
   has(doc: vscode.TextDocument): boolean {
-    return this.syncCaches.has(doc.uri.toString());
+    return this.computed.has(doc.uri.toString());
   }
 
-  /** Drops the computed session (the document's read state stays: it follows every edit). */
+  /** Drops the computed session (the worker keeps the document's model for the next one). */
   forget(uri: vscode.Uri): void {
     this.cache.delete(uri.toString());
   }
@@ -166,12 +175,16 @@ export class Sessions implements vscode.Disposable {
   closed(uri: vscode.Uri): void {
     const key = uri.toString();
     this.cache.delete(key);
-    this.reads.delete(key);
-    this.syncCaches.delete(key);
+    this.computed.delete(key);
+    void this.remote.request({ op: 'forget', key }).catch(() => undefined);
   }
 
   clear(): void {
     this.cache.clear();
     this.files.clear();
+  }
+
+  dispose(): void {
+    void this.remote.stop();
   }
 }
