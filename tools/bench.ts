@@ -94,41 +94,41 @@ function describeOutput(tool: string, path: string): string | undefined {
   return undefined;
 }
 
-async function measureTool(
-  tool: string,
-  cmd: string,
-  args: string[],
-  file: DataFile,
-  runs: number,
-  outDir: string,
-  useTime: boolean,
-): Promise<CliRow> {
-  const row: CliRow = { tool, users: file.users, bytes: file.bytes, runs: 0 };
-  const stdoutFile = join(outDir, `${tool.replace(/[^\w]+/g, '-')}-${file.users}.out`);
-  const all: Measured[] = [];
-  for (let r = 0; r < runs; r++) {
-    const m = await runMeasured(cmd, args, { stdoutFile, useGnuTime: useTime, timeoutMs: 15 * 60_000 });
-    if (m.exitCode === 2 && /unknown command/.test(m.stderrHead)) {
-      row.skipped = `not available yet (${m.stderrHead.split('\n')[0]})`;
-      return row;
-    }
-    if (m.timedOut || m.signal || (m.exitCode !== 0 && m.exitCode !== 1)) {
-      row.failed = m.timedOut ? 'timed out' : `exit ${m.exitCode ?? m.signal}: ${m.stderrHead.split('\n')[0]}`;
-      return row;
-    }
-    all.push(m);
+interface ToolRun {
+  row: CliRow;
+  cmd: string;
+  args: string[];
+  stdoutFile: string;
+  all: Measured[];
+}
+
+/** One run of one tool; marks the row skipped or failed when the command could not do its job. */
+async function runOnce(t: ToolRun, useTime: boolean): Promise<void> {
+  const m = await runMeasured(t.cmd, t.args, { stdoutFile: t.stdoutFile, useGnuTime: useTime, timeoutMs: 15 * 60_000 });
+  if (m.exitCode === 2 && /unknown command/.test(m.stderrHead)) {
+    t.row.skipped = `not available yet (${m.stderrHead.split('\n')[0]})`;
+  } else if (m.timedOut || m.signal || (m.exitCode !== 0 && m.exitCode !== 1)) {
+    t.row.failed = m.timedOut ? 'timed out' : `exit ${m.exitCode ?? m.signal}: ${m.stderrHead.split('\n')[0]}`;
+  } else {
+    t.all.push(m);
   }
+}
+
+function finish(t: ToolRun, file: DataFile): CliRow {
+  const { row, all } = t;
+  if (row.skipped || row.failed || all.length === 0) return row;
   row.runs = all.length;
   row.wallAllMs = all.map((m) => Math.round(m.wallMs));
   row.wallMs = median(all.map((m) => m.wallMs));
+  const cpu = all.map((m) => m.cpuMs).filter((x): x is number => x !== undefined);
+  if (cpu.length) row.cpuMs = median(cpu);
   row.mbPerS = file.bytes / 1e6 / (row.wallMs / 1000);
   row.usersPerS = file.users / (row.wallMs / 1000);
   const peaks = all.map((m) => m.peakRssKb).filter((x): x is number => x !== undefined);
   if (peaks.length) row.peakRssMb = Math.max(...peaks) / 1024;
   row.memSource = all[0].memSource;
   row.exitCode = all[all.length - 1].exitCode;
-  row.output = describeOutput(tool, stdoutFile);
-  if (tool.startsWith('xmllint')) row.output = all[all.length - 1].stderrHead.split('\n').pop()?.replace(/^.*\//, '');
+  row.output = row.tool.startsWith('xmllint') ? all[all.length - 1].stderrHead.split('\n').pop()?.replace(/^.*\//, '') : describeOutput(row.tool, t.stdoutFile);
   return row;
 }
 
@@ -237,13 +237,28 @@ async function main(): Promise<number> {
         tools.push(['xmllint --schema', 'xmllint', ['--noout', '--schema', xsd, f.xml]]);
         tools.push(['xmllint --stream --schema', 'xmllint', ['--stream', '--noout', '--schema', xsd, f.xml]]);
       }
-      for (const [tool, cmd, a] of tools) {
-        process.stderr.write(`${tool} on ${n} users ...\n`);
-        const row = await measureTool(tool, cmd, a, f, args.runs, runDir, useTime);
-        if (row.skipped) note(`${tool}: ${row.skipped}`);
+      // Round-robin over the tools, run after run, so a machine whose load changes over time
+      // weighs on every tool alike (the ratios are what matter).
+      const runs: ToolRun[] = tools.map(([tool, cmd, a]) => ({
+        row: { tool, users: n, bytes: f.bytes, runs: 0 },
+        cmd,
+        args: a,
+        stdoutFile: join(runDir, `${tool.replace(/[^\w]+/g, '-')}-${n}.out`),
+        all: [],
+      }));
+      for (let r = 0; r < args.runs; r++) {
+        for (const t of runs) {
+          if (t.row.skipped || t.row.failed) continue;
+          process.stderr.write(`${t.row.tool} on ${n} users, run ${r + 1}/${args.runs} ...\n`);
+          await runOnce(t, useTime);
+        }
+      }
+      for (const t of runs) {
+        const row = finish(t, f);
+        if (row.skipped) note(`${row.tool}: ${row.skipped}`);
         if (row.failed) {
           failures++;
-          note(`${tool} on ${n} users failed: ${row.failed}`);
+          note(`${row.tool} on ${n} users failed: ${row.failed}`);
         }
         cli.push(row);
       }
@@ -318,8 +333,8 @@ async function main(): Promise<number> {
   if (cli.length) lines.push(cliTable(cli), '');
   if (startupMs !== undefined) lines.push(`start-up of the command line alone (alma-sis --version): ${startupMs.toFixed(0)} ms`, '');
   if (rs.length) {
-    lines.push('| ratio | users | value |', '|---|---:|---:|');
-    for (const r of rs) lines.push(`| ${r.name} | ${r.users} | ${r.value.toFixed(2)} |`);
+    lines.push('| ratio | users | wall | CPU |', '|---|---:|---:|---:|');
+    for (const r of rs) lines.push(`| ${r.name} | ${r.users} | ${r.value.toFixed(2)} | ${r.cpuValue === undefined ? '—' : r.cpuValue.toFixed(2)} |`);
     lines.push('');
   }
   if (lsp.length) lines.push(lspTable(lsp), '');

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { median, parseGnuTime, percentile, procStatusKb, runMeasured } from '../../tools/bench/measure';
+import { median, parseGnuTime, percentile, procCpuMs, procStatusKb, runMeasured } from '../../tools/bench/measure';
 import { bundleModules, summariseProfile, type CpuProfile } from '../../tools/bench/profile';
 import { budgets, cliTable, lspTable, parseBenchArgs, ratios, type CliRow } from '../../tools/bench/report';
 import { lspTestHooks } from '../../tools/bench/lsp';
@@ -36,9 +36,11 @@ describe('measuring', () => {
     const out = [
       '\tCommand being timed: "node x"',
       '\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02.50',
+      '\tUser time (seconds): 1.25',
+      '\tSystem time (seconds): 0.50',
       '\tMaximum resident set size (kbytes): 123456',
     ].join('\n');
-    expect(parseGnuTime(out)).toEqual({ peakRssKb: 123456, elapsedMs: 62500 });
+    expect(parseGnuTime(out)).toEqual({ peakRssKb: 123456, elapsedMs: 62500, cpuMs: 1750 });
     expect(parseGnuTime('\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:00:01\n').elapsedMs).toBe(3601000);
     expect(parseGnuTime('nothing')).toEqual({ peakRssKb: undefined, elapsedMs: undefined });
   });
@@ -54,6 +56,12 @@ describe('measuring', () => {
   it.skipIf(!existsSync('/proc/self/status'))('reads VmRSS of a live process and nothing of a gone one', () => {
     expect(procStatusKb(process.pid, 'VmRSS')).toBeGreaterThan(0);
     expect(procStatusKb(2 ** 22 + 7, 'VmRSS')).toBeUndefined();
+    // CPU time only grows, and a busy loop adds to it.
+    const before = procCpuMs(process.pid)!;
+    const until = process.cpuUsage().user + 300_000;
+    while (process.cpuUsage().user < until) Math.sqrt(Math.random());
+    expect(procCpuMs(process.pid)!).toBeGreaterThan(before);
+    expect(procCpuMs(2 ** 22 + 7)).toBeUndefined();
   });
 
   it('runs a command and reports its exit code, output size and memory, with and without GNU time', async () => {
@@ -77,7 +85,7 @@ describe('measuring', () => {
 });
 
 describe('report', () => {
-  const row = (tool: string, users: number, wallMs: number, peakRssMb = 50): CliRow => ({ tool, users, bytes: users * 2000, runs: 1, wallMs, peakRssMb, mbPerS: 1, usersPerS: 1, exitCode: 0 });
+  const row = (tool: string, users: number, wallMs: number, peakRssMb = 50): CliRow => ({ tool, users, bytes: users * 2000, runs: 1, wallMs, cpuMs: wallMs / 2, peakRssMb, mbPerS: 1, usersPerS: 1, exitCode: 0 });
   const rows = [
     row('alma-sis validate', 100000, 1500, 90),
     row('alma-sis plan', 100000, 2400),
@@ -88,9 +96,9 @@ describe('report', () => {
 
   it('computes the ratios ours / xmllint and plan / validate', () => {
     const r = ratios(rows);
-    expect(r).toContainEqual({ users: 100000, name: 'validate / xmllint --stream', value: 0.75 });
-    expect(r).toContainEqual({ users: 100000, name: 'validate / xmllint (DOM)', value: 0.3 });
-    expect(r).toContainEqual({ users: 100000, name: 'plan / validate', value: 1.6 });
+    expect(r).toContainEqual({ users: 100000, name: 'validate / xmllint --stream', value: 0.75, cpuValue: 0.75 });
+    expect(r).toContainEqual({ users: 100000, name: 'validate / xmllint (DOM)', value: 0.3, cpuValue: 0.3 });
+    expect(r).toContainEqual({ users: 100000, name: 'plan / validate', value: 1.6, cpuValue: 1.6 });
     expect(r.filter((x) => x.users === 1000)).toEqual([]);
   });
 

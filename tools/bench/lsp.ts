@@ -13,7 +13,7 @@ import {
   StreamMessageWriter,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
-import { median, percentile, procStatusKb } from './measure';
+import { median, percentile, procCpuMs, procStatusKb } from './measure';
 
 export interface LspOptions {
   /** Path of the SIS file; its `*.alma-snapshot.json` sits beside it. */
@@ -34,6 +34,10 @@ export interface LspResult {
   bytes: number;
   openMs?: number;
   openDiagnostics?: number;
+  /** Server CPU time (user + system) from didOpen to the diagnostics: steadier than wall time on a busy machine. */
+  openCpuMs?: number;
+  /** Median server CPU time per edit (the debounce wait costs none). */
+  editCpuMs?: number;
   /** Median of the edits, debounce subtracted. */
   editMs?: number;
   editRawMs?: number[];
@@ -151,15 +155,20 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
 
     // open → first diagnostics (the server validates an opened document without delay)
     let version = 1;
+    const cpu = () => (child.pid ? procCpuMs(child.pid) : undefined);
+    let c0 = cpu();
     let t = performance.now();
     const first = diagnosticsFor(version);
     await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'alma-sis', version, text } });
     const opened = await withTimeout(first, o.timeoutMs, 'diagnostics after open');
     result.openMs = performance.now() - t;
+    const c1 = cpu();
+    if (c0 !== undefined && c1 !== undefined) result.openCpuMs = c1 - c0;
     result.openDiagnostics = opened.diagnostics.length;
 
     // one-character edits inside one user → fresh diagnostics, minus the debounce
     const raw: number[] = [];
+    const rawCpu: number[] = [];
     for (let k = 0; k < o.edits; k++) {
       const u = starts[Math.floor(((k + 0.5) / o.edits) * starts.length)];
       const tag = text.indexOf('<last_name>', u) + '<last_name>'.length;
@@ -168,6 +177,7 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
       const start = lines.position(tag);
       version++;
       const fresh = diagnosticsFor(version);
+      c0 = cpu();
       t = performance.now();
       await conn.sendNotification('textDocument/didChange', {
         textDocument: { uri, version },
@@ -175,10 +185,13 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
       });
       await withTimeout(fresh, o.timeoutMs, `diagnostics after edit ${k + 1}`);
       raw.push(performance.now() - t);
+      const c2 = cpu();
+      if (c0 !== undefined && c2 !== undefined) rawCpu.push(c2 - c0);
       text = text.slice(0, tag) + replacement + text.slice(tag + 1);
     }
     result.editRawMs = raw;
     result.editMs = Math.max(0, median(raw) - o.debounceMs);
+    if (rawCpu.length) result.editCpuMs = median(rawCpu);
 
     // hovers on fields of users spread over the document
     const times: number[] = [];

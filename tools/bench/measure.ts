@@ -9,6 +9,8 @@ export interface Measured {
   wallMs: number;
   /** Peak resident set size in kB; undefined when it could not be read. */
   peakRssKb?: number;
+  /** User + system CPU time of the command (GNU time only): far less sensitive to a busy machine than wall time. */
+  cpuMs?: number;
   /** How peak memory was obtained. */
   memSource: 'time -v' | '/proc VmHWM' | 'none';
   exitCode: number | null;
@@ -28,11 +30,14 @@ export function hasGnuTime(): boolean {
 }
 
 /** "Maximum resident set size (kbytes): 12345" from `time -v` output. */
-export function parseGnuTime(text: string): { peakRssKb?: number; elapsedMs?: number } {
+export function parseGnuTime(text: string): { peakRssKb?: number; elapsedMs?: number; cpuMs?: number } {
+  const user = /User time \(seconds\):\s*(\d+(?:\.\d+)?)/.exec(text);
+  const sys = /System time \(seconds\):\s*(\d+(?:\.\d+)?)/.exec(text);
   const rss = /Maximum resident set size \(kbytes\):\s*(\d+)/.exec(text);
   const el = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\):\s*(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)/.exec(text);
   return {
     peakRssKb: rss ? Number(rss[1]) : undefined,
+    cpuMs: user && sys ? Math.round((Number(user[1]) + Number(sys[1])) * 1000) : undefined,
     elapsedMs: el ? ((Number(el[1] ?? 0) * 60 + Number(el[2])) * 60 + Number(el[3])) * 1000 : undefined,
   };
 }
@@ -93,12 +98,14 @@ export function runMeasured(cmd: string, args: readonly string[], opts: RunOptio
       if (timer) clearTimeout(timer);
       closeSync(outFd);
       let peakRssKb: number | undefined = hwm || undefined;
+      let cpuMs: number | undefined;
       let memSource: Measured['memSource'] = hwm ? '/proc VmHWM' : 'none';
       if (useTime && existsSync(timeFile)) {
         const t = readFileSync(timeFile, 'utf8');
         rmSync(timeFile, { force: true });
         // GNU time reports "Command exited with non-zero status N" first: our exit code is the child's.
         const parsed = parseGnuTime(t);
+        cpuMs = parsed.cpuMs;
         if (parsed.peakRssKb !== undefined) {
           peakRssKb = parsed.peakRssKb;
           memSource = 'time -v';
@@ -108,6 +115,7 @@ export function runMeasured(cmd: string, args: readonly string[], opts: RunOptio
       resolve({
         wallMs,
         peakRssKb,
+        cpuMs,
         memSource,
         exitCode: code,
         signal,
@@ -130,3 +138,19 @@ export function percentile(xs: readonly number[], p: number): number {
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
+
+/** CPU time (user + system) a live process has used so far, from /proc/<pid>/stat; undefined when gone. */
+export function procCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux Node supports. */
+const CLOCK_TICKS = 100;
