@@ -89,7 +89,7 @@ function syncPart(m: DocumentModel, chunk: SisUserChunk, names: string[]): strin
     return f ? `**New user** — Alma will hold ${code(f.after)} (${f.action}). ${ruleSentence(f)}` : '**New user**: Alma stores the file\'s value.';
   }
   if (!f) return plan.outcome === 'unchanged' && plan.reasons.length > 0 ? `**Not written**: ${plan.reasons[0]}` : '**No change**: Alma already holds this value.';
-  return [
+  const lines = [
     `**Sync: ${f.action}**`,
     '',
     '| before | in the file | after |',
@@ -97,7 +97,12 @@ function syncPart(m: DocumentModel, chunk: SisUserChunk, names: string[]): strin
     `| ${cell(f.before)} | ${cell(f.incoming)} | ${cell(f.after)} |`,
     '',
     ruleSentence(f),
-  ].join('\n');
+  ];
+  if (f.lastSisValue !== undefined) {
+    // Alma does not record who made the manual change; the snapshot keeps what the SIS sent before it [KB-OVERRIDE].
+    lines.push('', `Protected: changed by hand in Alma (by whom is not recorded). The last value the SIS sent: ${code(f.lastSisValue)}.`);
+  }
+  return lines.join('\n');
 }
 
 function noSnapshotLine(m: DocumentModel): string {
