@@ -41,7 +41,7 @@ function errorText(e: unknown): string {
 
 /** Files above this size get a cancellable notification while they are computed. */
 const BIG_TEXT = 1_000_000;
-/** Above this size the first computation takes seconds: only on request, never automatically. */
+/** Above this size the first computation takes many seconds of CPU: only on request, never automatically. */
 const HUGE_TEXT = 10_000_000;
 
 export interface RunSyncOptions {
@@ -94,7 +94,7 @@ export class Commands {
     const run = (token?: vscode.CancellationToken) => this.sessions.compute(doc, { snapshotPath, token });
     const size = doc.getText().length;
     if (size >= HUGE_TEXT && !this.sessions.has(doc)) {
-      title += ` (${Math.round(size / 1e6)} MB: the first time takes a while and the window waits; the command line \`alma-sis plan\` is faster)`;
+      title += ` (${Math.round(size / 1e6)} MB: the first time takes a while; the command line \`alma-sis plan\` is faster)`;
     }
     if (size < BIG_TEXT) {
       return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => run());
