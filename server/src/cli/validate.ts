@@ -6,7 +6,8 @@
 import type { Severity } from '../../../shared/src/diagnostics';
 import { UsageError, stringOption } from './args';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliContext, type Command } from './command';
-import { checkDocument, type CheckOptions } from './check';
+import type { CheckOptions } from './check';
+import { checkDocumentStreaming, type StreamCheckResult } from './streamCheck';
 import { loadCodeTables } from './codeTables';
 import { SETTINGS_OPTIONS, chosenFormat, formatOption, settingsFromFlags } from './options';
 import { formatJson } from './present/json';
@@ -91,7 +92,6 @@ export async function validateFiles(
   ctx: CliContext,
 ): Promise<number> {
   const { format } = output;
-  const shown = SEVERITIES.slice(0, SEVERITIES.indexOf(output.minSeverity) + 1);
   const color = wantColor(ctx.stdout.isTTY, ctx.env);
   const hidden: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
   const results: FileResult[] = [];
@@ -104,8 +104,9 @@ export async function validateFiles(
       continue;
     }
     let result: FileResult;
+    let streamed: StreamCheckResult;
     try {
-      result = await checkDocument(input, options);
+      result = streamed = await checkDocumentStreaming(input, options, output.minSeverity);
     } catch (e) {
       // An unreadable input, or a bug met on this file: say so, and go on with the others.
       const message =
@@ -117,13 +118,16 @@ export async function validateFiles(
       if (!(e instanceof InputError) && ctx.env.ALMA_SIS_DEBUG && e instanceof Error) ctx.stderr.write(`${e.stack}\n`);
       continue;
     }
+    // Errors are never left out (the exit code depends on them).
     errors += result.diagnostics.filter((d) => d.severity === 'error').length;
-    if (shown.length < SEVERITIES.length) {
-      const kept = result.diagnostics.filter((d) => shown.includes(d.severity));
-      for (const d of result.diagnostics) if (!shown.includes(d.severity)) hidden[d.severity]++;
-      result = { ...result, diagnostics: kept };
-    }
+    for (const s of SEVERITIES) hidden[s] += streamed.hidden[s];
     if (format === 'text') {
+      // The source lines shown under the diagnostics: a second read of this input.
+      try {
+        await streamed.loadLines(result.diagnostics);
+      } catch {
+        // Read once, but not twice (the file went away): print without the source lines.
+      }
       // Printed file by file, so a long run shows progress and keeps one file's text at a time.
       // Written in batches: one write per diagnostic costs more than formatting it.
       let batch: string[] = [];
@@ -135,7 +139,7 @@ export async function validateFiles(
         }
       }
       if (batch.length > 0) ctx.stdout.write(`${batch.join('\n')}\n`);
-      results.push({ ...result, lineText: () => '' });
+      results.push({ path: result.path, diagnostics: result.diagnostics, lineText: () => '' });
     } else {
       results.push(result);
     }

@@ -24,6 +24,11 @@ export interface FileResult {
   readonly diagnostics: readonly Diagnostic[];
   /** The text of a 0-based line (for the source excerpt); '' when unknown. */
   readonly lineText: (line: number) => string;
+  /**
+   * The source shown under one diagnostic when only part of its (very long) line is known:
+   * `text` starts at column `cut` of the line. Falls back to `lineText` when absent.
+   */
+  readonly lineFor?: (d: Diagnostic) => { readonly text: string; readonly cut: number };
 }
 
 /** A file that could not be read at all (exit 2). */

@@ -1,6 +1,6 @@
 /** The core's offsets → the 0-based LSP positions every format prints (via the lead's `LineIndex`). */
 import type { Problem, Severity } from '../../../../shared/src/diagnostics';
-import { LineIndex } from '../../../../shared/src/text/lines';
+import { LineIndex, type Position } from '../../../../shared/src/text/lines';
 import type { Diagnostic, FileResult } from './model';
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
@@ -11,13 +11,12 @@ function compareProblems(a: Problem, b: Problem): number {
 }
 
 /**
- * Problems (absolute offsets) → diagnostics with 0-based line/character, in document order,
- * exact duplicates dropped. Files can have hundreds of thousands of problems: sorted first, so
- * duplicates are neighbours and no key strings are built.
+ * Problems (absolute offsets into a text of `length`) → diagnostics with 0-based
+ * line/character, in document order, exact duplicates dropped. Files can have hundreds of
+ * thousands of problems: sorted first, so duplicates are neighbours and no key strings are built.
  */
-export function toFileResult(path: string, text: string, problems: readonly Problem[]): FileResult {
-  const lines = new LineIndex(text);
-  const clamp = (o: number) => Math.max(0, Math.min(o, text.length));
+export function toDiagnostics(problems: readonly Problem[], length: number, positionAt: (offset: number) => Position): Diagnostic[] {
+  const clamp = (o: number) => Math.max(0, Math.min(o, length));
   const sorted = problems.map((p) => ({ ...p, start: clamp(p.start), end: Math.max(clamp(p.start), clamp(p.end)) })).sort(compareProblems);
   const diagnostics: Diagnostic[] = [];
   let runStart = 0;
@@ -28,7 +27,13 @@ export function toFileResult(path: string, text: string, problems: readonly Prob
     let duplicate = false;
     for (let k = runStart; k < i && !duplicate; k++) duplicate = sorted[k].message === p.message;
     if (duplicate) continue;
-    diagnostics.push({ code: p.code, severity: p.severity, message: p.message, range: { start: lines.positionAt(p.start), end: lines.positionAt(p.end) } });
+    diagnostics.push({ code: p.code, severity: p.severity, message: p.message, range: { start: positionAt(p.start), end: positionAt(p.end) } });
   }
-  return { path, diagnostics, lineText: (line) => lines.lineText(line) };
+  return diagnostics;
+}
+
+/** The diagnostics of a whole text. */
+export function toFileResult(path: string, text: string, problems: readonly Problem[]): FileResult {
+  const lines = new LineIndex(text);
+  return { path, diagnostics: toDiagnostics(problems, text.length, (o) => lines.positionAt(o)), lineText: (line) => lines.lineText(line) };
 }

@@ -36,7 +36,7 @@ export function printable(s: string): string {
  * The excerpt of one source line with the marker under `[from, to)` (UTF-16 characters of the
  * line). Columns are counted in code points, so characters outside the BMP take one column.
  */
-export function excerpt(line: string, from: number, to: number, width = 120): { text: string; marker: string } {
+export function excerpt(line: string, from: number, to: number, width = 120, cutBefore = false): { text: string; marker: string } {
   // Display column of every UTF-16 index (surrogate pairs share one column).
   const cols: number[] = new Array(line.length + 1);
   let col = 0;
@@ -67,7 +67,7 @@ export function excerpt(line: string, from: number, to: number, width = 120): { 
   }
   let text = codePoints.slice(first, last).join('');
   let shift = first;
-  if (first > 0) {
+  if (first > 0 || cutBefore) {
     text = `…${text}`;
     shift -= 1;
   }
@@ -91,10 +91,11 @@ export function formatDiagnostic(file: FileResult, d: Diagnostic, options: TextO
   const c = options.color;
   const where = `${file.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
   const head = `${paint(c, ANSI.bold, printable(where))}: ${paint(c, SEVERITY_COLOR[d.severity] + ANSI.bold, d.severity)} ${paint(c, ANSI.dim, d.code)}: ${printable(d.message)}`;
-  const line = file.lineText(d.range.start.line);
+  // Only part of a very long line may be known: columns count from where that part starts.
+  const { text: line, cut } = file.lineFor ? file.lineFor(d) : { text: file.lineText(d.range.start.line), cut: 0 };
   if (line === '' && d.range.start.character === 0) return `${head}\n`;
-  const to = d.range.end.line > d.range.start.line ? line.length : d.range.end.character;
-  const { text, marker } = excerpt(line, d.range.start.character, to, options.width);
+  const to = d.range.end.line > d.range.start.line ? cut + line.length : d.range.end.character;
+  const { text, marker } = excerpt(line, d.range.start.character - cut, to - cut, options.width, cut > 0);
   const num = String(d.range.start.line + 1);
   const gutter = ' '.repeat(num.length);
   return `${head}\n  ${paint(c, ANSI.dim, `${num} |`)} ${text}\n  ${paint(c, ANSI.dim, `${gutter} |`)} ${paint(c, SEVERITY_COLOR[d.severity], marker)}\n`;

@@ -1,0 +1,226 @@
+/**
+ * Checks one input as a stream: bytes → text pieces → `SisStreamReader` → each user validated
+ * as soon as it is complete, then forgotten. Memory is bounded by the largest user plus what is
+ * kept per user (its keys for the duplicate checks, one number per line for positions), not by
+ * the file. The result is the same as `checkDocument` on the whole text (a test holds them equal).
+ *
+ * Positions come from the line starts recorded as the pieces pass. The source lines that the
+ * text format shows are fetched afterwards by a second read of the input (files, zip entries
+ * and standard input can all be read again), only for the lines that have a diagnostic.
+ */
+import type { Problem, Severity } from '../../../shared/src/diagnostics';
+import { SisStreamReader } from '../../../shared/src/sis/read';
+import type { Position } from '../../../shared/src/text/lines';
+import { analyzeUser, fileWideProblems, frameProblems, shiftProblem, type KeyedUser, type ValidateOptions } from '../../../shared/src/validate';
+import { decodeBytes } from '../io/decode';
+import type { InputDocument } from '../io/input';
+import type { CheckOptions } from './check';
+import type { Diagnostic, FileResult } from './present/model';
+import { toDiagnostics } from './present/positions';
+
+/** Offsets of the start of every line, growing as text arrives (LSP line breaks: \n, \r\n, \r). */
+export class LineStarts {
+  // 4 bytes a line; a text beyond 4 G units moves to 8 bytes a line.
+  private starts: Uint32Array | Float64Array = new Uint32Array(1024);
+  private count = 1;
+  /** Length of the text seen so far. */
+  length = 0;
+  private pendingCr = false;
+
+  private add(offset: number): void {
+    if (offset > 0xffffffff && this.starts instanceof Uint32Array) this.starts = Float64Array.from(this.starts);
+    if (this.count === this.starts.length) {
+      const bigger = this.starts instanceof Uint32Array ? new Uint32Array(this.starts.length * 2) : new Float64Array(this.starts.length * 2);
+      bigger.set(this.starts);
+      this.starts = bigger;
+    }
+    this.starts[this.count++] = offset;
+  }
+
+  push(piece: string): void {
+    const base = this.length;
+    let k = 0;
+    if (this.pendingCr) {
+      // A `\r` ended the previous piece: the line starts after it, or after a `\n` that follows.
+      this.pendingCr = false;
+      if (piece.charCodeAt(0) === 10) k = 1;
+      this.add(base + k);
+    }
+    if (piece.indexOf('\r', k) < 0) {
+      for (let i = piece.indexOf('\n', k); i >= 0; i = piece.indexOf('\n', i + 1)) this.add(base + i + 1);
+    } else {
+      for (let i = k; i < piece.length; i++) {
+        const c = piece.charCodeAt(i);
+        if (c === 10) this.add(base + i + 1);
+        else if (c === 13) {
+          if (i + 1 === piece.length) this.pendingCr = true;
+          else {
+            if (piece.charCodeAt(i + 1) === 10) i++;
+            this.add(base + i + 1);
+          }
+        }
+      }
+    }
+    this.length += piece.length;
+  }
+
+  end(): void {
+    if (this.pendingCr) {
+      this.pendingCr = false;
+      this.add(this.length);
+    }
+  }
+
+  get lineCount(): number {
+    return this.count;
+  }
+
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.count - 1))];
+  }
+
+  /** Same answers as `LineIndex.positionAt` on the whole text. */
+  positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.length));
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+}
+
+/** Longest line kept whole for the text format; beyond it, a window around the diagnostics. */
+const MAX_KEPT_LINE = 10_000;
+const WINDOW_MARGIN = 200;
+
+export interface StreamCheckResult extends FileResult {
+  /** How many problems of each severity were left out (below the minimum asked for). */
+  readonly hidden: Readonly<Record<Severity, number>>;
+  /** Fetches the source lines of these diagnostics (a second read); `lineText` answers after it. */
+  loadLines(shown: readonly Diagnostic[]): Promise<void>;
+}
+
+/**
+ * A copy of a user's keys that holds no slice of the file's text. V8 keeps a whole string alive
+ * while any slice of it lives, so keys kept for every user until the duplicate checks would keep
+ * the text of the whole file (measured: 100,000 users need over 150 MB more heap without this).
+ */
+function detach<T>(keys: T): T {
+  return JSON.parse(JSON.stringify(keys)) as T;
+}
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+/**
+ * Checks `doc` as a stream. Problems less severe than `minSeverity` are only counted (in
+ * `hidden`), not kept: a large file can have hundreds of thousands of them.
+ */
+export async function checkDocumentStreaming(doc: InputDocument, options: CheckOptions, minSeverity: Severity = 'hint'): Promise<StreamCheckResult> {
+  // One options object for the whole run: the validator prepares itself once per object.
+  const validateOptions: ValidateOptions = { settings: options.settings, today: options.today, codeTables: options.codeTables };
+  const problems: Problem[] = [];
+  const hidden: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
+  const worst = RANK[minSeverity];
+  const keep = (q: Problem, base: number) => {
+    if (RANK[q.severity] <= worst) problems.push(shiftProblem(q, base));
+    else hidden[q.severity]++;
+  };
+  const keyed: KeyedUser[] = [];
+  const lines = new LineStarts();
+  const reader = new SisStreamReader(({ chunk }) => {
+    const base = chunk.start;
+    for (const q of chunk.problems) keep(q, base);
+    const a = analyzeUser(chunk.element, validateOptions);
+    // The validator reuses its problem list for the next user: copy now.
+    for (const q of a.problems) keep(q, base);
+    keyed.push({ start: base, keys: detach(a.keys) });
+  });
+  const decoded = decodeBytes(doc.bytes());
+  for await (const piece of decoded.pieces) {
+    lines.push(piece);
+    if (!decoded.undecodable) reader.push(piece);
+  }
+  lines.end();
+  const encodingReported = decoded.problems.some((p) => p.code === 'unsupported-encoding');
+  const all: Problem[] = [];
+  for (const p of decoded.problems) keepIn(all, p);
+  if (!decoded.undecodable) {
+    const frame = reader.end();
+    // A UTF-16 file is reported once from its bytes; its declaration would say it a second time.
+    const add = (p: Problem) => {
+      if (!(encodingReported && p.code === 'unsupported-encoding')) keepIn(all, p);
+    };
+    for (const p of frame.problems) add(p);
+    for (const p of frameProblems(frame, frame.userCount, options.settings)) add(p);
+    for (const p of problems) add(p);
+    for (const p of fileWideProblems(keyed, options.settings)) add(p);
+  }
+  return toStreamResult(doc, all, lines, hidden);
+
+  function keepIn(list: Problem[], p: Problem) {
+    if (RANK[p.severity] <= worst) list.push(p);
+    else hidden[p.severity]++;
+  }
+}
+
+function toStreamResult(doc: InputDocument, problems: Problem[], lines: LineStarts, hidden: Record<Severity, number>): StreamCheckResult {
+  const length = lines.length;
+  const diagnostics = toDiagnostics(problems, length, (o) => lines.positionAt(o));
+
+  // Source text for the excerpts: a whole line when it is short, else a window per diagnostic.
+  const kept = new Map<string, { text: string; cut: number }>();
+  const keyOf = new Map<Diagnostic, string>();
+  const result: StreamCheckResult = {
+    path: doc.path,
+    diagnostics,
+    hidden,
+    lineText: (line) => kept.get(`L${line}`)?.text ?? '',
+    lineFor: (d) => kept.get(keyOf.get(d) ?? `L${d.range.start.line}`) ?? { text: '', cut: 0 },
+    loadLines: async (shown) => {
+      if (shown.length === 0) return;
+      // Absolute ranges to copy, in text order.
+      const wanted = new Map<string, { start: number; end: number; cut: number }>();
+      shown.forEach((d, i) => {
+        const line = d.range.start.line;
+        const start = lines.lineStart(line);
+        const end = line + 1 < lines.lineCount ? lines.lineStart(line + 1) : length;
+        if (end - start <= MAX_KEPT_LINE) {
+          wanted.set(`L${line}`, { start, end, cut: 0 });
+          return;
+        }
+        const to = d.range.end.line > line ? d.range.start.character + 1 : d.range.end.character;
+        const from = Math.max(start, start + d.range.start.character - WINDOW_MARGIN);
+        const key = `D${i}`;
+        keyOf.set(d, key);
+        wanted.set(key, { start: from, end: Math.min(end, start + Math.min(to, d.range.start.character + MAX_KEPT_LINE) + WINDOW_MARGIN), cut: from - start });
+      });
+      const ranges = [...wanted.entries()].sort((a, b) => a[1].start - b[1].start);
+      const parts = new Map<string, string[]>();
+      let at = 0;
+      let first = 0;
+      const again = decodeBytes(doc.bytes());
+      for await (const piece of again.pieces) {
+        const pieceEnd = at + piece.length;
+        // Ranges may straddle pieces: take what lies in this one, the rest comes with the next.
+        while (first < ranges.length && ranges[first][1].end <= at) first++;
+        for (let k = first; k < ranges.length && ranges[k][1].start < pieceEnd; k++) {
+          const [key, r] = ranges[k];
+          if (r.end <= at) continue;
+          const list = parts.get(key) ?? [];
+          list.push(piece.slice(Math.max(0, r.start - at), Math.min(piece.length, r.end - at)));
+          parts.set(key, list);
+        }
+        at = pieceEnd;
+      }
+      // The input changed between the two reads: better no excerpt than a wrong one.
+      if (at !== length) return;
+      for (const [key, r] of ranges) kept.set(key, { text: (parts.get(key) ?? []).join('').replace(/[\r\n]+$/, ''), cut: r.cut });
+    },
+  };
+  return result;
+}
+
