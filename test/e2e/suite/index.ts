@@ -52,6 +52,7 @@ export function run(): Promise<void> {
   require('./hover.test');
   require('./codeLens.test');
   require('./outline.test');
+  require('./inlayHints.test');
   require('./quickFix.test');
   require('./snapshotOnDisk.test');
   require('./commands.test');
