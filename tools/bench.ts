@@ -176,7 +176,12 @@ async function main(): Promise<number> {
   try {
     args = parseBenchArgs(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    const message = (e as Error).message;
+    if (message.startsWith('usage:')) {
+      process.stdout.write(`${message}\n`);
+      return 0;
+    }
+    process.stderr.write(`bench: ${message}\n`);
     return 2;
   }
   const root = resolve(__dirname, '..', '..');

@@ -9,7 +9,13 @@ function main(): void {
   try {
     args = parseGenArgs(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`gen: ${(e as Error).message}\n`);
+    const message = (e as Error).message;
+    // --help: the usage on stdout, exit 0; anything else is bad usage.
+    if (message.startsWith('usage:')) {
+      process.stdout.write(`${message}\n`);
+      process.exit(0);
+    }
+    process.stderr.write(`gen: ${message}\n`);
     process.exit(2);
   }
   try {
