@@ -16,19 +16,6 @@ export function userAt(sis: SisDocument, offset: number): SisUserChunk | undefin
   return undefined;
 }
 
-/** Index of the first user whose chunk ends at or after `offset`. */
-export function firstUserFrom(sis: SisDocument, offset: number): number {
-  const users = sis.users;
-  let lo = 0;
-  let hi = users.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (users[mid].end < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** The chain of elements from `root` down to the deepest one holding `rel` (offsets relative to the chunk). */
 export function elementPath(root: XmlElement, rel: number): XmlElement[] {
   const chain: XmlElement[] = [];
@@ -61,21 +48,7 @@ export function child(el: XmlElement, name: string): XmlElement | undefined {
   return el.children.find((c) => c.name === name);
 }
 
-export function children(el: XmlElement, name: string): XmlElement[] {
-  return el.children.filter((c) => c.name === name);
-}
-
 /** Trimmed text of a simple-content element. */
 export function valueOf(el: XmlElement | undefined): string {
   return el ? el.text.trim() : '';
-}
-
-/** The element's content span (relative), where its value lies. */
-export function contentSpan(el: XmlElement): { start: number; end: number } {
-  return { start: el.startTagEnd, end: el.endTagStart };
-}
-
-/** True when `rel` lies in the element's start tag name (`<name` part). */
-export function inStartTagName(el: XmlElement, rel: number): boolean {
-  return rel >= el.start && rel <= el.nameEnd;
 }
