@@ -40,12 +40,17 @@ function fieldSymbols(m: DocumentModel, base: number, el: XmlElement, depth: num
   });
 }
 
-/** A folding range for every element (root, users, segments) that spans more than one line. */
+/** A folding range for every element (root, users, segments) that spans more than one line (users only in large files). */
 export function foldingRanges(m: DocumentModel): FoldingRange[] {
   const out: FoldingRange[] = [];
   const root = m.sis.root;
   if (root?.endTagStart !== undefined) push(out, m, root.start, root.endTagStart);
-  for (const u of m.sis.users) walk(out, m, u.start, u.element);
+  // Editors show a few thousand regions at most: in a large file, fold users only.
+  const deep = m.sis.users.length <= OUTLINE_FIELDS_UP_TO;
+  for (const u of m.sis.users) {
+    if (deep) walk(out, m, u.start, u.element);
+    else push(out, m, u.start + u.element.start, u.start + u.element.endTagStart);
+  }
   return out;
 }
 
