@@ -26,7 +26,7 @@ import { createEnv, DocumentModel, type Env } from './model';
 import { describeError, guard, runSafe, type Logger } from './runSafe';
 import type { Disposable, Runtime } from './runtime';
 import { hover } from './features/hover';
-import { codeLenses, resolveCodeLens } from './features/codeLens';
+import { codeLenses, resolveCodeLens, type LensData } from './features/codeLens';
 import { inlayHints } from './features/inlayHints';
 import { documentSymbols, foldingRanges } from './features/outline';
 import { definition } from './features/definition';
@@ -59,6 +59,18 @@ export function startServer(connection: Connection, runtime: Runtime): void {
   const validationCaches = new Map<string, Env['validated']>();
   const docEnvs = new Map<string, Promise<Env>>();
   const clientConfigs = new Map<string, Promise<unknown>>();
+  // Short numbers for documents, so code lens data stays small.
+  const docIds = new Map<string, number>();
+  const docUris = new Map<number, string>();
+  const docId = (uri: string): number => {
+    let id = docIds.get(uri);
+    if (id === undefined) {
+      id = docIds.size + 1;
+      docIds.set(uri, id);
+      docUris.set(id, uri);
+    }
+    return id;
+  };
 
   let initOptions: unknown;
   let pushedConfig: unknown;
@@ -340,13 +352,14 @@ export function startServer(connection: Connection, runtime: Runtime): void {
   connection.onCodeLens((params, token) =>
     runSafe(log, 'codeLens', [], token, async () => {
       const m = await getModel(params.textDocument.uri);
-      return m && m.env.options.codeLens ? codeLenses(m) : [];
+      return m && m.env.options.codeLens ? codeLenses(m, docId(params.textDocument.uri)) : [];
     }),
   );
 
   connection.onCodeLensResolve((lens, token) =>
     runSafe(log, 'codeLens/resolve', lens, token, async () => {
-      const uri = (lens.data as { uri?: string } | undefined)?.uri;
+      const id = (lens.data as LensData | undefined)?.d;
+      const uri = id !== undefined ? docUris.get(id) : undefined;
       const m = uri ? await getModel(uri) : undefined;
       return m ? resolveCodeLens(m, lens) : lens;
     }),

@@ -5,32 +5,33 @@ import * as core from '../core';
 import { child } from '../tree';
 import { outcomeWords, show } from './describe';
 
-interface LensData {
-  readonly uri: string;
-  readonly version: number;
-  readonly index: number;
+/** Kept short: a large file has one lens per user, and each carries this back on resolve. */
+export interface LensData {
+  /** The server's number for the document (see `startServer`). */
+  readonly d: number;
+  /** The user's index. */
+  readonly i: number;
   /** Set on the lens of a protected field. */
-  readonly field?: string;
+  readonly f?: string;
 }
 
 /**
  * One lens per `<user>`, plus one per field the snapshot marks protected for that user. Only
  * positions here; titles are computed in `resolveCodeLens`, for the lenses the editor shows.
  */
-export function codeLenses(m: DocumentModel): CodeLens[] {
+export function codeLenses(m: DocumentModel, docId: number): CodeLens[] {
   const out: CodeLens[] = [];
-  const uri = m.doc.uri;
   const snapshot = core.hasSnapshot(m.env.prepared);
   for (const u of m.sis.users) {
     const range = m.range(u.start, u.start + u.element.nameEnd);
-    out.push({ range, data: { uri, version: m.version, index: u.index } satisfies LensData });
+    out.push({ range, data: { d: docId, i: u.index } satisfies LensData });
     if (!snapshot) continue;
     for (const field of core.protectedFieldsOf(m.env.prepared, m.analysis(u).keys)) {
       const el = child(u.element, field);
       if (!el) continue;
       out.push({
         range: m.range(u.start + el.start, u.start + el.nameEnd),
-        data: { uri, version: m.version, index: u.index, field } satisfies LensData,
+        data: { d: docId, i: u.index, f: field } satisfies LensData,
       });
     }
   }
@@ -39,15 +40,15 @@ export function codeLenses(m: DocumentModel): CodeLens[] {
 
 export function resolveCodeLens(m: DocumentModel, lens: CodeLens): CodeLens {
   const data = lens.data as LensData;
-  const u = m.sis.users[data.index];
+  const u = m.sis.users[data.i];
   if (!u) return lens;
   const args: UserPreviewArgs = { uri: m.doc.uri, index: u.index, line: m.doc.positionAt(u.start).line };
   const plan = m.plan(u);
   let title: string;
-  if (data.field === undefined) {
+  if (data.f === undefined) {
     title = plan ? outcomeWords(plan) : 'no snapshot: preview';
   } else {
-    const f = plan?.fields.find((x) => x.field === data.field);
+    const f = plan?.fields.find((x) => x.field === data.f);
     if (!plan || plan.outcome === 'rejected') title = 'protected (user rejected)';
     else if (!f) title = 'protected';
     else if (f.action === 'keep-protected') title = `keeps manual value ${show(f.before)}`;
