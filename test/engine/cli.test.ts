@@ -93,6 +93,22 @@ describe('alma-sis plan', () => {
     expect(JSON.parse((await cli(['plan', xml, '--snapshot', snap, '--format', 'json', '--match-by', 'primary_id'])).out).users[0].matchValue).toBe('x');
   });
 
+  it('a .zip with several XML files is planned as one feed, in order; indexes and lines are per file', async () => {
+    const { zipSync, strToU8 } = await import('fflate');
+    const snap = write('s.alma-snapshot.json', snapshotText([]));
+    const zip = path.join(dir, 'upload.zip');
+    fs.writeFileSync(zip, zipSync({ 'a.xml': strToU8(sisFile('<primary_id>one</primary_id>')), 'b.xml': strToU8(sisFile('<primary_id>two</primary_id>', '<primary_id>ONE</primary_id>')) }));
+    const r = await cli(['plan', zip, '--snapshot', snap, '--format', 'json']);
+    const plan = JSON.parse(r.out);
+    expect(plan.files).toEqual([`${zip}!/a.xml`, `${zip}!/b.xml`]);
+    expect(plan.users.map((u: { file: string; index: number; line: number; outcome: string }) => [path.basename(u.file), u.index, u.line, u.outcome])).toEqual([
+      ['a.xml', 0, 3, 'created'],
+      ['b.xml', 0, 3, 'created'],
+      ['b.xml', 1, 4, 'rejected'],
+    ]);
+    expect(r.code).toBe(1);
+  });
+
   it('exit 2: no snapshot, a missing file, an unreadable snapshot', async () => {
     expect((await cli(['plan', EXAMPLE_XML])).code).toBe(2);
     expect((await cli(['plan', path.join(dir, 'nope.xml'), '--snapshot', EXAMPLE_SNAP])).code).toBe(2);
