@@ -21,7 +21,10 @@ export function hover(m: DocumentModel, position: Position): Hover | null {
 }
 
 function userHover(m: DocumentModel, chunk: SisUserChunk): string {
-  const lines = [`**User ${chunk.index + 1}**`];
+  const el = chunk.element;
+  const id = valueOf(el.children.find((c) => c.name === 'primary_id'));
+  const name = ['first_name', 'last_name'].map((n) => valueOf(el.children.find((c) => c.name === n))).filter(Boolean).join(' ');
+  const lines = [`**User ${chunk.index + 1}${id ? ` — ${code(id)}` : ''}**${name ? ` ${name.replace(/[*_`\\[\]<>]/g, '\\$&')}` : ''}`];
   const plan = m.plan(chunk);
   if (!plan) {
     lines.push('', noSnapshotLine(m));
@@ -82,7 +85,9 @@ function syncPart(m: DocumentModel, chunk: SisUserChunk, names: string[]): strin
   if (list) {
     const s = plan.segments.find((x) => x.list === list);
     if (plan.outcome === 'created') return `**New user**: Alma stores these ${list} as External.`;
-    return s ? `**${list}**: ${segmentWords(s)}. ${s.rule ?? 'Alma deletes the External items of the list and adds the file\'s; Internal items stay.'}` : `**${list}**: no change.`;
+    return s
+      ? `**${list}**: ${segmentWords(s)}\n\n${s.rule ?? 'Alma deletes the External items of the list and adds the file\'s; Internal items stay.'}`
+      : `**${list}**: no change.`;
   }
   const f = plan.fields.find((x) => x.field === field);
   if (plan.outcome === 'created') {
