@@ -194,11 +194,11 @@ export async function withWorkbench(opts, body) {
     log(`stopped code-server and Chromium in ${seconds(tDown)} s`);
   };
   const onSignal = (sig) => {
+    if (tornDown) return;
     log(`${sig}: stopping code-server and Chromium`);
-    teardown().finally(() => process.exit(130));
+    teardown().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, onSignal);
 
   try {
     const tInstall = Date.now();
@@ -238,6 +238,10 @@ export async function withWorkbench(opts, body) {
     browser = await chromium.launch({
       executablePath: tools.chromium,
       headless: true,
+      // Our own handlers stop code-server too; Playwright's would exit before they run.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
       env: { ...env, PATH: process.env.PATH },
       args: [
         '--no-sandbox',
@@ -283,8 +287,7 @@ export async function withWorkbench(opts, body) {
     return code;
   } finally {
     await teardown();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeListener(sig, onSignal);
     log(`done in ${seconds(t0)} s`);
   }
 }
