@@ -88,6 +88,17 @@ describe('diagnostics', () => {
     expect((await next).find((d) => d.code === 'reverts-override')?.severity).toBe(DiagnosticSeverity.Hint);
   });
 
+  it('take settings pushed with didChangeConfiguration from clients that cannot be asked', async () => {
+    client = await startTestServer({ folder: ws, pull: false });
+    const uri = fileUri(join(ws, 'users.xml'));
+    await client.open(uri, usersXml);
+    expect((await client.diagnosticsFor(uri, 1)).find((d) => d.code === 'reverts-override')?.severity).toBe(DiagnosticSeverity.Information);
+    client.config = { revertSeverity: 'error' };
+    const next = client.nextDiagnostics(uri);
+    await client.configChanged();
+    expect((await next).find((d) => d.code === 'reverts-override')?.severity).toBe(DiagnosticSeverity.Error);
+  });
+
   it('follow an edit inside one user, for the new version', async () => {
     client = await startTestServer({ folder: ws });
     const uri = fileUri(join(ws, 'users.xml'));
