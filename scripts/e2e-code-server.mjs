@@ -109,11 +109,11 @@ export async function withWorkbench(opts, body) {
   let vsix, id;
   try {
     ({ vsix, id } = packageVsix(tmp));
+    if (opts.testsPath && !existsSync(opts.testsPath)) throw new Error(`${opts.testsPath} is missing: the suite was not built`);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  if (opts.testsPath && !existsSync(opts.testsPath)) throw new Error(`${opts.testsPath} is missing: the suite was not built`);
   log(`tools ${((tTools - t0) / 1000).toFixed(1)} s, build and package ${seconds(tTools)} s`);
 
   const home = join(tmp, 'home');
@@ -130,9 +130,9 @@ export async function withWorkbench(opts, body) {
     VSCODE_IPC_HOOK_CLI: '',
     PASSWORD: '',
     // No extension gallery: nothing is fetched from open-vsx.org at run time.
+    EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: '' }),
     // The suite's reporter tags its lines so they can be told from the workbench's log.
     ALMA_SIS_E2E_TAG: SUITE_TAG,
-    EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: '' }),
   };
   for (const d of [env.XDG_CONFIG_HOME, env.XDG_CACHE_HOME, env.XDG_DATA_HOME, env.XDG_STATE_HOME, env.XDG_RUNTIME_DIR]) {
     mkdirSync(d, { recursive: true, mode: 0o700 });
