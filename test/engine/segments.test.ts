@@ -37,6 +37,16 @@ const ROWS: Row[] = [
     file: '<user_identifiers><user_identifier><id_type>BARCODE</id_type><value>B1</value><status>ACTIVE</status></user_identifier></user_identifiers>', list: 'identifiers', expect: null,
   },
   {
+    name: 'identifiers: the status Alma gives by default (ACTIVE) equals none',
+    alma: { user_identifier: [{ id_type: { value: 'BARCODE' }, value: 'B1', status: 'ACTIVE', note: '', segment_type: 'External' }] },
+    file: '<user_identifiers><user_identifier><id_type>BARCODE</id_type><value>B1</value></user_identifier></user_identifiers>', list: 'identifiers', expect: null,
+  },
+  {
+    name: 'blocks: default type and status equal none',
+    alma: { user_block: [{ block_type: { value: 'GENERAL' }, block_description: { value: 'LOST' }, block_status: 'Active' }] },
+    file: '<user_blocks><user_block><block_description>LOST</block_description></user_block></user_blocks>', list: 'blocks', expect: null,
+  },
+  {
     name: 'addresses with types and dates (Z or not)',
     alma: { contact_info: { address: [{ line1: 'Main St 1', city: 'Town', country: { value: 'USA' }, start_date: '2024-01-01Z', address_type: [{ value: 'home' }], preferred: true, segment_type: 'External' }] } },
     file: '<contact_info><addresses><address preferred="true"><line1>Main St 1</line1><city>Town</city><country desc="United States">USA</country><start_date>2024-01-01</start_date><address_types><address_type>home</address_type></address_types></address></addresses></contact_info>',

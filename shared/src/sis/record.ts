@@ -161,6 +161,11 @@ function segmentCodeChildren(list: SegmentListName): ReadonlySet<string> {
 const SEGMENT_IGNORED = new Set(['segment_type', 'link', 'category_type', 'block_owner', 'note_owner', 'statistic_owner']);
 /** Boolean attributes/children of segment items; the XSD default is false. */
 const SEGMENT_BOOLEANS = new Set(['preferred', 'preferred_sms', 'user_viewable', 'popup_note']);
+/** Defaults of segment children (XSD, domain §2.4, §2.6): a value equal to it is the same as none. */
+const SEGMENT_DEFAULTS: Partial<Record<SegmentListName, Readonly<Record<string, string>>>> = {
+  identifiers: { status: 'ACTIVE' },
+  blocks: { block_type: 'GENERAL', block_status: 'ACTIVE' },
+};
 /** Type lists: XML wrapper → API JSON array name. */
 const TYPE_LISTS: Readonly<Record<string, string>> = { address_types: 'address_type', email_types: 'email_type', phone_types: 'phone_type' };
 const TYPE_LISTS_FROM_JSON: Readonly<Record<string, string>> = { address_type: 'address_types', email_type: 'email_types', phone_type: 'phone_types' };
@@ -263,6 +268,7 @@ function finishContent(raw: Record<string, ContentValue>, list: SegmentListName)
     // Identifier values are case-insensitive in Alma (stored lower-cased since 2018 [BLOG-CASE]).
     if (list === 'identifiers' && k === 'value' && typeof v === 'string') v = v.toLowerCase();
     if (SEGMENT_BOOLEANS.has(k) && v === false) continue; // false is the default: same as absent
+    if (typeof v === 'string' && SEGMENT_DEFAULTS[list]?.[k] === v.toUpperCase()) continue; // the XSD's default: same as absent
     out[k] = v;
   }
   return out;
