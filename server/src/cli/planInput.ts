@@ -28,7 +28,8 @@ const FATAL_CODES = new Set(['invalid-utf8', 'unsupported-encoding', 'content-be
 
 export interface PlanDocument {
   readonly path: string;
-  readonly lines: LineIndex;
+  /** The 1-based line of each user's start tag (the text itself is not kept: it can be large). */
+  readonly userLines: readonly number[];
   readonly users: readonly IncomingUser[];
   /** Errors the validator reports (with the encoding ones). */
   readonly errors: number;
@@ -63,7 +64,7 @@ async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint
   const fatal = errors.find((p) => FATAL_CODES.has(p.code));
   return {
     path: doc.path,
-    lines,
+    userLines: users.map((u) => lines.positionAt(u.start).line + 1),
     users,
     errors: errors.length,
     fatal: undecodable || fatal !== undefined,
@@ -90,10 +91,10 @@ export async function preparePlan(args: ParsedArgs, ctx: CliContext, commandName
   const where: { doc: PlanDocument; index: number; line: number }[] = [];
   for (const doc of documents) {
     const offset = incoming.length;
-    for (const u of doc.users) {
+    doc.users.forEach((u, k) => {
       incoming.push({ ...u, index: offset + u.index });
-      where.push({ doc, index: u.index, line: doc.lines.positionAt(u.start).line + 1 });
-    }
+      where.push({ doc, index: u.index, line: doc.userLines[k] });
+    });
   }
   const plan = planFile(incoming, snapshot.snapshot, settings);
   return { snapshot, settings, documents, plan, where, incoming };
