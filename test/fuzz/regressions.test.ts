@@ -122,4 +122,23 @@ describe('fuzz findings in the reader (fixed)', () => {
       expect(readSisDocument(`${decl}\n<users><user><primary_id>a</primary_id></user></users>`).problems, decl).toEqual([]);
     }
   });
+
+  it('incremental reads agree with full reads when a problem sits right at the edge of the re-read region', () => {
+    const cases = [
+      // The root start tag is not closed: its problem is where the first user's region starts.
+      '<users<user><primary_id>a</primary_id></user><user><primary_id>b</primary_id></user></users>',
+      // `<pr` between users reports its problem at the next `<user>`, the end of the region.
+      '<users><user><primary_id>a</primary_id></user><pr<user><primary_id>b</primary_id></user></users>',
+    ];
+    for (const before of cases) {
+      const prev = readSisDocument(before);
+      for (let at = before.indexOf('<primary_id>'); at < before.length - 8; at += 7) {
+        for (const insert of ['', 'x', '<', '</user>']) {
+          const after = before.slice(0, at) + insert + before.slice(at + 1);
+          const next = updateSisDocument(prev, after, { start: at, end: at + 1, newLength: insert.length });
+          expect(deepEqual(plainDocument(next), plainDocument(readSisDocument(after))), JSON.stringify(after)).toBe(true);
+        }
+      }
+    }
+  });
 });

@@ -80,13 +80,18 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** A document reduced to comparable plain data (absolute offsets, no object identity). */
+/** Problems at the same place may come in either order (found in another order by an incremental read). */
+function byPlace(a: Problem, b: Problem): number {
+  return a.start - b.start || a.end - b.end || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+}
+
+/** A document reduced to comparable plain data (absolute offsets, no object identity, problems in one order). */
 export function plainDocument(d: SisDocument): unknown {
   return {
     declaration: d.declaration,
     root: d.root,
     others: d.otherElements,
-    problems: d.problems,
+    problems: [...d.problems].sort(byPlace),
     users: d.users.map((u) => ({ index: u.index, start: u.start, end: u.end, element: u.element, problems: u.problems })),
     length: d.length,
   };

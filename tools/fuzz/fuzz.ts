@@ -88,6 +88,8 @@ async function workerMain(): Promise<void> {
       parentPort!.postMessage({ iteration: job.iteration, findings: [{ property: 'harness', message: `making the input failed: ${(e as Error).stack}` }], bytes: 0, mutations: [] } satisfies Reply);
       return;
     }
+    // Tell the clock how large the input is: the time bound grows with it.
+    parentPort!.postMessage({ started: job.iteration, bytes: sample.bytes.length });
     const before = attempts.length;
     const t0 = performance.now();
     const findings = await checkSample(sample, ctx, seed + job.iteration);
@@ -138,10 +140,18 @@ class Checker {
         resolve(r);
       };
       const fail = (property: string, message: string) => finish({ iteration, findings: [{ property, message }], bytes: -1, mutations: [] }, true);
-      const onMessage = (m: Reply) => finish(m, false);
+      const onMessage = (m: Reply | { started: number; bytes: number }) => {
+        if ('started' in m) {
+          // The bound: the base time plus 15 s per MB (a 10 MB input is read, validated twice,
+          // planned, re-read after edits and streamed; on a loaded 2-core machine).
+          clearTimeout(timer);
+          const bound = timeoutMs + Math.round((15_000 * m.bytes) / 1e6);
+          timer = setTimeout(() => fail('hang', `no answer within ${bound} ms (input of ${m.bytes} bytes)`), bound);
+        } else finish(m, false);
+      };
       const onError = (e: Error) => fail('crash', `the worker died: ${e.message}`);
       const onExit = (code: number) => fail('crash', `the worker exited with code ${code}`);
-      const timer = setTimeout(() => fail('hang', `no answer within ${timeoutMs} ms`), timeoutMs);
+      let timer = setTimeout(() => fail('hang', `no answer within ${timeoutMs} ms`), timeoutMs);
       w.on('message', onMessage);
       w.on('error', onError);
       w.on('exit', onExit);
@@ -187,7 +197,7 @@ async function main(): Promise<void> {
   }
   const { bases, corpus } = loadBases(args.repo, args.seed);
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  out(`fuzz: seed ${args.seed}, ${args.only !== undefined ? `iteration ${args.only} only` : `${args.seconds} s`}, time bound ${args.timeoutMs} ms per input`);
+  out(`fuzz: seed ${args.seed}, ${args.only !== undefined ? `iteration ${args.only} only` : `${args.seconds} s`}, time bound ${args.timeoutMs} ms + 15 s per MB per input`);
   out(`fuzz: bases: ${corpus} corpus files${corpus === 0 ? ' (../shared/corpus/sis not found: skipped)' : ''}, ${bases.length - corpus} generated`);
 
   const deadline = Date.now() + args.seconds * 1000;

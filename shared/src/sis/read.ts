@@ -388,11 +388,17 @@ export function updateSisDocument(prev: SisDocument, text: string, edit: TextEdi
   const regionStart = i > 0 ? users[i - 1].end : root.startTagEnd;
   const oldRegionEnd = j + 1 < users.length ? users[j + 1].start : root.endTagStart;
   if (edit.start < regionStart || edit.end > oldRegionEnd) return readSisDocument(text);
+  // A problem of the root start tag can sit right at its end, where the region starts; it would
+  // be taken for one of the region's (found by fuzzing): read everything again then.
+  if (regionStart === root.startTagEnd && prev.problems.some((p) => p.start === regionStart)) return readSisDocument(text);
   const newRegionEnd = oldRegionEnd + delta;
 
   const sink: ContentSink = { users: [], others: [], problems: [] };
   const result = readRootContent(text, regionStart, text.length, root.name, i, sink, newRegionEnd);
   if (result.pos !== newRegionEnd || result.rootEndTagStart !== undefined) return readSisDocument(text);
+  // An unclosed element reports its problem at the next tag, which can be the first one after
+  // the region: then the old and the new problem there cannot be told apart (found by fuzzing).
+  if (sink.problems.some((p) => p.start >= newRegionEnd) || prev.problems.some((p) => p.start === oldRegionEnd)) return readSisDocument(text);
 
   const shift = <T extends { start: number; end: number }>(x: T): T => ({ ...x, start: x.start + delta, end: x.end + delta });
   const nextUsers: SisUserChunk[] = users.slice(0, i);
