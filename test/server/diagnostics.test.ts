@@ -191,6 +191,21 @@ describe('diagnostics', () => {
     expect((await next).map((d) => d.code)).toContain('user-not-external');
   });
 
+  it('follow the code tables when they change on disk', async () => {
+    const dir = copyWorkspace();
+    client = await startTestServer({ folder: dir, config: { codeTablesPath: 'code-tables.json' } });
+    const uri = fileUri(join(dir, 'users.xml'));
+    await client.open(uri, usersXml);
+    expect((await client.diagnosticsFor(uri, 1)).map((d) => d.code)).not.toContain('unknown-code');
+    const tables = join(dir, 'code-tables.json');
+    const next = client.nextDiagnostics(uri);
+    // GRAD is no longer a user group: jdoe's group becomes an unknown code.
+    writeFileSync(tables, readFileSync(tables, 'utf8').replace('{ "code": "GRAD", "label": "Graduate" },', ''));
+    const after = await next;
+    const unknown = after.filter((d) => d.code === 'unknown-code');
+    expect(unknown.map((d) => usersXml.split('\n')[d.range.start.line].trim())).toEqual(['<user_group desc="Graduate">GRAD</user_group>']);
+  });
+
   it('change when the client reports a changed snapshot (workspace/didChangeWatchedFiles)', async () => {
     const dir = copyWorkspace();
     // A runtime whose directory watching never fires: only the client's notification tells.
