@@ -11,7 +11,7 @@ import { makeSample, randomEdit, Rng } from '../../tools/fuzz/mutate';
 
 const REPO = path.resolve(__dirname, '../..');
 
-describe('fuzz properties on fixed seeds', () => {
+describe('fuzz properties on fixed seeds', { timeout: 300_000 }, () => {
   const seed = 424242;
   const { bases, corpus } = loadBases(REPO, seed);
   if (corpus === 0) console.warn('fuzz properties: ../shared/corpus/sis not found; generated files only');
