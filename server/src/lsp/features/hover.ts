@@ -1,7 +1,7 @@
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { SisUserChunk } from '../../../../shared/src/sis/types';
 import type { XmlElement } from '../../../../shared/src/xml/types';
-import { elementDefAt } from '../../../../shared/src/schema/user';
+import { elementDefAt, findAttribute } from '../../../../shared/src/schema/user';
 import type { DocumentModel } from '../model';
 import * as core from '../core';
 import { elementPath, valueOf } from '../tree';
@@ -16,6 +16,15 @@ export function hover(m: DocumentModel, position: Position): Hover | null {
   if (chain.length === 0) return null;
   const target = chain[chain.length - 1];
   const range = m.range(chunk.start + target.start, chunk.start + target.end);
+  const rel = offset - chunk.start;
+  const attr = target.attributes.find((a) => rel >= a.start && rel <= a.valueEnd);
+  if (attr) {
+    const def = elementDefAt(chain.map((e) => e.name));
+    const adef = def ? findAttribute(def.content ?? def, attr.name) : undefined;
+    const notes = adef ? [adef.description, adef.sis ? '' : 'The SIS load ignores it.', adef.default !== undefined ? `Default: \`${adef.default}\`.` : ''] : ['Not an attribute of Alma\'s user schema.'];
+    const value = [`**${target.name}** \`@${attr.name}\``, '', notes.filter(Boolean).join(' ')].join('\n');
+    return { contents: { kind: MarkupKind.Markdown, value }, range: m.range(chunk.start + attr.start, chunk.start + attr.valueEnd + 1) };
+  }
   const value = chain.length === 1 ? userHover(m, chunk) : fieldHover(m, chunk, chain);
   return value ? { contents: { kind: MarkupKind.Markdown, value }, range } : null;
 }
