@@ -175,6 +175,15 @@ describe('alma-sis validate', () => {
     expect(JSON.parse(zipped.stdout).files[0].path).toBe('<stdin>!/in.xml');
   });
 
+  it('shows the source lines for standard input and zip entries too (they are read twice)', () => {
+    const stdin = run(['validate', '--today', '2026-01-01', '-'], { input: BAD_DATE });
+    expect(stdin.stdout).toContain('<stdin>:9:17: error invalid-date: ');
+    expect(stdin.stdout).toContain('  9 |     <birth_date>1990-13-01</birth_date>\n');
+    const zip = run(['validate', '--today', '2026-01-01', f('feed.zip')]);
+    expect(zip.stdout).toContain(`${f('feed.zip')}!/staff/bad.xml:9:17: error invalid-date: `);
+    expect(zip.stdout).toContain('  9 |     <birth_date>1990-13-01</birth_date>\n');
+  });
+
   it('exits 2 on an unreadable input, still reporting the others', () => {
     const r = run(['validate', '--format', 'json', '--today', '2026-01-01', f('missing.xml'), f('valid.xml'), f('nothing.zip')]);
     expect(r.code).toBe(2);
