@@ -68,6 +68,24 @@ function escape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 }
 
+/** Sets the raw (unescaped) content of the first `<tag>`. */
+function setRaw(tag: string, raw: string): (text: string) => string | undefined {
+  return (text) => {
+    const m = new RegExp(`<${tag}((?:\\s[^>]*)?)(?:/>|>([\\s\\S]*?)</${tag}>)`).exec(text);
+    return m ? text.slice(0, m.index) + `<${tag}${m[1]}>${raw}</${tag}>` + text.slice(m.index + m[0].length) : undefined;
+  };
+}
+
+/** Adds raw attribute text to the first `<tag>` start tag. */
+function setAttributeRaw(tag: string, raw: string): (text: string) => string | undefined {
+  return (text) => {
+    const m = new RegExp(`<${tag}((?:\\s[^>]*?)?)(/?)>`).exec(text);
+    if (!m) return undefined;
+    const attrs = raw.includes('preferred') ? (m[1] ?? '').replace(/\s(preferred)="[^"]*"/, '') : (m[1] ?? '');
+    return text.slice(0, m.index) + `<${tag}${attrs} ${raw}${m[2]}>` + text.slice(m.index + m[0].length);
+  };
+}
+
 function setAttribute(tag: string, attr: string, value: string): (text: string) => string | undefined {
   return (text) => {
     const m = new RegExp(`<${tag}(\\s[^>]*?)?(/?)>`).exec(text);
@@ -221,11 +239,46 @@ const MUTATIONS: [string, (t: string) => string | undefined][] = [
   ['user_block without block_description', setSegment('user_blocks', BLOCK('<block_type>GENERAL</block_type>'))],
   ['user_statistic', setSegment('user_statistics', STAT('<statistic_category>SN</statistic_category>'))],
   ['user_statistic without category', setSegment('user_statistics', STAT('<statistic_note>x</statistic_note>'))],
+  // lexical: entities, character references, CDATA, comments, processing instructions
+  ['value with &amp;', setRaw('first_name', 'A&amp;B')],
+  ['value with an undefined entity', setRaw('first_name', 'A&bogus;B')],
+  ['value with a bare &', setRaw('first_name', 'A & B')],
+  ['value with a bare <', setRaw('first_name', 'A < B')],
+  ['value with character references', setRaw('first_name', '&#74;&#x61;ne &#x1F600;')],
+  ['value with &#0;', setRaw('first_name', 'A&#0;')],
+  ['value as CDATA', setRaw('first_name', '<![CDATA[Jane <x> & co]]>')],
+  ['date as CDATA', setRaw('expiry_date', '<![CDATA[2030-01-16]]>')],
+  ['date split by a comment', setRaw('expiry_date', '2030-01<!-- c -->-16')],
+  ['comment inside user', insertInUser('<!-- a comment -->')],
+  ['comment with --', insertInUser('<!-- a -- b -->')],
+  ['processing instruction inside user', insertInUser('<?note x?>')],
+  ['element name in the wrong case', (t) => (t.includes('<first_name>') ? t.replace(/<first_name>([^<]*)<\/first_name>/, '<First_name>$1</First_name>') : undefined)],
+  ['mismatched end tag', (t) => (t.includes('</last_name>') ? t.replace('</last_name>', '</lastname>') : undefined)],
+  ['duplicate attribute', setAttributeRaw('address', 'preferred="true" preferred="false"')],
+  ['attribute without quotes', setAttributeRaw('email', 'preferred=true')],
+  ['attribute value with &lt;', setAttributeRaw('user_group', 'desc="a &lt; b"')],
+  ['xml:lang on first_name', setAttributeRaw('first_name', 'xml:lang="en"')],
+  ['xsi:noNamespaceSchemaLocation on user', setAttributeRaw('user', 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="rest_users.xsd"')],
+  ['xsi:nil on user', setAttributeRaw('user', 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="false"')],
+  ['boolean with spaces', setAttribute('address', 'preferred', ' true ')],
+  ['date with spaces around', setValue('expiry_date', ' 2030-01-16 ')],
+  ['control character in a value', setRaw('first_name', 'A\u0001B')],
   // document level
   ['root renamed userRecords', (t) => (t.includes('<users>') ? t.replace('<users>', '<userRecords>').replace('</users>', '</userRecords>') : undefined)],
   ['end tag of first_name missing', (t) => (t.includes('</first_name>') ? t.replace('</first_name>', '') : undefined)],
   ['namespace on the root', (t) => (t.includes('<users>') ? t.replace('<users>', '<users xmlns="http://example.com/alma">') : undefined)],
 ];
+
+/**
+ * Known disagreements, each with its reason; the test fails if one disappears (then remove it
+ * here) or a new one appears.
+ */
+const KNOWN_DISAGREEMENTS: Record<string, string> = {
+  // XSD 1.0 cvc-elt.3.1: xsi:nil (even "false") is allowed only on elements declared nillable, and
+  // none of Alma's are; the validator accepts every xsi:* attribute. Reported to the validator's
+  // owner; harmless for Alma, which ignores it.
+  'xsi:nil on user': 'xmllint invalid, strict valid',
+};
 
 interface Variant {
   readonly base: string;
@@ -277,6 +330,7 @@ describe.skipIf(!HAVE_XMLLINT || !HAVE_SHARED)('strict mode agrees with xmllint 
     const { settings } = settingsFrom({ validation: 'strict' });
     const disagreements: string[] = [];
     let agree = 0;
+    const known = new Set<string>();
     let invalid = 0;
     for (const v of variants) {
       // The streaming check, as `alma-sis validate` runs it (test/cli/stream.test.ts holds it equal to the whole-text check).
@@ -287,6 +341,7 @@ describe.skipIf(!HAVE_XMLLINT || !HAVE_SHARED)('strict mode agrees with xmllint 
       const theirs = xmllintValid.get(v.file)!;
       if (!theirs) invalid++;
       if (oursValid === theirs) agree++;
+      else if (KNOWN_DISAGREEMENTS[v.mutation]) known.add(v.mutation);
       else {
         const detail = oursValid
           ? r.diagnostics.map((d) => `${d.severity} ${d.code}`).join(', ') || 'no diagnostics'
@@ -295,10 +350,11 @@ describe.skipIf(!HAVE_XMLLINT || !HAVE_SHARED)('strict mode agrees with xmllint 
       }
     }
     console.log(
-      `xmllint differential: ${agree}/${variants.length} variants agree (${invalid} invalid per xmllint, ${variants.length - invalid} valid; ${BASES.length} bases × ${MUTATIONS.length} mutations)`,
+      `xmllint differential: ${agree}/${variants.length} variants agree (${invalid} invalid per xmllint, ${variants.length - invalid} valid; ${BASES.length} bases × ${MUTATIONS.length} mutations); known disagreements: ${[...known].join(', ') || 'none'}`,
     );
     expect(variants.length).toBeGreaterThan(200);
     expect(invalid).toBeGreaterThan(50);
     expect(disagreements).toEqual([]);
+    expect([...known].sort()).toEqual(Object.keys(KNOWN_DISAGREEMENTS).sort());
   });
 });
