@@ -180,13 +180,17 @@ export async function withWorkbench(opts, body) {
 
   let codeServer;
   let browser;
+  let browserServer;
   let browserPid;
   let tornDown = false;
   const teardown = async () => {
     if (tornDown) return;
     tornDown = true;
     const tDown = Date.now();
-    if (browser) await Promise.race([browser.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+    const within5s = (p) => Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+    // Closing the server closes the browser (and the connection to it).
+    if (browserServer) await within5s(browserServer.close());
+    else if (browser) await within5s(browser.close());
     if (browserPid) await killGroup(browserPid, 'Chromium');
     if (codeServer) await killGroup(codeServer.pid, 'code-server');
     if (!opts.keep) rmSync(tmp, { recursive: true, force: true });
@@ -235,7 +239,9 @@ export async function withWorkbench(opts, body) {
     const tBrowser = Date.now();
 
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
+    // launchServer (not launch) so that the browser's PID is known and its process group can be
+    // killed whatever state Playwright is in.
+    browserServer = await chromium.launchServer({
       executablePath: tools.chromium,
       headless: true,
       // Our own handlers stop code-server too; Playwright's would exit before they run.
@@ -254,7 +260,8 @@ export async function withWorkbench(opts, body) {
         '--disable-dev-shm-usage',
       ],
     });
-    browserPid = browser.process?.()?.pid;
+    browserPid = browserServer.process().pid;
+    browser = await chromium.connect(browserServer.wsEndpoint());
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 860 }, deviceScaleFactor: opts.scale ?? 1 });
     const page = await context.newPage();
 

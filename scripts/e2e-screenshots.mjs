@@ -58,6 +58,8 @@ async function goToLine(page, line, column = 1) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: T });
   await input.fill(`:${line}:${column}`);
+  // Enter only once the picker has understood the line number (under load it lags behind).
+  await page.locator('.quick-input-widget', { hasText: `line ${line}` }).first().waitFor({ timeout: T });
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: T });
 }
