@@ -90,7 +90,7 @@ export function frameProblems(frame: SisDocumentFrame, userCount: number, settin
       const vs = Math.max(a.start, a.valueEnd - a.value.length);
       if (a.name === 'xmlns') {
         if (a.value !== '') out.push(problem('namespace', 'error', `A default namespace ("${a.value}") on the root: Alma's user schema has no namespace.`, vs, a.valueEnd));
-      } else if (a.name.startsWith('xmlns:') || a.name.startsWith('xsi:')) {
+      } else if (a.name.startsWith('xmlns:') || (a.name.startsWith('xsi:') && a.name !== 'xsi:nil')) {
         continue;
       } else if (a.name === 'total_record_count' && root.name === 'users') {
         if (p.strict && !isXsdLong(a.value)) out.push(problem('invalid-number', 'error', `total_record_count="${a.value}" is not a whole number.`, vs, a.valueEnd));

@@ -213,7 +213,12 @@ class UserValidator {
         }
         continue;
       }
-      // Declaring a prefix changes nothing by itself; xsi:* attributes are allowed everywhere.
+      // Declaring a prefix changes nothing by itself; xsi:* attributes are allowed everywhere,
+      // except xsi:nil, which XSD allows only on elements declared nillable (none of Alma's are).
+      if (name === 'xsi:nil') {
+        this.add('unknown-attribute', xsdSeverity(this.p, 'warning'), `xsi:nil is not allowed on <${el.name}>: no element of Alma's user schema is nillable.`, a.start, a.start + name.length, { attribute: name });
+        continue;
+      }
       if (name.startsWith('xmlns:') || name.startsWith('xsi:')) continue;
       let def: AttributeDef | undefined;
       if (defs) for (let j = 0; j < defs.length; j++) if (defs[j].name === name) def = defs[j];
