@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'node:util';
+import { unzipSync } from 'fflate';
 import { ensureTools, withoutNpmRunEnv } from './e2e-tools.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,7 +90,32 @@ export function packageVsix(outDir) {
   const vsix = join(outDir, `${pkg.name}-${pkg.version}.vsix`);
   run('npm', ['run', '--silent', 'package', '--', '--out', vsix], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (!existsSync(vsix)) throw new Error(`npm run package did not write ${vsix}`);
+  checkVsixContents(vsix);
   return { vsix, id: `${pkg.publisher}.${pkg.name}`.toLowerCase(), version: pkg.version };
+}
+
+// What the .vsix may hold (.vscodeignore is an allow list; the bundles are self-contained).
+const VSIX_REQUIRED = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/readme.md'];
+const VSIX_ALLOWED = [
+  /^\[Content_Types\]\.xml$/,
+  /^extension\.vsixmanifest$/,
+  /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE(\.txt|\.md)?)$/,
+  // The bundles at the top of dist/ (not dist/test/ or dist/tools/).
+  /^extension\/dist\/[^/]+\.js$/,
+  /^extension\/(syntaxes|schemas)\/[^/]+\.json$/,
+  /^extension\/images\/icon\.png$/,
+];
+
+/** Fails when the package holds anything beyond the allow list, or misses a bundle. */
+function checkVsixContents(vsix) {
+  const names = [];
+  // The filter sees every entry; returning false skips inflating it (only the names are needed).
+  unzipSync(readFileSync(vsix), { filter: (f) => (names.push(f.name), false) });
+  const extra = names.filter((n) => !n.endsWith('/') && !VSIX_ALLOWED.some((re) => re.test(n)));
+  const missing = VSIX_REQUIRED.filter((n) => !names.includes(n));
+  if (extra.length || missing.length) {
+    throw new Error(`the .vsix is not what .vscodeignore allows: ${extra.length ? `unexpected ${extra.join(', ')}` : ''}${missing.length ? ` missing ${missing.join(', ')}` : ''}`);
+  }
 }
 
 /**
