@@ -1,4 +1,16 @@
-/** The merge engine's public surface (for the command line, the language server and the preview). */
+/**
+ * The merge engine's public surface (for the command line, the language server and the preview).
+ *
+ * Whole file (command line):      planFile(incomingUsers(doc), snapshot, settings) → Plan
+ *                                 applyPlan(snapshot, plan, incoming, settings)   → next Snapshot
+ *                                 planToJson(plan, lineOf)                        → contract §3 JSON
+ * One user at a time (editor):    index = indexSnapshot(snapshot, settings)   once per snapshot/settings
+ *                                 feed  = prepareFeed(incoming users)         once per edit (cheap: keys only)
+ *                                 planUser(incomingUser(chunk), index, feed)  per user, cache by chunk.element
+ * Every decision (`UserPlan.rule`, `FieldDecision.rule`, `SegmentDecision.rule`, `Rejection.rule`)
+ * names an entry of `RULES` and carries a `message` sentence; offsets are relative to the user
+ * chunk (`UserRecord.fields[f].span`, `SegmentItem.span`, `Rejection.identifier.span`).
+ */
 export { indexSnapshot, prepareFeed, planUser, planFile, summarize } from './plan';
 export { applyPlan, createdUserJson } from './apply';
 export { planToJson, userPlanToJson, PLAN_FORMAT, PLAN_VERSION } from './json';
