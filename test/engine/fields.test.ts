@@ -143,16 +143,16 @@ const ROWS: Row[] = [
     expect: null, outcome: 'unchanged',
   },
   {
-    name: 'rs_libraries set as a list of codes',
+    name: 'rs_libraries set as a list of codes, in the order the file gives them',
     alma: { rs_library: [{ code: { value: 'A' } }] },
     file: '<rs_libraries><rs_library><code>B</code></rs_library><rs_library><code>A</code></rs_library></rs_libraries>', field: 'rs_libraries',
-    expect: { action: 'set', before: ['A'], incoming: ['A', 'B'], after: ['A', 'B'] }, outcome: 'updated',
+    expect: { action: 'set', before: ['A'], incoming: ['B', 'A'], after: ['B', 'A'] }, outcome: 'updated',
   },
   {
     name: 'rs_libraries protected with a list lastSisValue: revert',
     alma: { rs_library: [{ code: { value: 'MAIN' } }, { code: { value: 'LAW' } }] }, protected: { rs_libraries: { lastSisValue: ['MAIN'] } },
     file: '<rs_libraries><rs_library><code>MAIN</code></rs_library></rs_libraries>', field: 'rs_libraries',
-    expect: { action: 'revert-override', before: ['LAW', 'MAIN'], incoming: ['MAIN'], after: ['MAIN'] }, outcome: 'updated',
+    expect: { action: 'revert-override', before: ['MAIN', 'LAW'], incoming: ['MAIN'], after: ['MAIN'] }, outcome: 'updated',
   },
   {
     name: 'library_notices compared by code without regard to order',

@@ -246,12 +246,12 @@ export function isEmptyValue(v: FieldValue): boolean {
   return v === null || (Array.isArray(v) && v.length === 0);
 }
 
-/** A value as plain JSON for the plan (lists sorted so plans are stable). */
+/** A value as plain JSON for the plan (lists in the order their source gives them). */
 export function valueToJson(v: FieldValue): string | null | string[] | { code: string; value: boolean }[] {
   if (v === null || typeof v === 'string') return v;
   if (v.length === 0) return [];
-  if (typeof v[0] === 'string') return sortedCodes(v as string[]);
-  return sortedNotices(v as LibraryNotice[]).map((n) => ({ code: n.code, value: n.value }));
+  if (typeof v[0] === 'string') return [...(v as string[])];
+  return (v as LibraryNotice[]).map((n) => ({ code: n.code, value: n.value }));
 }
 
 /** Canonical, order-independent text of a segment's content. */
