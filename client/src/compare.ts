@@ -1,7 +1,7 @@
 /**
  * "Alma SIS: Compare User with Snapshot": VS Code's diff editor between the user as the
  * snapshot holds it and as the sync would leave it (the engine's apply of that user's plan),
- * both as Users API JSON. The two sides are virtual documents of the `alma-sis-compare`
+ * both as the snapshot's entry (the Users API JSON user and its `sync.protected` state). The two sides are virtual documents of the `alma-sis-compare`
  * scheme, recomputed when the SIS file or the snapshot changes.
  */
 import * as vscode from 'vscode';

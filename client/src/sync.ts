@@ -46,9 +46,12 @@ export interface SyncResult {
   /** Absolute offset of the user's `<user`, and of one of its fields' elements. */
   userOffset(index: number): number | undefined;
   fieldOffset(index: number, field: string): number | undefined;
-  /** The snapshot's record of the Alma user this file's user matched (Users API JSON). */
+  /**
+   * The snapshot's entry of the Alma user this file's user matched: `{ user, sync }`, the user
+   * in the Users API JSON shape and its protection state, as the file holds them.
+   */
   matchedUser(index: number): Readonly<Record<string, unknown>> | undefined;
-  /** The user's Users API JSON as the sync would leave it (undefined for a rejected user). */
+  /** The same entry as the sync would leave it (undefined for a rejected user). */
   userAfter(index: number): Readonly<Record<string, unknown>> | undefined;
   /** The whole next snapshot, as `alma-sis apply` writes it (rejected users change nothing). */
   nextSnapshotText(): string;
@@ -175,16 +178,16 @@ export function computeSync(input: SyncInput, cache: SyncCache = new SyncCache()
     },
     matchedUser: (i) => {
       const m = enginePlan.users[i]?.match;
-      return m ? snapshot.users[m.snapshotIndex]?.user : undefined;
+      return m ? snapshot.users[m.snapshotIndex]?.entry : undefined;
     },
     userAfter: (i) => {
       const p = enginePlan.users[i];
       const inc = incoming[i];
       if (!p || !inc || p.outcome === 'rejected') return undefined;
-      if (p.outcome === 'unchanged') return p.match ? snapshot.users[p.match.snapshotIndex]?.user : undefined;
+      if (p.outcome === 'unchanged') return p.match ? snapshot.users[p.match.snapshotIndex]?.entry : undefined;
       // Apply this one user's plan: the engine decides, exactly as Run Sync would.
       const next = applyPlan(snapshot, { summary: enginePlan.summary, users: [p] }, [inc], settings);
-      return p.outcome === 'created' ? next.users[next.users.length - 1]?.user : p.match ? next.users[p.match.snapshotIndex]?.user : undefined;
+      return p.outcome === 'created' ? next.users[next.users.length - 1]?.entry : p.match ? next.users[p.match.snapshotIndex]?.entry : undefined;
     },
     nextSnapshotText: () => serializeSnapshot(applyPlan(snapshot, enginePlan, incoming, settings)),
   };

@@ -40,16 +40,23 @@ describe('the in-process sync behind the preview (example workspace)', () => {
       if (p.outcome === 'rejected') expect(after).toBeUndefined();
       if (p.outcome === 'created') {
         expect(before).toBeUndefined();
-        expect(after?.primary_id).toBe(p.primaryId);
+        expect((after?.user as Record<string, unknown>).primary_id).toBe(p.primaryId);
       }
       for (const f of p.fields) {
         if (p.outcome !== 'updated' || typeof f.after !== 'string') continue;
-        const v = after?.[f.field] as unknown;
+        const v = (after?.user as Record<string, unknown>)[f.field];
         const code = v && typeof v === 'object' ? (v as { value?: unknown }).value : v;
         expect(code, `${p.primaryId}.${f.field}`).toBe(f.after);
       }
       if (p.outcome === 'unchanged') expect(after).toEqual(before);
+      // a reverted override ends the protection: the entry after the sync no longer names the field
+      for (const f of p.fields) {
+        if (f.action !== 'revert-override') continue;
+        expect(JSON.stringify(before?.sync)).toContain(f.field);
+        expect(JSON.stringify(after?.sync ?? {})).not.toContain(f.field);
+      }
     }
+    expect(r.plan.users.some((u) => u.fields.some((f) => f.action === 'revert-override'))).toBe(true);
   });
 
   it('writes a next snapshot against which the same file changes nothing more', () => {

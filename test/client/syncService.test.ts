@@ -64,8 +64,8 @@ describe('the sync service (what the worker thread runs)', () => {
     const i = reply.plan.users.findIndex((u) => u.primaryId === 'jdoe');
     expect(reply.names[i]).toMatch(/^Jane /);
     const sides = service.handle({ op: 'sides', key: 'k', index: i }) as SidesReply;
-    expect(sides.before?.last_name).toBe('Doe');
-    expect(sides.after?.last_name).toBe('Doe-Smith');
+    expect((sides.before?.user as Record<string, unknown>).last_name).toBe('Doe');
+    expect((sides.after?.user as Record<string, unknown>).last_name).toBe('Doe-Smith');
     const offset = service.handle({ op: 'fieldOffset', key: 'k', index: i, field: 'last_name' }) as number;
     expect(xml.startsWith('<last_name>', offset)).toBe(true);
     expect(JSON.parse(service.handle({ op: 'next', key: 'k' }) as string).format).toBe('alma-sis-snapshot');
