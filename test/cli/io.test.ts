@@ -192,3 +192,31 @@ describe('standard input that fails', () => {
     expect((err as Error).message).toBe('cannot read standard input: EIO');
   });
 });
+
+describe('zip entries inflated in pieces', () => {
+  const open = async (zip: Uint8Array) => {
+    const docs = await openInput('-', { stdin: () => pieces(zip) });
+    return Promise.all(docs.map(async (d) => ({ path: d.path, bytes: await collectBytes(d.bytes()) })));
+  };
+
+  it('gives back every byte of large, stored and empty entries', async () => {
+    const big = strToU8(`<users>${'<user><primary_id>x</primary_id></user>'.repeat(50000)}</users>`);
+    const zip = zipSync({ 'big.xml': big, 'stored.xml': [strToU8('<users/>'), { level: 0 }], 'empty.xml': new Uint8Array(0) });
+    const got = await open(zip);
+    expect(got.map((g) => g.path)).toEqual(['<stdin>!/big.xml', '<stdin>!/stored.xml', '<stdin>!/empty.xml']);
+    expect(Buffer.from(got[0].bytes).equals(Buffer.from(big))).toBe(true);
+    expect(Buffer.from(got[1].bytes).toString()).toBe('<users/>');
+    expect(got[2].bytes.length).toBe(0);
+  });
+
+  it('says which entry cannot be unpacked when its data is damaged', async () => {
+    const zip = zipSync({ 'a.xml': strToU8('<users>'.repeat(1000)) });
+    // Damage the deflate data just after the 30-byte local header and the name.
+    const bad = zip.slice();
+    for (let i = 30 + 'a.xml'.length; i < 30 + 'a.xml'.length + 8; i++) bad[i] = 0xff;
+    const docs = await openInput('-', { stdin: () => pieces(bad) });
+    const err = await collectBytes(docs[0].bytes()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/^cannot unpack <stdin>!\/a\.xml/);
+  });
+});

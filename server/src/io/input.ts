@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { unzipSync } from 'fflate';
+import { Unzip, UnzipInflate, unzipSync } from 'fflate';
 
 /** An input that cannot be read at all (missing, a directory, not a zip): exit 2. */
 export class InputError extends Error {
@@ -83,8 +83,8 @@ export function isXmlEntry(name: string): boolean {
 }
 
 /**
- * The XML documents inside a zip, each decompressed only when it is read. The zip itself must
- * be whole in memory (its directory is at the end).
+ * The XML documents inside a zip, each inflated piece by piece when it is read. The zip itself
+ * is held whole (its directory is at the end).
  */
 export function zipDocuments(zipPath: string, zip: Uint8Array): InputDocument[] {
   const names: string[] = [];
@@ -104,19 +104,45 @@ export function zipDocuments(zipPath: string, zip: Uint8Array): InputDocument[] 
     throw new InputError(`${zipPath} is not a readable zip archive (${describe(e)})`);
   }
   if (names.length === 0) throw new InputError(`${zipPath} holds no .xml file`);
-  return names.map((name) => ({
-    path: `${zipPath}!/${name}`,
-    bytes: () => {
-      let inflated: Uint8Array | undefined;
-      try {
-        inflated = unzipSync(zip, { filter: (f) => f.name === name })[name];
-      } catch (e) {
-        throw new InputError(`cannot unpack ${zipPath}!/${name} (${describe(e)})`);
+  return names.map((name, i) => {
+    // The how-manyth entry of this name (a zip may repeat a name).
+    const nth = names.slice(0, i).filter((n) => n === name).length;
+    return { path: `${zipPath}!/${name}`, bytes: () => inflateEntry(zip, name, nth, `${zipPath}!/${name}`) };
+  });
+}
+
+/**
+ * The bytes of one zip entry, inflated piece by piece as they are read (a 200 MB XML zipped to
+ * 20 MB is never held inflated).
+ */
+async function* inflateEntry(zip: Uint8Array, name: string, nth: number, shown: string): AsyncGenerator<Uint8Array> {
+  const out: Uint8Array[] = [];
+  let seen = 0;
+  let done = false;
+  let failure: unknown;
+  const unzip = new Unzip((file) => {
+    if (file.name !== name || seen++ !== nth) return;
+    file.ondata = (err, data, final) => {
+      if (err) failure = err;
+      else {
+        if (data.length > 0) out.push(data);
+        if (final) done = true;
       }
-      if (!inflated) throw new InputError(`cannot unpack ${zipPath}!/${name}`);
-      return memoryPieces(inflated);
-    },
-  }));
+    };
+    file.start();
+  });
+  unzip.register(UnzipInflate);
+  const STEP = 1 << 16;
+  for (let at = 0; at < zip.length && !done; at += STEP) {
+    try {
+      unzip.push(zip.subarray(at, Math.min(zip.length, at + STEP)), at + STEP >= zip.length);
+    } catch (e) {
+      failure = e;
+    }
+    if (failure !== undefined) throw new InputError(`cannot unpack ${shown} (${describe(failure)})`);
+    while (out.length > 0) yield out.shift()!;
+  }
+  if (!done) throw new InputError(`cannot unpack ${shown} (the archive ends inside it)`);
 }
 
 function describe(e: unknown): string {
