@@ -217,6 +217,12 @@ export function planContext(facts: FileFacts, chunk: SisUserChunk, keys: UserKey
   return { key, feed };
 }
 
+/** `EXTERNAL` as a code object or a bare string (domain §8.3); anything else may be internal. */
+function clearlyExternal(raw: unknown): boolean {
+  const v = raw !== null && typeof raw === 'object' ? (raw as { value?: unknown }).value : raw;
+  return typeof v === 'string' && v.trim().toUpperCase() === 'EXTERNAL';
+}
+
 /**
  * False when the plan of this user cannot hold anything `snapshotProblems` reports (no match
  * with an internal or protected Alma user, no identifier that another Alma user holds): then
@@ -231,7 +237,8 @@ export function mayHaveSnapshotProblems(p: Prepared, keys: UserKeys): boolean {
   if (hits && hits.length > 1) return true;
   const matchedAt = hits?.[0];
   if (matchedAt !== undefined) {
-    if (index.records[matchedAt]?.accountType !== 'EXTERNAL') return true;
+    // Read from the raw entry: the index builds records lazily, and this runs for every user.
+    if (!clearlyExternal(p.snapshot?.users[matchedAt]?.user?.account_type)) return true;
     if ((p.snapshot?.users[matchedAt]?.protected.size ?? 0) > 0) return true;
   }
   for (const id of keys.identifiers) {
