@@ -91,7 +91,12 @@ export class Commands {
 
   /** Computes a session, with a cancellable notification for large files. */
   async session(doc: vscode.TextDocument, title: string, snapshotPath?: string): Promise<SyncSession | undefined> {
-    const run = (token?: vscode.CancellationToken) => this.sessions.compute(doc, { snapshotPath, token });
+    // Cancelled (by the user, or because a newer computation replaced the worker): undefined.
+    const run = (token?: vscode.CancellationToken) =>
+      this.sessions.compute(doc, { snapshotPath, token }).catch((e: unknown) => {
+        if (e instanceof vscode.CancellationError) return undefined;
+        throw e;
+      });
     const size = doc.getText().length;
     if (size >= HUGE_TEXT && !this.sessions.has(doc)) {
       title += ` (${Math.round(size / 1e6)} MB: the first time takes a while; the command line \`alma-sis plan\` is faster)`;
