@@ -187,3 +187,28 @@ describe('engine properties', () => {
     );
   });
 });
+
+describe('robustness', () => {
+  const FRAGMENTS = [
+    '<primary_id>a</primary_id>', '<primary_id>', '</primary_id>', '<user_group desc="x">G</user_group>', '<user_group/>', '<contact_info>', '</contact_info>',
+    '<emails><email preferred="TRUE"><email_address>x</email_address></email></emails>', '<user_identifiers><user_identifier><value>a</value></user_identifier></user_identifiers>',
+    '<rs_libraries><rs_library><code/></rs_library><rs_library>X</rs_library></rs_libraries>', '<library_notices><library_notice><value>maybe</value></library_notice></library_notices>',
+    '<user_notes><user_note><note_type><x/></note_type></user_note></user_notes>', '&amp;', '&bogus;', '<![CDATA[<user>]]>', '<!-- c -->', '<user>', '</user>', '<', '>', 'text', '"',
+    '<preferred_language>  </preferred_language>', '<is_researcher>yes</is_researcher>', '<user_statistics><user_statistic/></user_statistics>',
+  ];
+  it('planning and applying never throw, whatever the file holds', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 6 })), { maxLength: 12 }), { maxLength: 5 }), (users) => {
+        const xml = `<users>${users.map((u) => `<user>${u.join('')}</user>`).join('\n')}</users>`;
+        const snap = parseSnapshot(snapshotText([{ user: { primary_id: 'a', account_type: 'EXTERNAL', rs_library: [{ code: 'X' }] }, sync: { protected: { rs_libraries: { lastSisValue: [] } } } }])).snapshot!;
+        const s = settings();
+        const inc = incoming(xml);
+        const p = planFile(inc, snap, s);
+        expect(p.summary.processed).toBe(inc.length);
+        const next = serializeSnapshot(applyPlan(snap, p, inc, s));
+        expect(parseSnapshot(next).snapshot).toBeDefined();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
