@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { median, parseGnuTime, percentile, procCpuMs, procStatusKb, runMeasured } from '../../tools/bench/measure';
 import { bundleModules, summariseProfile, type CpuProfile } from '../../tools/bench/profile';
 import { budgets, cliTable, lspTable, parseBenchArgs, ratios, type CliRow } from '../../tools/bench/report';
-import { lspTestHooks } from '../../tools/bench/lsp';
+import { benchLsp, lspTestHooks } from '../../tools/bench/lsp';
+import { runGen } from '../../tools/genfiles';
 
 const tmp = mkdtempSync(join(tmpdir(), 'bench-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -164,5 +165,20 @@ describe('language-server helpers', () => {
     expect(lines.position(0)).toEqual({ line: 0, character: 0 });
     expect(lines.position(text.indexOf('<a/>'))).toEqual({ line: 2, character: 4 });
     expect(lspTestHooks.userStarts(text).map((o) => lines.position(o).line)).toEqual([1, 4]);
+  });
+});
+
+describe.skipIf(!existsSync(join(__dirname, '../../dist/server.js')))('language-server harness against the built server', () => {
+  it('opens, edits, hovers and asks for code lenses over stdio without an error', async () => {
+    const dir = join(tmp, 'lsp');
+    runGen({ opts: { users: 30, seed: 4 }, out: dir, snapshot: true, name: 'users' });
+    const r = await benchLsp({ file: join(dir, 'users.xml'), users: 30, serverJs: join(__dirname, '../../dist/server.js'), debounceMs: 200, hovers: 10, edits: 2, timeoutMs: 30_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.openDiagnostics).toBeGreaterThanOrEqual(0);
+    expect(r.editRawMs).toHaveLength(2);
+    // Every hover lands on a field: the server has something to say about each.
+    expect(r.hoverEmpty).toBe(0);
+    expect(r.codeLenses).toBeGreaterThanOrEqual(30);
+    expect(r.rssKb).toBeGreaterThan(0);
   });
 });
