@@ -125,6 +125,18 @@ describe('JSON format (contract §4)', () => {
     expect(json.unreadable).toEqual([]);
   });
 
+  it('is written piece by piece yet reads as JSON.stringify(report, null, 2)', () => {
+    const empty = toFileResult('empty.xml', '', []);
+    for (const [files, failures] of [
+      [[file, empty, file], []],
+      [[], []],
+      [[empty], [{ path: 'x', error: 'y' }]],
+    ] as const) {
+      const out = formatJson(files, failures);
+      expect(out).toBe(`${JSON.stringify(JSON.parse(out), null, 2)}\n`);
+    }
+  });
+
   it('lists unreadable inputs', () => {
     expect(JSON.parse(formatJson([], [{ path: 'x.xml', error: 'cannot read x.xml: no such file' }])).unreadable).toEqual([
       { path: 'x.xml', message: 'cannot read x.xml: no such file' },
@@ -166,6 +178,22 @@ describe('SARIF format', () => {
   it('reports unreadable inputs as failed execution', () => {
     expect(run.invocations[0].executionSuccessful).toBe(false);
     expect(run.invocations[0].toolExecutionNotifications[0].message.text).toMatch(/gone\.xml/);
+  });
+
+  it('is written piece by piece yet reads as JSON.stringify(log, null, 2), results pointing at their artifact', () => {
+    const other = toFileResult('other.xml', 'x', [{ code: 'no-users', severity: 'warning', message: 'm', start: 0, end: 1 }]);
+    for (const [files, failures] of [
+      [[file, other], []],
+      [[], [{ path: 'x', error: 'y' }]],
+    ] as const) {
+      const out = formatSarif(files, failures, '1.0.0');
+      expect(out).toBe(`${JSON.stringify(JSON.parse(out), null, 2)}\n`);
+      const log = JSON.parse(out);
+      for (const r of log.runs[0].results) {
+        const loc = r.locations[0].physicalLocation.artifactLocation;
+        expect(log.runs[0].artifacts[loc.index].location.uri).toBe(loc.uri);
+      }
+    }
   });
 
   it('makes URIs of paths', () => {

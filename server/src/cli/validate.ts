@@ -10,10 +10,10 @@ import type { CheckOptions } from './check';
 import { checkDocumentStreaming, type StreamCheckResult } from './streamCheck';
 import { loadCodeTables } from './codeTables';
 import { SETTINGS_OPTIONS, chosenFormat, formatOption, settingsFromFlags } from './options';
-import { formatJson } from './present/json';
-import type { FileFailure, FileResult } from './present/model';
-import { formatSarif } from './present/sarif';
-import { formatDiagnostic, summaryLine, wantColor } from './present/text';
+import { JsonReportWriter } from './present/json';
+import type { Counts, FileFailure, FileResult } from './present/model';
+import { SarifReportWriter } from './present/sarif';
+import { formatDiagnostic, summaryFromCounts, wantColor } from './present/text';
 import { InputError, isFailure, openInputs } from '../io/input';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -94,8 +94,12 @@ export async function validateFiles(
   const { format } = output;
   const color = wantColor(ctx.stdout.isTTY, ctx.env);
   const hidden: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
-  const results: FileResult[] = [];
+  const counts: Counts = { error: 0, warning: 0, information: 0, hint: 0 };
+  let checked = 0;
   const failures: FileFailure[] = [];
+  // JSON and SARIF are written file by file too: the report is never whole in memory.
+  const write = (t: string) => ctx.stdout.write(t);
+  const writer = format === 'json' ? new JsonReportWriter(write) : format === 'sarif' ? new SarifReportWriter(write, ctx.version) : undefined;
   let errors = 0;
   for await (const input of openInputs(paths, { stdin: ctx.stdin })) {
     if (isFailure(input)) {
@@ -139,10 +143,11 @@ export async function validateFiles(
         }
       }
       if (batch.length > 0) ctx.stdout.write(`${batch.join('\n')}\n`);
-      results.push({ path: result.path, diagnostics: result.diagnostics, lineText: () => '' });
     } else {
-      results.push(result);
+      writer!.file(result);
     }
+    checked++;
+    for (const d of result.diagnostics) counts[d.severity]++;
   }
   if (format === 'text') {
     const words: Record<Severity, [string, string]> = { error: ['error', 'errors'], warning: ['warning', 'warnings'], information: ['note', 'notes'], hint: ['hint', 'hints'] };
@@ -150,10 +155,8 @@ export async function validateFiles(
     const note = notShown.length
       ? ` (${notShown.map((s) => `${hidden[s]} ${words[s][hidden[s] === 1 ? 0 : 1]}`).join(', ')} not shown; --min-severity ${notShown.at(-1)} shows them)`
       : '';
-    ctx.stdout.write(summaryLine(results, failures, { color }).replace(/\.\n$/, `${note}.\n`));
-  }
-  else if (format === 'json') ctx.stdout.write(formatJson(results, failures));
-  else ctx.stdout.write(formatSarif(results, failures, ctx.version));
+    ctx.stdout.write(summaryFromCounts(checked, counts, failures.length, { color }).replace(/\.\n$/, `${note}.\n`));
+  } else writer!.end(failures);
   if (failures.length > 0) return EXIT_USAGE;
   return errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
 }

@@ -2,28 +2,66 @@
  * `alma-sis validate --format json`: contract §4 to the letter (`format`, `version`,
  * `files[].path`, `files[].diagnostics[]` with 0-based LSP ranges), plus two additions the
  * contract allows: a `summary` of the counts and the `unreadable` inputs.
+ *
+ * Written file by file as the files are checked (a large file can have hundreds of thousands
+ * of diagnostics: the report is never built whole in memory). The text is the same as
+ * `JSON.stringify(report, null, 2)`.
  */
-import { countSeverities, type FileFailure, type FileResult } from './model';
+import type { Severity } from '../../../../shared/src/diagnostics';
+import type { Diagnostic, FileFailure, FileResult } from './model';
+
+/** `JSON.stringify(value, null, 2)` placed at `depth` levels of indentation. */
+function indented(value: unknown, depth: number): string {
+  const pad = '  '.repeat(depth);
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${pad}`);
+}
+
+function diagnosticJson(d: Diagnostic) {
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    range: {
+      start: { line: d.range.start.line, character: d.range.start.character },
+      end: { line: d.range.end.line, character: d.range.end.character },
+    },
+  };
+}
+
+export class JsonReportWriter {
+  private files = 0;
+  private readonly counts: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
+
+  constructor(private readonly write: (text: string) => void) {
+    write('{\n  "format": "alma-sis-diagnostics",\n  "version": 1,\n  "files": [');
+  }
+
+  file(f: FileResult): void {
+    this.write(`${this.files++ === 0 ? '' : ','}\n    {\n      "path": ${JSON.stringify(f.path)},\n      "diagnostics": [`);
+    let batch: string[] = [];
+    f.diagnostics.forEach((d, i) => {
+      this.counts[d.severity]++;
+      batch.push(`${i === 0 ? '' : ','}\n        ${indented(diagnosticJson(d), 4)}`);
+      if (batch.length === 1000) {
+        this.write(batch.join(''));
+        batch = [];
+      }
+    });
+    this.write(`${batch.join('')}${f.diagnostics.length ? '\n      ' : ''}]\n    }`);
+  }
+
+  end(failures: readonly FileFailure[]): void {
+    const c = this.counts;
+    const summary = { files: this.files, errors: c.error, warnings: c.warning, information: c.information, hints: c.hint };
+    const unreadable = failures.map((f) => ({ path: f.path, message: f.error }));
+    this.write(`${this.files ? '\n  ' : ''}],\n  "summary": ${indented(summary, 1)},\n  "unreadable": ${indented(unreadable, 1)}\n}\n`);
+  }
+}
 
 export function formatJson(files: readonly FileResult[], failures: readonly FileFailure[]): string {
-  const counts = countSeverities(files);
-  const report = {
-    format: 'alma-sis-diagnostics',
-    version: 1,
-    files: files.map((f) => ({
-      path: f.path,
-      diagnostics: f.diagnostics.map((d) => ({
-        code: d.code,
-        severity: d.severity,
-        message: d.message,
-        range: {
-          start: { line: d.range.start.line, character: d.range.start.character },
-          end: { line: d.range.end.line, character: d.range.end.character },
-        },
-      })),
-    })),
-    summary: { files: files.length, errors: counts.error, warnings: counts.warning, information: counts.information, hints: counts.hint },
-    unreadable: failures.map((f) => ({ path: f.path, message: f.error })),
-  };
-  return `${JSON.stringify(report, null, 2)}\n`;
+  const parts: string[] = [];
+  const w = new JsonReportWriter((t) => parts.push(t));
+  for (const f of files) w.file(f);
+  w.end(failures);
+  return parts.join('');
 }

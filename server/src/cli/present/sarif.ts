@@ -35,61 +35,94 @@ function ruleName(code: string): string {
   return code.replace(/(^|-)([a-z0-9])/g, (_m, _d, ch: string) => ch.toUpperCase());
 }
 
-export function formatSarif(files: readonly FileResult[], failures: readonly FileFailure[], version: string): string {
-  const artifacts = files.map((f) => ({ location: { uri: sarifUri(f.path) } }));
-  const results = files.flatMap((f, fileIndex) =>
-    f.diagnostics.map((d) => ({
-      ruleId: d.code,
-      ruleIndex: RULE_INDEX.get(d.code) ?? -1,
-      level: LEVEL[d.severity],
-      message: { text: d.message },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri: sarifUri(f.path), index: fileIndex },
-            region: {
-              startLine: d.range.start.line + 1,
-              startColumn: d.range.start.character + 1,
-              endLine: d.range.end.line + 1,
-              endColumn: d.range.end.character + 1,
+/** `JSON.stringify(value, null, 2)` placed at `depth` levels of indentation. */
+function indented(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+}
+
+/**
+ * Writes the SARIF log file by file as the files are checked (results first, then the
+ * artifacts they point at by index), never holding the whole log. The text is the same as
+ * `JSON.stringify(log, null, 2)` of the finished log.
+ */
+export class SarifReportWriter {
+  private readonly paths: string[] = [];
+  private results = 0;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    version: string,
+  ) {
+    const head = {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+    };
+    const tool = {
+      driver: {
+        name: 'alma-sis',
+        semanticVersion: version,
+        version,
+        rules: CODES.map((code) => ({ id: code, name: ruleName(code), shortDescription: { text: DIAGNOSTIC_CODES[code].summary } })),
+      },
+    };
+    const open = JSON.stringify(head, null, 2).replace(/\n}$/, '');
+    write(`${open},\n  "runs": [\n    {\n      "tool": ${indented(tool, 3)},\n      "columnKind": "utf16CodeUnits",\n      "results": [`);
+  }
+
+  file(f: FileResult): void {
+    const fileIndex = this.paths.length;
+    this.paths.push(f.path);
+    const uri = sarifUri(f.path);
+    let batch: string[] = [];
+    for (const d of f.diagnostics) {
+      const result = {
+        ruleId: d.code,
+        ruleIndex: RULE_INDEX.get(d.code) ?? -1,
+        level: LEVEL[d.severity],
+        message: { text: d.message },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri, index: fileIndex },
+              region: {
+                startLine: d.range.start.line + 1,
+                startColumn: d.range.start.character + 1,
+                endLine: d.range.end.line + 1,
+                endColumn: d.range.end.character + 1,
+              },
             },
           },
-        },
-      ],
-    })),
-  );
-  const sarif = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'alma-sis',
-            semanticVersion: version,
-            version,
-            rules: CODES.map((code) => ({
-              id: code,
-              name: ruleName(code),
-              shortDescription: { text: DIAGNOSTIC_CODES[code].summary },
-            })),
-          },
-        },
-        columnKind: 'utf16CodeUnits',
-        artifacts,
-        invocations: [
-          {
-            executionSuccessful: failures.length === 0,
-            toolExecutionNotifications: failures.map((f) => ({
-              level: 'error',
-              message: { text: f.error },
-              locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(f.path) } } }],
-            })),
-          },
         ],
-        results,
+      };
+      batch.push(`${this.results++ === 0 ? '' : ','}\n        ${indented(result, 4)}`);
+      if (batch.length === 1000) {
+        this.write(batch.join(''));
+        batch = [];
+      }
+    }
+    if (batch.length) this.write(batch.join(''));
+  }
+
+  end(failures: readonly FileFailure[]): void {
+    const artifacts = this.paths.map((p) => ({ location: { uri: sarifUri(p) } }));
+    const invocations = [
+      {
+        executionSuccessful: failures.length === 0,
+        toolExecutionNotifications: failures.map((f) => ({
+          level: 'error',
+          message: { text: f.error },
+          locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(f.path) } } }],
+        })),
       },
-    ],
-  };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+    ];
+    this.write(`${this.results ? '\n      ' : ''}],\n      "artifacts": ${indented(artifacts, 3)},\n      "invocations": ${indented(invocations, 3)}\n    }\n  ]\n}\n`);
+  }
+}
+
+export function formatSarif(files: readonly FileResult[], failures: readonly FileFailure[], version: string): string {
+  const parts: string[] = [];
+  const w = new SarifReportWriter((t) => parts.push(t), version);
+  for (const f of files) w.file(f);
+  w.end(failures);
+  return parts.join('');
 }

@@ -9,7 +9,7 @@
  * the file is shown with control characters replaced, so a hostile file cannot drive the terminal.
  */
 import type { Severity } from '../../../../shared/src/diagnostics';
-import { countSeverities, type Diagnostic, type FileFailure, type FileResult } from './model';
+import { countSeverities, type Counts, type Diagnostic, type FileFailure, type FileResult } from './model';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -103,14 +103,18 @@ export function formatDiagnostic(file: FileResult, d: Diagnostic, options: TextO
 
 /** The summary line: `3 files checked: 2 errors, 1 warning.` */
 export function summaryLine(files: readonly FileResult[], failures: readonly FileFailure[], options: TextOptions): string {
-  const counts = countSeverities(files);
+  return summaryFromCounts(files.length, countSeverities(files), failures.length, options);
+}
+
+/** The summary line from counts alone (the command line does not keep every file's diagnostics). */
+export function summaryFromCounts(fileCount: number, counts: Counts, failureCount: number, options: TextOptions): string {
   const parts: string[] = [];
   if (counts.error) parts.push(paint(options.color, ANSI.red + ANSI.bold, plural(counts.error, 'error')));
   if (counts.warning) parts.push(paint(options.color, ANSI.yellow, plural(counts.warning, 'warning')));
   if (counts.information) parts.push(plural(counts.information, 'note'));
   if (counts.hint) parts.push(plural(counts.hint, 'hint'));
-  const checked = `${plural(files.length, 'file')} checked`;
-  const unreadable = failures.length ? `, ${plural(failures.length, 'file')} could not be read` : '';
+  const checked = `${plural(fileCount, 'file')} checked`;
+  const unreadable = failureCount ? `, ${plural(failureCount, 'file')} could not be read` : '';
   return `${checked}${unreadable}: ${parts.length ? parts.join(', ') : 'no problems'}.\n`;
 }
 
