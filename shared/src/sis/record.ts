@@ -388,9 +388,20 @@ export function recordFromXml(user: XmlElement): UserRecord {
   }
   const segments = {} as Record<SegmentListName, SegmentItem[]>;
   const segmentSpans: Partial<Record<SegmentListName, Span>> = {};
+  // Wrappers are one or two levels down (`contact_info/emails`): look each parent up once.
+  const byParent = new Map<string, Map<string, XmlElement> | undefined>([['', kids]]);
   for (const { list, path, item } of SCHEMA_SEGMENT_LISTS) {
     let el: XmlElement | undefined = user;
-    for (const p of path) el = el ? childrenByName(el).get(p) : undefined;
+    let at = '';
+    for (const p of path) {
+      let m = byParent.get(at);
+      if (m === undefined && !byParent.has(at) && el) {
+        m = childrenByName(el);
+        byParent.set(at, m);
+      }
+      el = m?.get(p);
+      at = `${at}/${p}`;
+    }
     if (!el) {
       segments[list] = [];
       continue;
