@@ -144,6 +144,15 @@ describe('alma-sis apply', () => {
     expect(again.summary).toEqual({ processed: 10, created: 0, updated: 0, unchanged: 7, rejected: 3 });
   });
 
+  it('exit 0 when nobody is rejected, even if the file has other errors (they are reported)', async () => {
+    const snap = write('s.alma-snapshot.json', snapshotText([]));
+    const xml = write('f.xml', sisFile('<primary_id>a</primary_id><expiry_date>2031-13-45</expiry_date>'));
+    const r = await cli(['apply', xml, '--snapshot', snap]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/the file has 1 error/);
+    expect(JSON.parse(fs.readFileSync(snap, 'utf8')).users).toHaveLength(1);
+  });
+
   it('--out writes elsewhere and leaves the snapshot alone', async () => {
     const snap = write('s.alma-snapshot.json', fs.readFileSync(EXAMPLE_SNAP, 'utf8'));
     const out = path.join(dir, 'next.alma-snapshot.json');
