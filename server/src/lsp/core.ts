@@ -11,7 +11,7 @@ import { readSisDocument, updateSisDocument } from '../../../shared/src/sis/read
 import type { UserKeys as CoreUserKeys } from '../../../shared/src/sis/keys';
 import { parseSnapshot as parseSnapshotText, snapshotProfile as profileOf, type Snapshot } from '../../../shared/src/snapshot/snapshot';
 import { SEGMENT_LISTS, elementDefAt } from '../../../shared/src/schema/user';
-import { recordFromXml, valueToJson, type UserRecord } from '../../../shared/src/sis/record';
+import { coreField, recordFromXml, valueToJson, type UserRecord } from '../../../shared/src/sis/record';
 import { indexSnapshot, planUser as enginePlanUser } from '../../../shared/src/engine/plan';
 import type { FeedContext, SnapshotIndex, UserPlan } from '../../../shared/src/engine/types';
 import { parseCodeTables as parseCodeTablesJson, type CodeTables } from '../../../shared/src/validate/codeTables';
@@ -109,6 +109,11 @@ export function listOf(names: readonly string[]): string | undefined {
     if (l.path.every((p, i) => names[i + 1] === p)) return l.list;
   }
   return undefined;
+}
+
+/** True when the merge engine compares this child of `<user>` (a core field it reads, or a segment list). */
+export function isCompared(field: string): boolean {
+  return coreField(field) !== undefined || SEGMENT_LISTS.some((l) => l.path[0] === field);
 }
 
 /** The wrapper element of a plan list (`emails` → `contact_info/emails`) inside a user. */

@@ -89,7 +89,13 @@ function syncPart(m: DocumentModel, chunk: SisUserChunk, names: string[]): strin
   const plan = m.plan(chunk);
   if (!plan) return noSnapshotLine(m);
   const field = names[1];
+  if (!core.isCompared(field)) return '**Not compared**: the SIS load does not read this field, so the sync leaves Alma\'s value as it is.';
   if (plan.outcome === 'rejected') return `**The sync rejects this user**: ${plan.reasons.join('; ') || 'see the preview'}. Nothing is written.`;
+  if (field === 'contact_info' && names.length === 2) {
+    if (plan.outcome === 'created') return '**New user**: Alma stores these addresses, emails and phones as External.';
+    const lists = plan.segments.filter((x) => ['addresses', 'emails', 'phones'].includes(x.list));
+    return lists.length > 0 ? lists.map((x) => `- **${x.list}**: ${segmentWords(x)}`).join('\n') : '**Contact information**: no change.';
+  }
   const list = core.listOf(names);
   if (list) {
     const s = plan.segments.find((x) => x.list === list);
