@@ -22,6 +22,7 @@ import { generateSisXml, generateSnapshot } from './generate';
 import { benchLsp, type LspResult } from './bench/lsp';
 import { hasGnuTime, median, runMeasured, type Measured } from './bench/measure';
 import { formatProfile, summariseProfile } from './bench/profile';
+import { measureStages, stagesTable, type StageResult } from './bench/stages';
 import { budgets, cliTable, lspTable, parseBenchArgs, ratios, type BenchArgs, type CliRow } from './bench/report';
 
 // ---------------------------------------------------------------------------------------------
@@ -304,6 +305,15 @@ async function main(): Promise<number> {
     }
   }
 
+  let stages: StageResult[] | undefined;
+  let stagesUsers = 0;
+  if (args.stages && args.only !== 'lsp') {
+    const f = data.get(Math.max(...args.sizes))!;
+    process.stderr.write(`timing the stages of validate on ${f.users} users ...\n`);
+    stages = measureStages(f.xml, f.bytes, new Date().toISOString().slice(0, 10));
+    stagesUsers = f.users;
+  }
+
   const profiles: string[] = [];
   if (args.profile && args.only !== 'lsp' && existsSync(cliJs)) {
     const f = data.get(Math.max(...args.sizes))!;
@@ -325,6 +335,7 @@ async function main(): Promise<number> {
     files: [...data.values()].map((f) => ({ users: f.users, bytes: f.bytes })),
     startupMs,
     cli,
+    stages,
     ratios: rs,
     lsp,
     budgets: bs,
@@ -336,6 +347,7 @@ async function main(): Promise<number> {
   lines.push(`machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}, ${m.os}; xmllint: ${m.xmllint}; load average ${loadAtStart} at start, ${m.loadavg1m} at end`);
   lines.push(`runs per figure: ${args.runs} (median wall time; peak RSS = max over runs)`, '');
   if (cli.length) lines.push(cliTable(cli), '');
+  if (stages) lines.push(stagesTable(stages, stagesUsers), '');
   if (startupMs !== undefined) lines.push(`start-up of the command line alone (alma-sis --version): ${startupMs.toFixed(0)} ms`, '');
   if (rs.length) {
     lines.push('| ratio | users | wall | CPU |', '|---|---:|---:|---:|');

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { bundleModules, summariseProfile, type CpuProfile } from '../../tools/be
 import { budgets, cliTable, lspTable, parseBenchArgs, ratios, type CliRow } from '../../tools/bench/report';
 import { benchLsp, lspTestHooks } from '../../tools/bench/lsp';
 import { runGen } from '../../tools/genfiles';
+import { measureStages, stagesTable } from '../../tools/bench/stages';
 
 const tmp = mkdtempSync(join(tmpdir(), 'bench-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -180,5 +181,22 @@ describe.skipIf(!existsSync(join(__dirname, '../../dist/server.js')))('language-
     expect(r.hoverEmpty).toBe(0);
     expect(r.codeLenses).toBeGreaterThanOrEqual(30);
     expect(r.rssKb).toBeGreaterThan(0);
+  });
+});
+
+describe('validate stages', () => {
+  it('times decode, the reader and the rules over the same file, each seeing every user', () => {
+    const dir = join(tmp, 'stages');
+    runGen({ opts: { users: 50, seed: 3, errors: 3 }, out: dir, snapshot: false, name: 'users' });
+    const path = join(dir, 'users.xml');
+    const text = readFileSync(path, 'utf8');
+    const rows = measureStages(path, Buffer.byteLength(text), '2026-01-01');
+    expect(rows.map((r) => r.stage)).toHaveLength(4);
+    expect(rows[0].count).toBe(text.length);
+    expect(rows[1].count).toBe(text.split('<').length - 1);
+    expect(rows[2].count).toBe(50);
+    // The deliberate errors are found by the rules.
+    expect(rows[3].count).toBeGreaterThanOrEqual(3);
+    expect(stagesTable(rows, 50)).toContain('| + SisStreamReader (users as element trees) |');
   });
 });

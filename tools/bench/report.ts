@@ -5,9 +5,10 @@
 import type { LspResult } from './lsp';
 
 export const BENCH_USAGE = `usage: npm run bench -- [--sizes 1000,20000,100000] [--lsp-sizes 1000,20000] [--quick] [--runs R]
-                       [--seed S] [--hovers N] [--edits N] [--only cli|lsp] [--profile] [--out DIR]
+                       [--seed S] [--hovers N] [--edits N] [--only cli|lsp] [--profile] [--stages] [--out DIR]
   --quick      1k users only, one run (what CI runs so the benchmark code cannot rot)
-  --profile    also run validate and plan on the largest size under node --cpu-prof and summarise`;
+  --profile    also run validate and plan on the largest size under node --cpu-prof and summarise
+  --stages     time validate's stages (decode, reader, rules) in this process on the largest size`;
 
 export interface BenchArgs {
   sizes: number[];
@@ -18,12 +19,14 @@ export interface BenchArgs {
   edits: number;
   only?: 'cli' | 'lsp';
   profile: boolean;
+  /** Time the stages of validate (decode, reader, rules) in this process on the largest size. */
+  stages: boolean;
   out: string;
   quick: boolean;
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const a: BenchArgs = { sizes: [1000, 20000, 100000], lspSizes: [], runs: 3, seed: 1, hovers: 200, edits: 5, profile: false, out: '.bench', quick: false };
+  const a: BenchArgs = { sizes: [1000, 20000, 100000], lspSizes: [], runs: 3, seed: 1, hovers: 200, edits: 5, profile: false, stages: false, out: '.bench', quick: false };
   let lspGiven = false;
   let runsGiven = false;
   const list = (flag: string, v: string | undefined): number[] => {
@@ -49,6 +52,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case '--out': { const v = value(); if (!v) throw new Error('--out needs a folder'); a.out = v; break; }
       case '--only': { const v = value(); if (v !== 'cli' && v !== 'lsp') throw new Error('--only takes cli or lsp'); a.only = v; break; }
       case '--profile': a.profile = true; break;
+      case '--stages': a.stages = true; break;
       case '--quick': a.quick = true; break;
       case '-h': case '--help': throw new Error(BENCH_USAGE);
       default: throw new Error(`unknown argument ${JSON.stringify(arg)}\n${BENCH_USAGE}`);
