@@ -118,6 +118,13 @@ describe('alma-sis plan', () => {
     expect(r.err).toMatch(/bad\.alma-snapshot\.json:1: error: Not valid JSON/);
   });
 
+  it('takes the validation flags: --strict, --code-tables (a missing table file is exit 2)', async () => {
+    const snap = write('s.alma-snapshot.json', snapshotText([{ user: almaUser('a') }]));
+    const xml = write('f.xml', sisFile('<primary_id>a</primary_id><preferred_language>en</preferred_language>'));
+    expect((await cli(['plan', xml, '--snapshot', snap, '--lenient'])).code).toBe(0);
+    expect((await cli(['plan', xml, '--snapshot', snap, '--code-tables', path.join(dir, 'none.json')])).code).toBe(2);
+  });
+
   it('exit 1 when the file has errors even if nobody is rejected', async () => {
     const snap = write('s.alma-snapshot.json', snapshotText([]));
     const xml = write('f.xml', sisFile('<primary_id>a</primary_id><expiry_date>2031-13-45</expiry_date>'));

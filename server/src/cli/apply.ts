@@ -30,7 +30,7 @@ export const command: Command = {
     { name: 'snapshot', kind: 'string', short: 's', valueName: 'SNAP', description: 'the *.alma-snapshot.json of what Alma holds now (required)' },
     { name: 'out', kind: 'string', short: 'o', valueName: 'NEW', description: 'write the new snapshot here instead of replacing SNAP' },
     formatOption(FORMATS),
-    ...SETTINGS_OPTIONS.filter((o) => o.name !== 'strict' && o.name !== 'lenient' && o.name !== 'code-tables'),
+    ...SETTINGS_OPTIONS,
   ],
   async run(args, ctx) {
     const format = chosenFormat(args, FORMATS);

@@ -29,7 +29,7 @@ export const command: Command = {
     formatOption(FORMATS),
     { name: 'only', kind: 'string', valueName: 'LIST', description: `show only these users (comma-separated): ${ONLY_CHOICES.join(', ')}` },
     { name: 'verbose', kind: 'boolean', short: 'v', description: 'text format: print the rule behind every line' },
-    ...SETTINGS_OPTIONS.filter((o) => o.name !== 'strict' && o.name !== 'lenient' && o.name !== 'code-tables'),
+    ...SETTINGS_OPTIONS,
   ],
   async run(args, ctx) {
     const format = chosenFormat(args, FORMATS);

@@ -16,6 +16,8 @@ import { describeSnapshotProblem, loadSnapshot, type LoadedSnapshot } from '../i
 import { UsageError, stringOption, type ParsedArgs } from './args';
 import type { CliContext } from './command';
 import { settingsFromFlags } from './options';
+import { loadCodeTables } from './codeTables';
+import type { CodeTables } from '../../../shared/src/validate';
 
 /** Today's date on the user's clock, as `YYYY-MM-DD` (the validator's date checks need it). */
 function localDay(now: Date): string {
@@ -50,14 +52,14 @@ export interface PlanRun {
   readonly incoming: readonly IncomingUser[];
 }
 
-async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint8Array> }, settings: Settings, today: string): Promise<PlanDocument> {
+async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint8Array> }, settings: Settings, today: string, codeTables?: CodeTables): Promise<PlanDocument> {
   const { text, problems: encoding, undecodable } = await decodeAll(doc.bytes());
   const lines = new LineIndex(text);
   const problems: Problem[] = [...encoding];
   let users: IncomingUser[] = [];
   if (!undecodable) {
     const sis = readSisDocument(text);
-    for (const p of validateDocument(sis, { settings, today })) problems.push(p); // may be more than push(...) takes
+    for (const p of validateDocument(sis, { settings, today, codeTables })) problems.push(p); // may be more than push(...) takes
     users = incomingUsers(sis);
   }
   const errors = problems.filter((p) => p.severity === 'error');
@@ -83,8 +85,15 @@ export async function preparePlan(args: ParsedArgs, ctx: CliContext, commandName
   const { settings, problems } = settingsFromFlags(args, snapshotProfile(snapshot.snapshot));
   for (const p of problems) ctx.stderr.write(`alma-sis ${commandName}: warning: snapshot profile: ${p.message}\n`);
   const today = localDay(ctx.now());
+  const codeTablesPath = stringOption(args, 'code-tables');
+  let codeTables: CodeTables | undefined;
+  if (codeTablesPath !== undefined) {
+    const loaded = await loadCodeTables(codeTablesPath);
+    for (const w of loaded.warnings) ctx.stderr.write(`alma-sis ${commandName}: warning: ${w}\n`);
+    codeTables = loaded.tables;
+  }
   const documents: PlanDocument[] = [];
-  for (const d of await openInput(args.positionals[0], { stdin: ctx.stdin })) documents.push(await readDocument(d, settings, today));
+  for (const d of await openInput(args.positionals[0], { stdin: ctx.stdin })) documents.push(await readDocument(d, settings, today, codeTables));
   if (documents.length === 0) throw new InputError(`${args.positionals[0]}: nothing to read`);
   // One feed: users of later documents come after those of earlier ones.
   const incoming: IncomingUser[] = [];
