@@ -204,3 +204,34 @@ describe('quick fixes', () => {
       .replace('<campus_code>MAIN</campus_code>', '<campus_code></campus_code>'));
   });
 });
+
+describe('broken input', () => {
+  it('a broken user hides nothing else: diagnostics, hovers and lenses for the others still work', async () => {
+    const ws2 = join(__dirname, '../fixtures/server/workspace');
+    const c = await startTestServer({ folder: ws2 });
+    const uri = fileUri(join(ws2, 'broken.xml'));
+    const text = usersXml.replace('<last_name>Doe-Smith</last_name>', '<last_name>Doe-Smith</last_nam>').replace('<first_name>Alan</first_name>', '<first_name>Alan &bogus; <</first_name>');
+    await c.open(uri, text);
+    const diags = await c.diagnosticsFor(uri, 1);
+    expect(diags.map((d) => d.code)).toContain('not-well-formed');
+    const at = text.indexOf('<primary_id>intern') + 14;
+    const hover = (await c.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: positionAt(text, at) })) as { contents: { value: string } };
+    expect(hover.contents.value).toContain('User is not external');
+    const lenses = (await c.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+    expect(lenses.length).toBeGreaterThanOrEqual(4);
+    expect(c.logs.filter((l) => l.includes('failed'))).toEqual([]);
+    await c.close();
+  });
+
+  it('requests on a document that is not open, or at positions outside any user, answer empty', async () => {
+    const c = await startTestServer({});
+    const uri = 'untitled:nothing';
+    expect(await c.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } })).toBeNull();
+    await c.open(uri, '<?xml version="1.0"?>\n<users>\n</users>\n');
+    expect(await c.diagnosticsFor(uri, 1)).toBeDefined();
+    expect(await c.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 2 } })).toBeNull();
+    expect(await c.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })).toEqual([]);
+    expect(await c.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position: { line: 1, character: 2 } })).toBeNull();
+    await c.close();
+  });
+});
