@@ -306,6 +306,12 @@ export class Commands {
         void vscode.window.showErrorMessage(message);
         return { written: false, reason: 'not-well-formed', message };
       }
+      if (!s.snapshotFile && doc.uri.scheme !== 'file') {
+        const message = 'There is no snapshot to advance, and an unsaved file has no folder to put a new one in: save the file or select a snapshot first.';
+        void vscode.window.showInformationMessage(message);
+        return { written: false, reason: 'error', message };
+      }
+      // No snapshot yet: the first one goes beside the file, named after it.
       const target = s.snapshotFile?.path ?? path.join(path.dirname(doc.uri.fsPath), path.basename(doc.uri.fsPath).replace(/(\.sis)?\.xml$/i, '') + SNAPSHOT_SUFFIX);
       if (shownFingerprint !== undefined && s.snapshotFile && s.snapshotFile.fingerprint !== shownFingerprint) changedSincePreview = true;
       if (changedSincePreview && options.confirm) {
