@@ -76,13 +76,8 @@ export class ServerConnection implements vscode.Disposable {
       ],
       outputChannel: output,
       initializationOptions: settingsFor(undefined),
-      synchronize: {
-        configurationSection: SECTION,
-        fileEvents: [
-          vscode.workspace.createFileSystemWatcher('**/*.alma-snapshot.json'),
-          vscode.workspace.createFileSystemWatcher('**/*.json'),
-        ],
-      },
+      // The server registers its own file watchers (snapshots, code tables) dynamically.
+      synchronize: { configurationSection: SECTION },
       errorHandler,
       middleware: {
         workspace: {
