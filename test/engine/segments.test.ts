@@ -65,6 +65,12 @@ const ROWS: Row[] = [
     list: 'notes', expect: null,
   },
   {
+    name: 'notes: the creation stamps Alma adds are not compared',
+    alma: { user_note: [{ note_type: { value: 'OTHER' }, note_text: 'from SIS', user_viewable: false, popup_note: false, created_by: 'System', created_date: '2025-01-01T10:00:00Z', note_owner: { value: 'MAIN' } }] },
+    file: '<user_notes><user_note><note_type>OTHER</note_type><note_text>from SIS</note_text><user_viewable>false</user_viewable><popup_note>false</popup_note></user_note></user_notes>',
+    list: 'notes', expect: null,
+  },
+  {
     name: 'blocks: replaced',
     alma: { user_block: [{ block_type: { value: 'GENERAL' }, block_description: { value: 'OLD' }, block_status: 'ACTIVE' }] },
     file: '<user_blocks><user_block><block_type>GENERAL</block_type><block_description>NEW</block_description><block_status>ACTIVE</block_status></user_block></user_blocks>',

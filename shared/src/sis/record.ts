@@ -157,8 +157,12 @@ function segmentCodeChildren(list: SegmentListName): ReadonlySet<string> {
 // ---------------------------------------------------------------------------------------------
 // Values
 
-/** Segment-item children whose values Alma derives or maintains itself: not compared. */
-const SEGMENT_IGNORED = new Set(['segment_type', 'link', 'category_type', 'block_owner', 'note_owner', 'statistic_owner']);
+/**
+ * Segment-item children whose values Alma derives or stamps itself (when the file sends none,
+ * Alma fills them in, so the Users API always returns them): not compared, or every note and
+ * block would look changed on every run.
+ */
+const SEGMENT_IGNORED = new Set(['segment_type', 'link', 'category_type', 'block_owner', 'note_owner', 'statistic_owner', 'created_by', 'created_date', 'item_loan_id']);
 /** Boolean attributes/children of segment items; the XSD default is false. */
 const SEGMENT_BOOLEANS = new Set(['preferred', 'preferred_sms', 'user_viewable', 'popup_note']);
 /** Defaults of segment children (XSD, domain §2.4, §2.6): a value equal to it is the same as none. */
