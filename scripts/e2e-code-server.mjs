@@ -330,11 +330,15 @@ async function main() {
   const deadlineMs = Number(process.env.ALMA_SIS_E2E_TIMEOUT_MS || 300_000);
   let code;
   try {
-    code = await withWorkbench({ keep: argv.includes('--keep'), testsPath: SUITE }, async ({ exit }) => {
+    code = await withWorkbench({ keep: argv.includes('--keep'), testsPath: SUITE }, async ({ exit, codeServerLog }) => {
       const tSuite = Date.now();
       let timer;
       const timeout = new Promise((_, fail) => {
-        timer = setTimeout(() => fail(new Error(`the suite did not finish within ${deadlineMs / 1000} s`)), deadlineMs);
+        timer = setTimeout(() => {
+          // Most often the extension host died or never started: code-server's log says which.
+          const tail = codeServerLog.join('').split('\n').slice(-30).join('\n');
+          fail(new Error(`the suite did not finish within ${deadlineMs / 1000} s; code-server's last log lines:\n${tail}`));
+        }, deadlineMs);
       });
       try {
         const c = await Promise.race([exit, timeout]);
