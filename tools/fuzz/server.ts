@@ -117,7 +117,8 @@ export async function fuzzServer(o: ServerFuzzOptions): Promise<ServerFuzzResult
           const t0 = Date.now();
           result.requests++;
           try {
-            await withDeadline(server.connection.sendRequest(method, params), requestMs);
+            // The deadline grows with the document (an edit of a 10 MB document is re-analysed).
+            await withDeadline(server.connection.sendRequest(method, params), requestMs + Math.round((3000 * text.length) / 1e6));
           } catch (err) {
             const msg = (err as Error).message;
             if (err instanceof DeadlineError) finding('request-deadline', `${method}: ${msg} (document of ${text.length} chars)`, text);
