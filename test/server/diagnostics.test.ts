@@ -149,6 +149,27 @@ describe('diagnostics', () => {
     expect((await check()).map((d) => d.code)).toContain('duplicate-identifier');
   });
 
+  it('of a large file come first without waiting for its snapshot, then complete, for the same version', async () => {
+    const dir = copyWorkspace();
+    client = await startTestServer({ folder: dir, tuning: { earlyDiagnosticsMinUsers: 1 } });
+    const uri = fileUri(join(dir, 'users.xml'));
+    const text = brokenText();
+    await client.open(uri, text);
+    const first = await client.diagnosticsFor(uri, 1);
+    const second = await client.nextDiagnostics(uri);
+    expect(client.published.filter((p) => p.uri === uri).map((p) => p.version)).toEqual([1, 1]);
+    // The first: everything the core says (as the CLI), nothing from the snapshot yet.
+    expect(first.some((d) => SNAPSHOT_ONLY.has(String(d.code)))).toBe(false);
+    expect([...new Set(first.map(key))].sort()).toEqual(cliDiagnostics(text));
+    // The second: the same plus the snapshot's.
+    expect(second.filter((d) => !SNAPSHOT_ONLY.has(String(d.code))).map(key).sort()).toEqual(first.map(key).sort());
+    expect(second.map((d) => d.code)).toEqual(expect.arrayContaining(['reverts-override', 'user-not-external']));
+    // Later edits never go back to diagnostics without the snapshot.
+    const at = text.indexOf('Doe-Smith');
+    await client.edit(uri, at, at, 'x');
+    expect((await client.diagnosticsFor(uri, 2)).map((d) => d.code)).toContain('reverts-override');
+  });
+
   it('are never published for a version that is already stale', async () => {
     client = await startTestServer({ folder: ws });
     const uri = fileUri(join(ws, 'users.xml'));

@@ -18,6 +18,7 @@ import {
 import { startServer } from '../../server/src/lsp/startServer';
 import { nodeRuntime } from '../../server/src/lsp/nodeRuntime';
 import type { Runtime } from '../../server/src/lsp/runtime';
+import type { ServerTuning } from '../../server/src/lsp/startServer';
 
 export interface TestClient {
   readonly connection: ProtocolConnection;
@@ -46,12 +47,12 @@ export function fileUri(path: string): string {
 }
 
 export async function startTestServer(
-  options: { folder?: string; initializationOptions?: unknown; config?: Record<string, unknown>; pull?: boolean; runtime?: Runtime } = {},
+  options: { folder?: string; initializationOptions?: unknown; config?: Record<string, unknown>; pull?: boolean; runtime?: Runtime; tuning?: ServerTuning } = {},
 ): Promise<TestClient> {
   const up = new PassThrough();
   const down = new PassThrough();
   const serverConnection = createConnection(new StreamMessageReader(up), new StreamMessageWriter(down));
-  startServer(serverConnection, options.runtime ?? nodeRuntime());
+  startServer(serverConnection, options.runtime ?? nodeRuntime(), options.tuning);
   const connection = createProtocolConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
   const logs: string[] = [];
   const diagnostics = new Map<string, PublishDiagnosticsParams>();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { applyChanges } from '../../server/src/lsp/documents';
-import { locateSnapshotUsers } from '../../server/src/lsp/jsonLocate';
+import { locateSnapshotUsers, peekProfile } from '../../server/src/lsp/jsonLocate';
 import { editorOptionsFrom, profileSettings } from '../../server/src/lsp/config';
 import { pickSnapshot } from '../../server/src/lsp/locate';
 import { describeError } from '../../server/src/lsp/runSafe';
@@ -55,6 +55,21 @@ describe('locateSnapshotUsers', () => {
   it('returns nothing for text that is not a snapshot', () => {
     expect(locateSnapshotUsers('[1, 2]')).toEqual([]);
     expect(locateSnapshotUsers('{ "users": ')).toEqual([]);
+  });
+});
+
+describe('peekProfile', () => {
+  it('reads the profile from the head when it comes before the users', () => {
+    const text = '{ "format": "alma-sis-snapshot", "version": 1, "profile": { "matchBy": "UNIV_ID", "x": [1, "}"] }, "users": [';
+    expect(peekProfile(text, false)).toEqual({ known: true, profile: { matchBy: 'UNIV_ID', x: [1, '}'] } });
+  });
+  it('knows there is none in a whole file without one', () => {
+    expect(peekProfile('{ "format": "alma-sis-snapshot", "users": [] }', true)).toEqual({ known: true });
+  });
+  it('cannot know when the users come first or the head ends inside the profile', () => {
+    expect(peekProfile('{ "users": [ {} ], "profile": {} }', false)).toEqual({ known: false });
+    expect(peekProfile('{ "profile": { "matchBy": "UNI', false)).toEqual({ known: false });
+    expect(peekProfile('not json', true)).toEqual({ known: false });
   });
 });
 

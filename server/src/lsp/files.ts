@@ -23,6 +23,7 @@ export class WatchedFiles<T> {
   private readonly watchers = new Map<string, Disposable>();
   private readonly dirListings = new Map<string, Promise<string[]>>();
   private generation = 0;
+  private readonly ready = new Set<string>();
   private pending = new Map<string, Disposable>();
 
   constructor(
@@ -41,8 +42,17 @@ export class WatchedFiles<T> {
       this.watch(path.dirname(key));
       entry = this.load(key);
       this.entries.set(key, entry);
+      const e = entry;
+      void e.then(() => {
+        if (this.entries.get(key) === e) this.ready.add(key);
+      });
     }
     return entry;
+  }
+
+  /** True when `file` has been read (or failed) and is still current: `get` answers at once. */
+  isReady(file: string): boolean {
+    return this.ready.has(path.resolve(file));
   }
 
   /** Directory listing, cached until the directory changes. */
@@ -62,6 +72,7 @@ export class WatchedFiles<T> {
     const key = path.resolve(file);
     const dir = path.dirname(key);
     const had = this.entries.delete(key);
+    this.ready.delete(key);
     // Saving the SIS file itself must not look like a new snapshot appearing.
     const listed = this.listed(path.basename(key)) && this.dirListings.delete(dir);
     if (had || listed) this.onDidChange(key);

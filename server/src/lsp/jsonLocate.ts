@@ -96,3 +96,91 @@ export function locateSnapshotUsers(text: string): number[] {
   }
   return [];
 }
+
+/**
+ * The snapshot's `profile` from the head of its text, without reading the rest: the top-level
+ * keys are scanned in order until `profile` (parsed) or `users` (then the profile, if any,
+ * comes later and is unknown). `complete` says the head is the whole file.
+ * Returns `{ known: false }` whenever it cannot be sure.
+ */
+export function peekProfile(head: string, complete: boolean): { known: true; profile?: Record<string, unknown> } | { known: false } {
+  let i = 0;
+  const n = head.length;
+  const ws = () => {
+    while (i < n && (head[i] === ' ' || head[i] === '\t' || head[i] === '\n' || head[i] === '\r' || head[i] === '\ufeff')) i++;
+  };
+  const skipString = (): boolean => {
+    i++;
+    while (i < n) {
+      const c = head[i];
+      if (c === '\\') i += 2;
+      else if (c === '"') {
+        i++;
+        return true;
+      } else i++;
+    }
+    return false;
+  };
+  /** Skips one value; false when the head ends inside it. */
+  const skipValue = (): boolean => {
+    ws();
+    const c = head[i];
+    if (c === '"') return skipString();
+    if (c === '{' || c === '[') {
+      let depth = 0;
+      while (i < n) {
+        const ch = head[i];
+        if (ch === '"') {
+          if (!skipString()) return false;
+          continue;
+        }
+        if (ch === '{' || ch === '[') depth++;
+        else if (ch === '}' || ch === ']') {
+          depth--;
+          if (depth === 0) {
+            i++;
+            return true;
+          }
+        }
+        i++;
+      }
+      return false;
+    }
+    while (i < n && !/[,}\]\s]/.test(head[i])) i++;
+    return i < n;
+  };
+  ws();
+  if (head[i] !== '{') return { known: false };
+  i++;
+  for (;;) {
+    ws();
+    if (i >= n) return { known: false };
+    if (head[i] === '}') return { known: true };
+    if (head[i] !== '"') return { known: false };
+    const keyStart = i;
+    if (!skipString()) return { known: false };
+    let key: string;
+    try {
+      key = JSON.parse(head.slice(keyStart, i)) as string;
+    } catch {
+      return { known: false };
+    }
+    ws();
+    if (head[i] !== ':') return { known: false };
+    i++;
+    ws();
+    const valueStart = i;
+    if (key === 'users' && !complete) return { known: false };
+    if (!skipValue()) return { known: false };
+    if (key === 'profile') {
+      try {
+        const v = JSON.parse(head.slice(valueStart, i)) as unknown;
+        return v !== null && typeof v === 'object' && !Array.isArray(v) ? { known: true, profile: v as Record<string, unknown> } : { known: true };
+      } catch {
+        return { known: false };
+      }
+    }
+    ws();
+    if (head[i] === ',') i++;
+  }
+}

@@ -5,6 +5,19 @@ import type { Disposable, Runtime } from './runtime';
 export function nodeRuntime(): Runtime {
   return {
     readFile: (path) => fs.promises.readFile(path, 'utf8'),
+    readHead: async (path, maxBytes) => {
+      const fh = await fs.promises.open(path, 'r');
+      try {
+        const buf = Buffer.alloc(maxBytes);
+        const { bytesRead } = await fh.read(buf, 0, maxBytes, 0);
+        const complete = bytesRead < maxBytes;
+        // TextDecoder with stream: true holds back a character cut at the end.
+        const text = new TextDecoder('utf-8').decode(buf.subarray(0, bytesRead), { stream: !complete });
+        return { text, complete };
+      } finally {
+        await fh.close();
+      }
+    },
     readDir: async (path) => {
       try {
         return await fs.promises.readdir(path);

@@ -11,6 +11,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { SisDocument } from '../../../shared/src/sis/types';
+import type { Settings } from '../../../shared/src/settings';
 import {
   SnapshotChangedNotification,
   SnapshotInfoRequest,
@@ -21,6 +22,7 @@ import { editorOptionsFrom, profileSettings, unwrapSection } from './config';
 import * as core from './core';
 import { applyChanges } from './documents';
 import { WatchedFiles } from './files';
+import { peekProfile } from './jsonLocate';
 import { folderOf, pathToUri, pickSnapshot, resolveSettingPath, SNAPSHOT_SUFFIX, uriToPath } from './locate';
 import { createEnv, DocumentModel, type Env } from './model';
 import { describeError, guard, runSafe, type Logger } from './runSafe';
@@ -36,6 +38,15 @@ import { codeActions } from './features/codeActions';
 /** Delay between the last keystroke and re-validation. */
 export const VALIDATION_DELAY_MS = 200;
 
+/** Knobs for tests; editors never set them. */
+export interface ServerTuning {
+  /**
+   * From this many users on, a document whose snapshot is still being read gets its first
+   * diagnostics (all but the snapshot's) without waiting for it. Small files wait: they are quick.
+   */
+  readonly earlyDiagnosticsMinUsers?: number;
+}
+
 interface OpenDocument {
   readonly doc: TextDocument;
   readonly sis: SisDocument;
@@ -46,7 +57,8 @@ interface OpenDocument {
  * (see `DocumentModel`) and answers every request from it. The entry point builds the
  * connection and the runtime and calls this (the JSON language server's shape).
  */
-export function startServer(connection: Connection, runtime: Runtime): void {
+export function startServer(connection: Connection, runtime: Runtime, tuning: ServerTuning = {}): void {
+  const earlyMinUsers = tuning.earlyDiagnosticsMinUsers ?? 2000;
   const log: Logger = {
     info: (m) => connection.console.info(m),
     error: (m) => connection.console.error(m),
@@ -58,6 +70,10 @@ export function startServer(connection: Connection, runtime: Runtime): void {
   const envs = new Map<string, Env>();
   const validationCaches = new Map<string, Env['validated']>();
   const docEnvs = new Map<string, Promise<Env>>();
+  /** Documents whose Env promise has settled (so `getModel` answers without reading files). */
+  const settledEnvs = new Set<string>();
+  /** Documents that got complete diagnostics once (early diagnostics are for opening only). */
+  const publishedOnce = new Set<string>();
   const clientConfigs = new Map<string, Promise<unknown>>();
   // Short numbers for documents, so code lens data stays small.
   const docIds = new Map<string, number>();
@@ -86,6 +102,7 @@ export function startServer(connection: Connection, runtime: Runtime): void {
   // the same Env again when nothing it uses changed, so the per-user caches survive.
   const onFilesChanged = () => {
     docEnvs.clear();
+    settledEnvs.clear();
     connection.sendNotification(SnapshotChangedNotification, {}).catch(() => undefined);
     revalidateAll();
   };
@@ -141,13 +158,7 @@ export function startServer(connection: Connection, runtime: Runtime): void {
       const settingProblems = [...optionProblems, ...problems];
       if (settingProblems.length > 0) log.info(`settings: ${settingProblems.map((p) => p.key).join(', ')} ignored (bad value)`);
       // Validation depends on the settings and the code tables only (not on the snapshot).
-      const vkey = JSON.stringify([settings, tables?.path, tables?.generation]);
-      let validated = validationCaches.get(vkey);
-      if (!validated) {
-        validated = new WeakMap();
-        validationCaches.set(vkey, validated);
-      }
-      env = createEnv(key, validated, settings, options, settingProblems, snap, tables);
+      env = createEnv(key, validationCache(settings, tables), settings, options, settingProblems, snap, tables);
       envs.set(key, env);
       pruneEnvs(env);
     }
@@ -163,12 +174,62 @@ export function startServer(connection: Connection, runtime: Runtime): void {
     for (const [k, v] of validationCaches) if (!validatedInUse.has(v)) validationCaches.delete(k);
   }
 
+  /**
+   * The Env of a document before its snapshot is read: the same settings (the snapshot's
+   * `profile` is peeked from the head of the file) without the snapshot, so the first
+   * diagnostics of a large file do not wait for a large snapshot. Undefined when there is
+   * no snapshot to wait for, it is already read, or its profile cannot be known from its head.
+   */
+  async function preEnv(uri: string): Promise<Env | undefined> {
+    const raw = await clientConfig(uri);
+    const { options, problems: optionProblems } = editorOptionsFrom(initOptions, raw);
+    const found = await findSnapshot(uri, options.snapshotPath);
+    if (!found || snapshots.isReady(found.path)) return undefined;
+    let head: { text: string; complete: boolean };
+    try {
+      head = await runtime.readHead(found.path, 64 * 1024);
+    } catch {
+      return undefined;
+    }
+    const peek = peekProfile(head.text, head.complete);
+    if (!peek.known) return undefined;
+    const docPath = uriToPath(uri);
+    const tablesPath = options.codeTablesPath ? resolveSettingPath(options.codeTablesPath, folderOf(docPath, folders), docPath) : undefined;
+    const tables = tablesPath ? await codeTables.get(tablesPath) : undefined;
+    const { settings, problems } = profileSettings(peek.profile, initOptions, raw);
+    const key = JSON.stringify(['before the snapshot', settings, options, tables?.path, tables?.generation]);
+    let env = envs.get(key);
+    if (!env) {
+      env = createEnv(key, validationCache(settings, tables), settings, options, [...optionProblems, ...problems], undefined, tables);
+      envs.set(key, env);
+    }
+    return env;
+  }
+
+  function validationCache(settings: Settings, tables: Env['codeTables']): Env['validated'] {
+    const vkey = JSON.stringify([settings, tables?.path, tables?.generation]);
+    let validated = validationCaches.get(vkey);
+    if (!validated) {
+      validated = new WeakMap();
+      validationCaches.set(vkey, validated);
+    }
+    return validated;
+  }
+
   function envFor(uri: string): Promise<Env> {
     let e = docEnvs.get(uri);
     if (!e) {
-      e = computeEnv(uri);
-      docEnvs.set(uri, e);
-      e.catch(() => docEnvs.delete(uri));
+      const p = computeEnv(uri);
+      e = p;
+      docEnvs.set(uri, p);
+      p.then(
+        () => {
+          if (docEnvs.get(uri) === p) settledEnvs.add(uri);
+        },
+        () => {
+          if (docEnvs.get(uri) === p) docEnvs.delete(uri);
+        },
+      );
     }
     return e;
   }
@@ -212,6 +273,10 @@ export function startServer(connection: Connection, runtime: Runtime): void {
   async function validate(uri: string, run: number): Promise<void> {
     const current = () => runs.get(uri) === run && docs.has(uri);
     try {
+      const cur = docs.get(uri);
+      if (!publishedOnce.has(uri) && !settledEnvs.has(uri) && cur && cur.sis.users.length >= earlyMinUsers) {
+        await validateBeforeSnapshot(uri, current);
+      }
       const model = await getModel(uri);
       const fresh = () => current() && docs.get(uri)?.sis === model?.sis;
       if (!model || !fresh()) return;
@@ -219,10 +284,26 @@ export function startServer(connection: Connection, runtime: Runtime): void {
       const diagnostics = await model.diagnostics(yieldNow);
       // A newer version or a newer run makes this result stale: drop it.
       if (!diagnostics || !fresh()) return;
+      publishedOnce.add(uri);
       await connection.sendDiagnostics({ uri, version: model.version, diagnostics });
     } catch (err) {
       log.error(`validation failed: ${describeError(err)}`);
     }
+  }
+
+  /**
+   * First diagnostics of a document whose snapshot is still to be read: everything but what
+   * only the snapshot can tell, published for the same version, then completed by `validate`.
+   * Runs in one piece so that the snapshot's (long) parse cannot start in between.
+   */
+  async function validateBeforeSnapshot(uri: string, current: () => boolean): Promise<void> {
+    const env = await preEnv(uri);
+    const cur = docs.get(uri);
+    if (!env || !cur || !current() || settledEnvs.has(uri)) return;
+    const model = new DocumentModel(cur.doc, cur.sis, env);
+    const diagnostics = await model.diagnostics();
+    if (!diagnostics || !current() || docs.get(uri)?.sis !== model.sis) return;
+    await connection.sendDiagnostics({ uri, version: model.version, diagnostics });
   }
 
   // ---- lifecycle ----
@@ -278,6 +359,7 @@ export function startServer(connection: Connection, runtime: Runtime): void {
         if (p) folders.push(p);
       }
       docEnvs.clear();
+      settledEnvs.clear();
       revalidateAll();
     });
   });
@@ -287,6 +369,7 @@ export function startServer(connection: Connection, runtime: Runtime): void {
       pushedConfig = unwrapSection(params.settings);
       clientConfigs.clear();
       docEnvs.clear();
+      settledEnvs.clear();
       revalidateAll();
       connection.sendNotification(SnapshotChangedNotification, {}).catch(() => undefined);
     }),
@@ -333,6 +416,8 @@ export function startServer(connection: Connection, runtime: Runtime): void {
     docs.delete(td.uri);
     models.delete(td.uri);
     docEnvs.delete(td.uri);
+    settledEnvs.delete(td.uri);
+    publishedOnce.delete(td.uri);
     clientConfigs.delete(td.uri);
     timers.get(td.uri)?.dispose();
     timers.delete(td.uri);
