@@ -22,7 +22,19 @@ function readVersion(): string {
 }
 
 function output(stream: NodeJS.WriteStream): Output {
-  return { write: (text) => void stream.write(text), isTTY: stream.isTTY === true };
+  let full = false;
+  return {
+    write: (text) => {
+      if (!stream.write(text)) full = true;
+    },
+    // Waits for 'drain' only after a write that filled the stream's buffer.
+    drain: () => {
+      if (!full) return Promise.resolve();
+      full = false;
+      return new Promise((resolve) => stream.once('drain', resolve));
+    },
+    isTTY: stream.isTTY === true,
+  };
 }
 
 // A reader that went away (`alma-sis validate x | head`) is not an error of ours: stop quietly.

@@ -14,6 +14,8 @@ export const EXIT_USAGE = 2;
 
 export interface Output {
   write(text: string): void;
+  /** Resolves when the output has room again (large reports wait for a slow reader). */
+  drain?(): Promise<void>;
   /** True when this is a terminal (colour, wrapping). */
   readonly isTTY: boolean;
 }

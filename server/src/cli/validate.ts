@@ -140,11 +140,17 @@ export async function validateFiles(
         if (batch.length === 500) {
           ctx.stdout.write(`${batch.join('\n')}\n`);
           batch = [];
+          await ctx.stdout.drain?.();
         }
       }
       if (batch.length > 0) ctx.stdout.write(`${batch.join('\n')}\n`);
     } else {
-      writer!.file(result);
+      writer!.fileStart(result.path);
+      for (let i = 0; i < result.diagnostics.length; i += 1000) {
+        writer!.diagnostics(result.diagnostics.slice(i, i + 1000));
+        await ctx.stdout.drain?.();
+      }
+      writer!.fileEnd();
     }
     checked++;
     for (const d of result.diagnostics) counts[d.severity]++;

@@ -37,17 +37,31 @@ export class JsonReportWriter {
   }
 
   file(f: FileResult): void {
-    this.write(`${this.files++ === 0 ? '' : ','}\n    {\n      "path": ${JSON.stringify(f.path)},\n      "diagnostics": [`);
-    let batch: string[] = [];
-    f.diagnostics.forEach((d, i) => {
+    this.fileStart(f.path);
+    this.diagnostics(f.diagnostics);
+    this.fileEnd();
+  }
+
+  private inFile = 0;
+
+  /** A file's entry, in three steps so that a caller can wait for its output between batches. */
+  fileStart(path: string): void {
+    this.write(`${this.files++ === 0 ? '' : ','}\n    {\n      "path": ${JSON.stringify(path)},\n      "diagnostics": [`);
+    this.inFile = 0;
+  }
+
+  diagnostics(ds: readonly Diagnostic[]): void {
+    if (ds.length === 0) return;
+    const parts: string[] = [];
+    for (const d of ds) {
       this.counts[d.severity]++;
-      batch.push(`${i === 0 ? '' : ','}\n        ${indented(diagnosticJson(d), 4)}`);
-      if (batch.length === 1000) {
-        this.write(batch.join(''));
-        batch = [];
-      }
-    });
-    this.write(`${batch.join('')}${f.diagnostics.length ? '\n      ' : ''}]\n    }`);
+      parts.push(`${this.inFile++ === 0 ? '' : ','}\n        ${indented(diagnosticJson(d), 4)}`);
+    }
+    this.write(parts.join(''));
+  }
+
+  fileEnd(): void {
+    this.write(`${this.inFile ? '\n      ' : ''}]\n    }`);
   }
 
   end(failures: readonly FileFailure[]): void {

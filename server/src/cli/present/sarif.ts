@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DIAGNOSTIC_CODES, type DiagnosticCode, type Severity } from '../../../../shared/src/diagnostics';
-import type { FileFailure, FileResult } from './model';
+import type { Diagnostic, FileFailure, FileResult } from './model';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
 
@@ -70,11 +70,23 @@ export class SarifReportWriter {
   }
 
   file(f: FileResult): void {
-    const fileIndex = this.paths.length;
-    this.paths.push(f.path);
-    const uri = sarifUri(f.path);
-    let batch: string[] = [];
-    for (const d of f.diagnostics) {
+    this.fileStart(f.path);
+    this.diagnostics(f.diagnostics);
+  }
+
+  private uri = '';
+
+  /** A file's results, in steps so that a caller can wait for its output between batches. */
+  fileStart(path: string): void {
+    this.paths.push(path);
+    this.uri = sarifUri(path);
+  }
+
+  diagnostics(ds: readonly Diagnostic[]): void {
+    if (ds.length === 0) return;
+    const fileIndex = this.paths.length - 1;
+    const parts: string[] = [];
+    for (const d of ds) {
       const result = {
         ruleId: d.code,
         ruleIndex: RULE_INDEX.get(d.code) ?? -1,
@@ -83,7 +95,7 @@ export class SarifReportWriter {
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri, index: fileIndex },
+              artifactLocation: { uri: this.uri, index: fileIndex },
               region: {
                 startLine: d.range.start.line + 1,
                 startColumn: d.range.start.character + 1,
@@ -94,13 +106,13 @@ export class SarifReportWriter {
           },
         ],
       };
-      batch.push(`${this.results++ === 0 ? '' : ','}\n        ${indented(result, 4)}`);
-      if (batch.length === 1000) {
-        this.write(batch.join(''));
-        batch = [];
-      }
+      parts.push(`${this.results++ === 0 ? '' : ','}\n        ${indented(result, 4)}`);
     }
-    if (batch.length) this.write(batch.join(''));
+    this.write(parts.join(''));
+  }
+
+  fileEnd(): void {
+    // Nothing to close: results of all files share one list.
   }
 
   end(failures: readonly FileFailure[]): void {
