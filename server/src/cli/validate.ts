@@ -11,7 +11,7 @@ import { checkDocumentStreaming, type StreamCheckResult } from './streamCheck';
 import { loadCodeTables } from './codeTables';
 import { SETTINGS_OPTIONS, chosenFormat, formatOption, settingsFromFlags } from './options';
 import { JsonReportWriter } from './present/json';
-import type { Counts, FileFailure, FileResult } from './present/model';
+import type { Counts, FileFailure } from './present/model';
 import { SarifReportWriter } from './present/sarif';
 import { formatDiagnostic, summaryFromCounts, wantColor } from './present/text';
 import { InputError, isFailure, openInputs } from '../io/input';
@@ -107,10 +107,9 @@ export async function validateFiles(
       ctx.stderr.write(`alma-sis validate: ${input.error}\n`);
       continue;
     }
-    let result: FileResult;
-    let streamed: StreamCheckResult;
+    let result: StreamCheckResult;
     try {
-      result = streamed = await checkDocumentStreaming(input, options, output.minSeverity);
+      result = await checkDocumentStreaming(input, options, output.minSeverity);
     } catch (e) {
       // An unreadable input, or a bug met on this file: say so, and go on with the others.
       const message =
@@ -124,11 +123,11 @@ export async function validateFiles(
     }
     // Errors are never left out (the exit code depends on them).
     errors += result.diagnostics.filter((d) => d.severity === 'error').length;
-    for (const s of SEVERITIES) hidden[s] += streamed.hidden[s];
+    for (const s of SEVERITIES) hidden[s] += result.hidden[s];
     if (format === 'text') {
       // The source lines shown under the diagnostics: a second read of this input.
       try {
-        await streamed.loadLines(result.diagnostics);
+        await result.loadLines(result.diagnostics);
       } catch {
         // Read once, but not twice (the file went away): print without the source lines.
       }
