@@ -1,7 +1,8 @@
 /**
- * Checks one input document: bytes → text (encoding problems) → `readSisDocument` →
- * `validateDocument` → diagnostics with LSP positions. Shared by `alma-sis validate` and the
- * tests (corpus, differential); the presenters only print what this returns.
+ * Checks one input document held whole: bytes → text (encoding problems) → `readSisDocument` →
+ * `validateDocument` → diagnostics with LSP positions. `alma-sis validate` runs the streaming
+ * twin (`streamCheck.ts`), which tests hold equal to this; callers that have the bytes in hand
+ * (the extension's upload check, the fuzzer, the corpus tests) use this one.
  */
 import type { Problem } from '../../../shared/src/diagnostics';
 import type { Settings } from '../../../shared/src/settings';
