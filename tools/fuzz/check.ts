@@ -180,7 +180,9 @@ export async function checkSample(sample: Sample, ctx: CheckContext, seed: numbe
       findings.push({ property: 'no-entity-expansion', message: `"${m}" appears ${count(read, m)} times in read values but ${count(text, m)} times in the text` });
     }
   }
-  if (/<!DOCTYPE/.test(text) || /<!ENTITY/.test(text)) {
+  // Markup inside comments, CDATA sections and processing instructions is text, not a declaration.
+  const markup = text.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>/g, '');
+  if (/<!DOCTYPE/.test(markup) || /<!ENTITY/.test(markup)) {
     const codes = new Set([...doc.problems, ...doc.users.flatMap((u) => u.problems)].map((p) => p.code));
     if (!codes.has('doctype') && !codes.has('not-well-formed')) {
       findings.push({ property: 'doctype-reported', message: 'the text has a DOCTYPE or an ENTITY declaration but no `doctype` or `not-well-formed` problem' });
