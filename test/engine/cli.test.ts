@@ -179,6 +179,18 @@ describe('alma-sis apply', () => {
     expect(fs.existsSync(`${snap}.bak`)).toBe(false);
   });
 
+  it('a file that is not UTF-8 writes nothing (exit 1), with the line of the first bad byte', async () => {
+    const snap = write('s.alma-snapshot.json', snapshotText([{ user: almaUser('a') }]));
+    const before = fs.readFileSync(snap, 'utf8');
+    const xml = path.join(dir, 'latin1.xml');
+    const text = sisFile('<primary_id>a</primary_id>', '<primary_id>b</primary_id><last_name>M\u00fcller</last_name>');
+    fs.writeFileSync(xml, Buffer.from(text, 'latin1'));
+    const r = await cli(['apply', xml, '--snapshot', snap]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/latin1\.xml as a whole:4: /);
+    expect(fs.readFileSync(snap, 'utf8')).toBe(before);
+  });
+
   it('never overwrites a file that is not a snapshot it can read (exit 2)', async () => {
     const snap = write('s.alma-snapshot.json', snapshotText([{ user: almaUser('a') }]));
     const other = write('precious.json', '{"not": "a snapshot"');

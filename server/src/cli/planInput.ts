@@ -4,20 +4,19 @@
  * flags), then plan. The documents of one zip are planned as one feed, in order.
  */
 import type { Problem } from '../../../shared/src/diagnostics';
-import { incomingUsers, planFile, type IncomingUser, type Plan } from '../../../shared/src/engine';
+import { planFile, type IncomingUser, type Plan } from '../../../shared/src/engine';
 import type { Settings } from '../../../shared/src/settings';
-import { readSisDocument } from '../../../shared/src/sis/read';
+import { recordFromXml } from '../../../shared/src/sis/record';
+import { SisStreamReader } from '../../../shared/src/sis/read';
 import { snapshotProfile } from '../../../shared/src/snapshot/snapshot';
-import { LineIndex } from '../../../shared/src/text/lines';
-import { validateDocument } from '../../../shared/src/validate';
-import { decodeAll } from '../io/decode';
+import { analyzeUser, fileWideProblems, frameProblems, type CodeTables, type KeyedUser } from '../../../shared/src/validate';
+import { decodeBytes } from '../io/decode';
 import { InputError, openInput } from '../io/input';
 import { describeSnapshotProblem, loadSnapshot, type LoadedSnapshot } from '../io/snapshotFile';
 import { UsageError, stringOption, type ParsedArgs } from './args';
 import type { CliContext } from './command';
 import { settingsFromFlags } from './options';
 import { loadCodeTables } from './codeTables';
-import type { CodeTables } from '../../../shared/src/validate';
 
 /** Today's date on the user's clock, as `YYYY-MM-DD` (the validator's date checks need it). */
 function localDay(now: Date): string {
@@ -52,26 +51,75 @@ export interface PlanRun {
   readonly incoming: readonly IncomingUser[];
 }
 
-async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint8Array> }, settings: Settings, today: string, codeTables?: CodeTables): Promise<PlanDocument> {
-  const { text, problems: encoding, undecodable } = await decodeAll(doc.bytes());
-  const lines = new LineIndex(text);
-  const problems: Problem[] = [...encoding];
-  let users: IncomingUser[] = [];
-  if (!undecodable) {
-    const sis = readSisDocument(text);
-    for (const p of validateDocument(sis, { settings, today, codeTables })) problems.push(p); // may be more than push(...) takes
-    users = incomingUsers(sis);
+/** Line starts seen so far, to put a line on a problem after its text is gone. */
+class LineStarts {
+  private readonly starts: number[] = [0];
+  private base = 0;
+  add(piece: string): void {
+    for (let i = piece.indexOf('\n'); i >= 0; i = piece.indexOf('\n', i + 1)) this.starts.push(this.base + i + 1);
+    this.base += piece.length;
   }
-  const errors = problems.filter((p) => p.severity === 'error');
-  const fatal = errors.find((p) => FATAL_CODES.has(p.code));
-  return {
-    path: doc.path,
-    userLines: users.map((u) => lines.positionAt(u.start).line + 1),
-    users,
-    errors: errors.length,
-    fatal: undecodable || fatal !== undefined,
-    fatalProblem: fatal ? { message: fatal.message, line: lines.positionAt(fatal.start).line + 1 } : undefined,
+  /** 1-based line of an absolute offset (`\n` line breaks). */
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
+
+/**
+ * Reads one document piece by piece (`SisStreamReader`): each user is validated, turned into
+ * the engine's record and forgotten, so neither the whole text nor every user's XML tree is held
+ * at once; the checks across users run on their keys at the end (as `validateDocument` does).
+ */
+async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint8Array> }, settings: Settings, today: string, codeTables?: CodeTables): Promise<PlanDocument> {
+  const decoded = decodeBytes(doc.bytes());
+  const lines = new LineStarts();
+  const users: IncomingUser[] = [];
+  const userLines: number[] = [];
+  const keyed: KeyedUser[] = [];
+  const options = { settings, today, codeTables };
+  let errors = 0;
+  let fatal: { message: string; line: number } | undefined;
+  const count = (p: Problem, line: () => number) => {
+    if (p.severity !== 'error') return;
+    errors++;
+    if (!fatal && FATAL_CODES.has(p.code)) fatal = { message: p.message, line: line() };
   };
+  const reader = new SisStreamReader(
+    ({ chunk }) => {
+      for (const p of chunk.problems) count(p, () => lines.lineOf(chunk.start + p.start));
+      const a = analyzeUser(chunk.element, options);
+      for (const p of a.problems) count(p, () => lines.lineOf(chunk.start + p.start));
+      keyed.push({ start: chunk.start, keys: a.keys });
+      users.push({ index: chunk.index, start: chunk.start, record: recordFromXml(chunk.element) });
+      userLines.push(lines.lineOf(chunk.start));
+    },
+    (sp) => count(sp.problem, () => sp.startLine + 1),
+  );
+  for await (const piece of decoded.pieces) {
+    lines.add(piece);
+    if (!decoded.undecodable) reader.push(piece);
+  }
+  // Encoding problems are complete once the pieces are read; they come first in the file.
+  let encodingFatal: typeof fatal;
+  for (const p of decoded.problems) {
+    if (p.severity !== 'error') continue;
+    errors++;
+    if (!encodingFatal && FATAL_CODES.has(p.code)) encodingFatal = { message: p.message, line: lines.lineOf(p.start) };
+  }
+  if (encodingFatal) fatal = encodingFatal;
+  if (!decoded.undecodable) {
+    const frame = reader.end();
+    for (const p of frameProblems(frame, frame.userCount, settings)) count(p, () => lines.lineOf(p.start));
+    for (const p of fileWideProblems(keyed, settings)) count(p, () => lines.lineOf(p.start));
+  }
+  return { path: doc.path, userLines, users, errors, fatal: decoded.undecodable || fatal !== undefined, fatalProblem: fatal };
 }
 
 /** Reads everything a plan needs and plans; throws `UsageError`/`InputError` for exit 2. */
