@@ -30,7 +30,6 @@ export const RULES = {
   'field-set': { check: 'M4', source: 'BLOG-EXT-B', summary: 'Swap all: the value in the file replaces the value in Alma.' },
   'field-clear': { check: 'M4', source: 'CARLI-START', summary: 'Swap all: a field that is absent or empty in the file is removed from the Alma user.' },
   'field-default': { check: 'M5', source: 'BLOG-EXT-B', summary: 'The field is absent or empty in the file and cannot be empty, so Alma writes its default.' },
-  'field-primary-id-kept': { check: 'M4', source: 'XSD', summary: 'A user always keeps a primary_id: an absent one in the file leaves the stored one.' },
   'protected-keep': { check: 'M5', source: 'KB-OVERRIDE', summary: 'Staff changed this field by hand, and the file does not send the value the SIS sent before that change, so the manual value stays.' },
   'protected-revert': { check: 'M5', source: 'KB-OVERRIDE', summary: 'The file sends the value the SIS sent before the manual change: the manual value is replaced and the field follows the SIS again.' },
   'protected-empty-clear': { check: 'M5', source: 'BLOG-EXT-B', summary: 'The file sends this protected-type field empty; the SIS job clears it (or writes its default) and any protection ends (setting emptyProtectedField: clear).' },
