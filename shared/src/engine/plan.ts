@@ -52,14 +52,14 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
  * snapshot is indexed by its keys alone, and only the users a file matches are read whole.
  * Reads like an array (`records[k]`, `length`).
  */
-function lazyRecords(snapshot: Snapshot): readonly (UserRecord | undefined)[] {
+function lazyRecords(snapshot: Snapshot, keep: boolean): readonly (UserRecord | undefined)[] {
   const cache: (UserRecord | undefined | null)[] = new Array(snapshot.users.length).fill(null);
   const at = (k: number): UserRecord | undefined => {
     let r = cache[k];
     if (r === null) {
       const u = snapshot.users[k].user;
       r = u ? recordFromApi(u) : undefined;
-      cache[k] = r;
+      if (keep) cache[k] = r;
     }
     return r;
   };
@@ -77,8 +77,12 @@ function lazyRecords(snapshot: Snapshot): readonly (UserRecord | undefined)[] {
   });
 }
 
-/** Index a snapshot for matching and uniqueness checks. Build once per snapshot and settings. */
-export function indexSnapshot(snapshot: Snapshot, settings: Settings): SnapshotIndex {
+/**
+ * Index a snapshot for matching and uniqueness checks. Build once per snapshot and settings.
+ * `keepRecords: false` (one pass over a whole file, each Alma user matched at most once) builds
+ * a record each time it is asked for instead of keeping them all in memory.
+ */
+export function indexSnapshot(snapshot: Snapshot, settings: Settings, options: { keepRecords?: boolean } = {}): SnapshotIndex {
   const byMatch = new Map<string, number[]>();
   const byIdentifier = new Map<string, number[]>();
   const onPrimary = matchesOnPrimaryId(settings);
@@ -97,7 +101,7 @@ export function indexSnapshot(snapshot: Snapshot, settings: Settings): SnapshotI
       push(byIdentifier, v, k);
     }
   });
-  return { snapshot, settings, records: lazyRecords(snapshot), byMatch, byIdentifier };
+  return { snapshot, settings, records: lazyRecords(snapshot, options.keepRecords !== false), byMatch, byIdentifier };
 }
 
 /** Who carries each identifier value first in the file (for "… in this feed", M8). */
@@ -351,7 +355,7 @@ function planCreate(user: IncomingUser, base: Pick<UserPlan, 'index' | 'start' |
 
 /** Plan a whole file (in file order). */
 export function planFile(users: readonly IncomingUser[], snapshot: Snapshot | SnapshotIndex, settings: Settings): Plan {
-  const index = 'byMatch' in snapshot ? snapshot : indexSnapshot(snapshot, settings);
+  const index = 'byMatch' in snapshot ? snapshot : indexSnapshot(snapshot, settings, { keepRecords: false });
   const feed = prepareFeed(users);
   const planned = users.map((u) => planUser(u, index, feed));
   return { summary: summaryOf(planned), users: planned };
