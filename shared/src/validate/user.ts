@@ -127,7 +127,7 @@ class UserValidator {
       let enteredIgnored = false;
       if (!def.sis && this.ignoredDepth === 0) {
         const [s, e] = nameRange(child);
-        this.add('ignored-by-sis', 'information', ignoredMessage(def), s, e, elementData(child.name));
+        this.add('ignored-by-sis', 'hint', ignoredMessage(def), s, e, elementData(child.name));
         // Lenient mode judges what Alma reads; the XSD still checks what it ignores.
         if (!p.strict) continue;
         enteredIgnored = true;
