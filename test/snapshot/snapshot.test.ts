@@ -159,3 +159,26 @@ describe('hostile keys', () => {
     expect(v).toEqual(JSON.parse(text));
   });
 });
+
+describe('saveSnapshot', () => {
+  it('writes, piece by piece, exactly what serializeSnapshot gives, and keeps the previous file as .bak', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { saveSnapshot } = await import('../../server/src/io/snapshotFile');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alma-save-'));
+    try {
+      const big = 'x'.repeat(300_000);
+      const text = snap(Array.from({ length: 12 }, (_, k) => ({ user: { primary_id: `u${k}`, note: big } })), { extra: { a: 1 } });
+      const s = parseSnapshot(text).snapshot!;
+      const file = path.join(dir, 's.alma-snapshot.json');
+      fs.writeFileSync(file, snap([]));
+      await saveSnapshot(file, s);
+      expect(fs.readFileSync(file, 'utf8')).toBe(serializeSnapshot(s));
+      expect(fs.readFileSync(`${file}.bak`, 'utf8')).toBe(snap([]));
+      expect(fs.readdirSync(dir).sort()).toEqual(['s.alma-snapshot.json', 's.alma-snapshot.json.bak']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseSnapshot, serializeSnapshot, type Snapshot, type SnapshotProblem } from '../../../shared/src/snapshot/snapshot';
+import { parseSnapshot, snapshotPieces, type Snapshot, type SnapshotProblem } from '../../../shared/src/snapshot/snapshot';
 import { InputError, fsErrorMessage } from './input';
 
 export interface LoadedSnapshot {
@@ -72,14 +72,29 @@ async function checkTarget(file: string): Promise<boolean> {
  * Writes `text` to `file` atomically, keeping the previous file as `file.bak`. Throws
  * `InputError` (nothing changed) when it cannot.
  */
-export async function writeFileAtomic(file: string, text: string, options: { backup: boolean } = { backup: true }): Promise<void> {
+export async function writeFileAtomic(file: string, text: string | Iterable<string>, options: { backup: boolean } = { backup: true }): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   const exists = await checkTarget(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let handle: fs.promises.FileHandle | undefined;
   try {
     handle = await fs.promises.open(tmp, 'wx', 0o644);
-    await handle.writeFile(text, 'utf8');
+    if (typeof text === 'string') await handle.writeFile(text, 'utf8');
+    else {
+      // Pieces gathered into writes of about a megabyte: a large snapshot never exists as one string.
+      let batch: string[] = [];
+      let size = 0;
+      for (const piece of text) {
+        batch.push(piece);
+        size += piece.length;
+        if (size >= 1 << 20) {
+          await handle.write(batch.join(''), null, 'utf8');
+          batch = [];
+          size = 0;
+        }
+      }
+      if (batch.length > 0) await handle.write(batch.join(''), null, 'utf8');
+    }
     await handle.sync();
     await handle.close();
     handle = undefined;
@@ -101,7 +116,7 @@ export async function writeFileAtomic(file: string, text: string, options: { bac
   }
 }
 
-/** Serialises and writes a snapshot atomically (see `writeFileAtomic`). */
+/** Serialises and writes a snapshot atomically, piece by piece (see `writeFileAtomic`). */
 export async function saveSnapshot(file: string, snapshot: Snapshot): Promise<void> {
-  await writeFileAtomic(file, serializeSnapshot(snapshot));
+  await writeFileAtomic(file, snapshotPieces(snapshot));
 }

@@ -246,36 +246,45 @@ function indentLines(s: string, pad: string): string {
  * missing), entries that carry their original `span` copied from the text they were read from.
  */
 export function serializeSnapshot(snapshot: Snapshot): string {
+  return [...snapshotPieces(snapshot)].join('');
+}
+
+/**
+ * The text of `serializeSnapshot` in pieces (one per line of the top level, one per user), so a
+ * writer can send a large snapshot to disk without first building it as one string.
+ */
+export function* snapshotPieces(snapshot: Snapshot): Generator<string> {
   const root: Record<string, unknown> = {};
   if (!('format' in snapshot.root)) root.format = SNAPSHOT_FORMAT;
   if (!('version' in snapshot.root)) root.version = SNAPSHOT_VERSION;
   for (const [k, v] of Object.entries(snapshot.root)) root[k] = v;
   if (!('users' in root)) root.users = [];
-  const parts: string[] = ['{'];
+  yield '{\n';
   const keys = Object.keys(root);
-  keys.forEach((k, idx) => {
+  for (let idx = 0; idx < keys.length; idx++) {
+    const k = keys[idx];
     const comma = idx < keys.length - 1 ? ',' : '';
     if (k !== 'users') {
-      parts.push(`  ${JSON.stringify(k)}: ${indentLines(JSON.stringify(root[k], null, 2) ?? 'null', '  ')}${comma}`);
-      return;
+      yield `  ${JSON.stringify(k)}: ${indentLines(JSON.stringify(root[k], null, 2) ?? 'null', '  ')}${comma}\n`;
+      continue;
     }
     if (snapshot.users.length === 0) {
-      parts.push(`  "users": []${comma}`);
-      return;
+      yield `  "users": []${comma}\n`;
+      continue;
     }
-    parts.push('  "users": [');
-    snapshot.users.forEach((u, j) => {
+    yield '  "users": [\n';
+    for (let j = 0; j < snapshot.users.length; j++) {
+      const u = snapshot.users[j];
       const last = j === snapshot.users.length - 1;
       let body: string;
       if (u.span && snapshot.text !== undefined) body = snapshot.text.slice(u.span.start, u.span.end);
       else if ('__invalid' in u.entry && Object.keys(u.entry).length === 1) body = indentLines(JSON.stringify(u.entry.__invalid, null, 2) ?? 'null', '    ');
       else body = indentLines(JSON.stringify(u.entry, null, 2), '    ');
-      parts.push(`    ${body}${last ? '' : ','}`);
-    });
-    parts.push(`  ]${comma}`);
-  });
-  parts.push('}');
-  return parts.join('\n') + '\n';
+      yield `    ${body}${last ? '' : ','}\n`;
+    }
+    yield `  ]${comma}\n`;
+  }
+  yield '}\n';
 }
 
 /** Build an entry for `user` (a Users API JSON user) with the given protection. */
