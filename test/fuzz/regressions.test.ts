@@ -9,6 +9,7 @@ import { deepEqual, plainDocument } from '../../tools/fuzz/check';
 import type { Problem } from '../../shared/src/diagnostics';
 import { DEFAULT_SETTINGS } from '../../shared/src/settings';
 import { inspectBytes } from '../../shared/src/text/encoding';
+import { LineIndex } from '../../shared/src/text/lines';
 import { validateDocument } from '../../shared/src/validate';
 
 function stream(text: string, cuts: number[]) {
@@ -138,6 +139,32 @@ describe('fuzz findings in the reader (fixed)', () => {
           const next = updateSisDocument(prev, after, { start: at, end: at + 1, newLength: insert.length });
           expect(deepEqual(plainDocument(next), plainDocument(readSisDocument(after))), JSON.stringify(after)).toBe(true);
         }
+      }
+    }
+  });
+
+  it('streaming 18,000 nested unclosed elements reports their problems in document order, each at its line and column', () => {
+    const text = '<?xml version="1.0"?>\r\n<a>' + '<a>\n'.repeat(6000) + '<a>\r'.repeat(6000) + '<a>\r\n'.repeat(6000) + 'deep';
+    const lines = new LineIndex(text);
+    for (const pieces of [1, 7]) {
+      const got: { start: number; at: [number, number, number, number] }[] = [];
+      const r = new SisStreamReader(
+        () => undefined,
+        (p) => got.push({ start: p.problem.start, at: [p.startLine, p.startCharacter, p.endLine, p.endCharacter] }),
+      );
+      const step = Math.ceil(text.length / pieces);
+      for (let i = 0; i < text.length; i += step) r.push(text.slice(i, i + step));
+      r.end();
+      expect(got.length).toBeGreaterThan(18_000);
+      // In order, but for the root's own "not closed", which only the end of the text can tell.
+      const batch = got.slice(0, -1).map((g) => g.start);
+      expect(batch).toEqual([...batch].sort((x, y) => x - y));
+      const whole = readSisDocument(text).problems;
+      for (const [k, g] of got.entries()) {
+        const p = whole.find((w) => w.start === g.start)!;
+        const s = lines.positionAt(p.start);
+        const e = lines.positionAt(p.end);
+        expect(g.at, `problem ${k} at ${g.start}`).toEqual([s.line, s.character, e.line, e.character]);
       }
     }
   });

@@ -259,7 +259,19 @@ export async function checkSample(sample: Sample, ctx: CheckContext, seed: numbe
           findings.push({ property: 'stream-equals-whole', message: `streamed user ${u.chunk.index} placed at ${u.line}:${u.character}, the file has it at ${at.line}:${at.character}` });
         }
       },
-      (p) => problems.push(p.problem),
+      (p) => {
+        problems.push(p.problem);
+        // Its line and column, computed while streaming, are those of the whole text.
+        const midCrlf = (o: number) => text.charCodeAt(o - 1) === 13 && text.charCodeAt(o) === 10;
+        const s = lines?.positionAt(p.problem.start);
+        const e = lines?.positionAt(p.problem.end);
+        if (s && e && !midCrlf(p.problem.start) && !midCrlf(p.problem.end) && (s.line !== p.startLine || s.character !== p.startCharacter || e.line !== p.endLine || e.character !== p.endCharacter)) {
+          findings.push({
+            property: 'stream-equals-whole',
+            message: `streamed problem ${p.problem.code} at [${p.problem.start}, ${p.problem.end}) placed at ${p.startLine}:${p.startCharacter}–${p.endLine}:${p.endCharacter}, the text has ${s.line}:${s.character}–${e.line}:${e.character}`,
+          });
+        }
+      },
     );
     const textCuts = Array.from({ length: rng.int(0, large ? 4 : 10) }, () => rng.int(0, len)).sort((a, b) => a - b);
     let last = 0;

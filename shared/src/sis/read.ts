@@ -489,7 +489,11 @@ export class SisStreamReader {
     this.ended = true;
     this.process();
     if (this.state === 'content' && this.root) {
-      this.report(problem('not-well-formed', 'error', `<${this.root.name}> is not closed before the end of the file.`, this.root.start + 1, this.root.nameEnd));
+      // The root's start tag left the buffer long ago: use the position noted when it was read.
+      const p = problem('not-well-formed', 'error', `<${this.root.name}> is not closed before the end of the file.`, this.root.start + 1, this.root.nameEnd);
+      const [s, e] = this.rootNameAt!;
+      this.problems.push(p);
+      this.onProblem({ problem: p, startLine: s.line, startCharacter: s.character, endLine: e.line, endCharacter: e.character });
     }
     const r = this.root;
     return {
@@ -502,26 +506,50 @@ export class SisStreamReader {
     };
   }
 
-  /** Positions of an absolute offset inside the current buffer. */
-  private positionOf(offset: number): { line: number; character: number } {
-    let line = this.line;
-    let character = this.character;
+  /**
+   * Where the last position was found (buffer index and its line/column), so that positions
+   * asked in increasing order cost one pass over the buffer, not one pass each: thousands of
+   * problems in one buffer made streaming quadratic (found by fuzzing).
+   */
+  private cursor = { base: -1, k: 0, line: 0, character: 0 };
+  /** Line/column of the root's name, for a problem reported after its text is gone. */
+  private rootNameAt?: [{ line: number; character: number }, { line: number; character: number }];
+
+  /** Positions of an absolute offset inside the current buffer; `keep` moves the cursor there. */
+  private positionOf(offset: number, keep = true): { line: number; character: number } {
     const t = this.buffer;
     const until = Math.min(offset - this.base, t.length);
-    for (let k = 0; k < until; k++) {
+    let { k, line, character } = this.cursor;
+    if (this.cursor.base !== this.base || k > until) {
+      k = 0;
+      line = this.line;
+      character = this.character;
+    }
+    for (; k < until; k++) {
       const c = t.charCodeAt(k);
       if (c === 10 || (c === 13 && t.charCodeAt(k + 1) !== 10)) {
         line++;
         character = 0;
       } else character++;
     }
+    // Not at the very end: a CR there may yet be followed by an LF that changes how it counts.
+    if (keep && until < t.length) this.cursor = { base: this.base, k, line, character };
     return { line, character };
+  }
+
+  /**
+   * Reports a batch in document order, moved by `shift`. Problems of nested elements come
+   * innermost first (last in the text first); in order, their positions take one pass.
+   */
+  private reportAll(problems: readonly Problem[], shift: number): void {
+    const sorted = [...problems].sort((a, b) => a.start - b.start);
+    for (const p of sorted) this.report(shift === 0 ? p : { ...p, start: p.start + shift, end: p.end + shift });
   }
 
   private report(p: Problem): void {
     this.problems.push(p);
     const s = this.positionOf(p.start);
-    const e = this.positionOf(p.end);
+    const e = this.positionOf(p.end, false);
     this.onProblem({ problem: p, startLine: s.line, startCharacter: s.character, endLine: e.line, endCharacter: e.character });
   }
 
@@ -569,9 +597,10 @@ export class SisStreamReader {
       const singleUser = prolog.root?.name === USER;
       // A single-user document is read whole at the end, problems included: report nothing before.
       if (singleUser && !this.ended) return;
-      if (!singleUser) for (const p of prolog.problems) this.report(p);
+      if (!singleUser) this.reportAll(prolog.problems, 0);
       this.declaration = prolog.declaration;
       this.root = prolog.root as typeof this.root;
+      if (this.root) this.rootNameAt = [this.positionOf(this.root.start + 1, false), this.positionOf(this.root.nameEnd, false)];
       if (!this.root) {
         this.state = 'epilog';
         this.drop(this.base + text.length);
@@ -581,7 +610,7 @@ export class SisStreamReader {
         // A single-user document: read it whole at the end (it is one user).
         if (!this.ended) return;
         const doc = readSisDocument(text);
-        for (const p of doc.problems) this.report(p);
+        this.reportAll(doc.problems, 0);
         for (const u of doc.users) {
           const at = this.positionOf(u.start);
           this.onUser({ chunk: u, text: text.slice(u.start, u.end), line: at.line, character: at.character });
@@ -605,7 +634,7 @@ export class SisStreamReader {
       if (!this.ended) return;
       const problems: Problem[] = [];
       readEpilog(this.buffer, 0, this.buffer.length, problems);
-      for (const p of problems) this.report({ ...p, start: p.start + this.base, end: p.end + this.base });
+      this.reportAll(problems, this.base);
       this.drop(this.base + this.buffer.length);
     }
   }
@@ -638,7 +667,7 @@ export class SisStreamReader {
         return;
       }
       this.searchFrom = 0;
-      for (const pr of sink.problems) this.report({ ...pr, start: pr.start + before, end: pr.end + before });
+      this.reportAll(sink.problems, before);
       for (const o of sink.others) this.others.push({ ...o, start: o.start + before, nameEnd: o.nameEnd + before, end: o.end + before });
       for (const u of sink.users) {
         const chunk: SisUserChunk = { index: this.index++, start: u.start + before, end: u.end + before, element: u.element, problems: u.problems };
