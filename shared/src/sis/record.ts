@@ -259,9 +259,13 @@ export function valueToJson(v: FieldValue): string | null | string[] | { code: s
 }
 
 /** Canonical, order-independent text of a segment's content. */
+/**
+ * The comparison key of a segment's content. `finishContent` inserts the keys in sorted order
+ * (and none is an array index, which JSON would move first), so the object serialises the same
+ * way for equal content without sorting again.
+ */
 function contentKey(content: Readonly<Record<string, ContentValue>>): string {
-  const keys = Object.keys(content).sort();
-  return JSON.stringify(keys.map((k) => [k, content[k]]));
+  return JSON.stringify(content);
 }
 
 function finishContent(raw: Record<string, ContentValue>, list: SegmentListName): Record<string, ContentValue> {
