@@ -146,10 +146,9 @@ describe.skipIf(!HAVE)('killed in the middle of writing', { timeout: 300_000 }, 
     expect(outcomes).toContain('old');
   });
 
-  // Known gap, routed to the owner of server/src/io/snapshotFile.ts (writeFileAtomic): a writer
-  // killed with SIGKILL leaves `.NAME.PID.STAMP.tmp` beside the snapshot, and nothing removes it
-  // later. The snapshot itself is never partial (test above). Remove `.fails` once fixed.
-  it.fails('the next write after a killed one removes the temporary file the killed process left', async () => {
+  // A writer killed with SIGKILL leaves `.NAME.PID.STAMP.tmp` beside the snapshot; the next
+  // write removes it (the snapshot itself is never partial: test above).
+  it('the next write after a killed one removes the temporary file the killed process left', async () => {
     const d = fs.mkdtempSync(path.join(dir, 'stale-'));
     const target = path.join(d, 'users.alma-snapshot.json');
     fs.copyFileSync(path.join(EXAMPLE, 'users.alma-snapshot.json'), target);

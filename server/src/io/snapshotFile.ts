@@ -68,6 +68,37 @@ async function checkTarget(file: string): Promise<boolean> {
   return true;
 }
 
+/** Whether a process with this id is running (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * A writer killed mid-write (SIGKILL runs no clean-up) leaves its `.NAME.PID.STAMP.tmp`; the
+ * next write removes those whose process is gone. Temporaries of a live writer are left alone.
+ */
+async function removeStaleTemporaries(dir: string, base: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch {
+    return;
+  }
+  const prefix = `.${base}.`;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) {
+      await fs.promises.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+    }
+  }
+}
+
 /**
  * Writes `text` to `file` atomically, keeping the previous file as `file.bak`. Throws
  * `InputError` (nothing changed) when it cannot.
@@ -75,6 +106,7 @@ async function checkTarget(file: string): Promise<boolean> {
 export async function writeFileAtomic(file: string, text: string | Iterable<string>, options: { backup: boolean } = { backup: true }): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   const exists = await checkTarget(file);
+  await removeStaleTemporaries(dir, path.basename(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let handle: fs.promises.FileHandle | undefined;
   try {
