@@ -7,7 +7,7 @@
  * - a file larger than memory can be read as a stream (`SisStreamReader`).
  */
 import type { Problem } from '../diagnostics';
-import { XmlScanner, isNameStart, sameAt } from '../xml/parse';
+import { XmlScanner, isNameStart, own, sameAt } from '../xml/parse';
 import type { SisDocument, SisDocumentFrame, SisUserChunk } from './types';
 
 type Root = NonNullable<SisDocumentFrame['root']>;
@@ -88,7 +88,7 @@ function readProlog(text: string, limit: number): Prolog {
     const body = text.slice(firstLt + 5, close);
     const version = /\bversion\s*=\s*["']([^"']*)["']/.exec(body)?.[1];
     const enc = /\bencoding\s*=\s*["']([^"']*)["']/.exec(body);
-    declaration = { start: firstLt, end: close + 2, version, encoding: enc?.[1] };
+    declaration = { start: firstLt, end: close + 2, version: version && own(version), encoding: enc ? own(enc[1]) : undefined };
     if (version === undefined) problems.push(problem('not-well-formed', 'error', 'The XML declaration needs a version: version="1.0".', firstLt, close + 2));
     else if (!XML_DECLARATION_BODY.test(body)) {
       problems.push(
