@@ -8,6 +8,7 @@ import type { Settings } from '../../../shared/src/settings';
 import type { SisDocument, SisUserChunk } from '../../../shared/src/sis/types';
 import type { XmlElement } from '../../../shared/src/xml/types';
 import { readSisDocument, updateSisDocument } from '../../../shared/src/sis/read';
+export { firstUserEndingAtOrAfter } from '../../../shared/src/sis/read';
 import type { UserKeys as CoreUserKeys } from '../../../shared/src/sis/keys';
 import { parseSnapshot as parseSnapshotText, snapshotProfile as profileOf, type Snapshot } from '../../../shared/src/snapshot/snapshot';
 import { SEGMENT_LISTS, elementDefAt } from '../../../shared/src/schema/user';

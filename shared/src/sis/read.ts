@@ -354,7 +354,8 @@ export interface TextEdit {
   readonly newLength: number;
 }
 
-function firstUserEndingAtOrAfter(users: readonly SisUserChunk[], offset: number): number {
+/** Index of the first user that ends at or after `offset` (binary search; `users.length` when none). */
+export function firstUserEndingAtOrAfter(users: readonly SisUserChunk[], offset: number): number {
   let lo = 0;
   let hi = users.length;
   while (lo < hi) {

@@ -15,7 +15,7 @@ export function inlayHints(m: DocumentModel, range: Range): InlayHint[] {
   const end = m.doc.offsetAt(range.end);
   const users = m.sis.users;
   const out: InlayHint[] = [];
-  for (let i = firstFrom(m, start); i < users.length && users[i].start <= end; i++) {
+  for (let i = core.firstUserEndingAtOrAfter(users, start); i < users.length && users[i].start <= end; i++) {
     const u = users[i];
     const plan = m.plan(u);
     if (!plan || plan.outcome === 'rejected') continue;
@@ -51,14 +51,3 @@ export function inlayHints(m: DocumentModel, range: Range): InlayHint[] {
   return out;
 }
 
-function firstFrom(m: DocumentModel, offset: number): number {
-  const users = m.sis.users;
-  let lo = 0;
-  let hi = users.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (users[mid].end < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
