@@ -28,7 +28,8 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-function mix(...parts: number[]): number {
+/** Mixes numbers into one 32-bit seed (FNV-style). */
+export function mix(...parts: number[]): number {
   let h = 0x811c9dc5;
   for (const p of parts) {
     h = Math.imul(h ^ (p >>> 0), 0x01000193);
@@ -39,7 +40,8 @@ function mix(...parts: number[]): number {
   return h >>> 0;
 }
 
-class Rng {
+/** A seeded random source (mulberry32). */
+export class Rng {
   private readonly next: () => number;
   constructor(seed: number) {
     this.next = mulberry32(seed);

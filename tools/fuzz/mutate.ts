@@ -5,39 +5,12 @@
  * can be reproduced without storing anything but those two numbers (the harness also writes the
  * bytes to `.fuzz/`). Pure: no Node built-ins, so the tests can use it as they are.
  */
-import { generateSisXml, mulberry32 } from '../generate';
+import { generateSisXml, mix, Rng } from '../generate';
 
-export class Rng {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  float(): number {
-    return this.next();
-  }
-  /** Integer in [lo, hi]. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-}
+export { Rng };
 
-/** Mixes numbers into one 32-bit seed (FNV-style, as the generator does). */
-export function mixSeed(...parts: number[]): number {
-  let h = 0x811c9dc5;
-  for (const p of parts) {
-    h = Math.imul(h ^ (p >>> 0), 0x01000193);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0x5bd1e995);
-    h ^= h >>> 15;
-  }
-  return h >>> 0;
-}
+/** Mixes numbers into one 32-bit seed, as the generator does. */
+export const mixSeed = mix;
 
 /** A starting file: a corpus file or a generated one. */
 export interface Base {
