@@ -56,6 +56,7 @@ export function run(): Promise<void> {
   require('./quickFix.test');
   require('./snapshotOnDisk.test');
   require('./commands.test');
+  require('./moreCommands.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     try {
