@@ -168,4 +168,15 @@ describe('fuzz findings in the reader (fixed)', () => {
       }
     }
   });
+
+  it('a root end tag cut short at the end of the file is read the same whole and streamed', () => {
+    for (const text of ['<users><user_roles><x/>\n</users', '<users><user><primary_id>a</primary_id></user><note>n\n</users', '<users><user><primary_id>a</primary_id>\n</users']) {
+      const whole = readSisDocument(text);
+      expect(whole.root?.endTagStart, JSON.stringify(text)).toBe(text.lastIndexOf('</users'));
+      for (const cut of [1, Math.floor(text.length / 2), text.length - 3]) {
+        const s = stream(text, [cut]);
+        expect(s.problems.map((p) => p.message).sort(), `${JSON.stringify(text)} cut at ${cut}`).toEqual(whole.problems.map((p) => p.message).sort());
+      }
+    }
+  });
 });

@@ -229,7 +229,7 @@ function readRootContent(text: string, from: number, limit: number, rootName: st
       const element = scanner.readElement({ stopAtStartTags: STOP_AT_USER, stopAtEndTags: stopAtRootEnd })!;
       sink.users.push({ index: index++, start: pos, end: pos + element.end, element, problems: scanner.problems });
       pos = scanner.pos;
-      if (scanner.hitLimit) return { pos, hitLimit: true };
+      if (scanner.hitLimit && (limit < text.length || pos >= limit)) return { pos, hitLimit: true };
       continue;
     }
     if (text.startsWith('</', pos)) {
@@ -279,7 +279,10 @@ function readRootContent(text: string, from: number, limit: number, rootName: st
     }
     sink.problems.push(...scanner.problems);
     pos = scanner.pos;
-    if (scanner.hitLimit) return { pos, hitLimit: true };
+    // Ran into the limit: wait for more text (a stream), or stop at the end of the text. An item
+    // that stopped before the end of the whole text (at `</root` cut short) lets the loop go on to
+    // that end tag, as the stream reader does once the text has ended (found by fuzzing).
+    if (scanner.hitLimit && (limit < text.length || pos >= limit)) return { pos, hitLimit: true };
   }
   return { pos, hitLimit: true };
 }
