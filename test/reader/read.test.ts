@@ -249,6 +249,20 @@ describe('SisStreamReader', () => {
     );
   });
 
+  it('reads a huge comment or foreign element fed in small pieces', () => {
+    // The reader waits until the item's end can be in view instead of re-reading it from its start
+    // on every piece (9.6 s before, 2.2 s after, measured here; no time is asserted).
+    for (const item of [`<!--${'c'.repeat(2_000_000)}-->`, `<note>${'n'.repeat(2_000_000)}</note>`]) {
+      const text = doc(user('a') + item + user('b'));
+      const ids: string[] = [];
+      const reader = new SisStreamReader((u) => ids.push(child(u.chunk.element, 'primary_id')!.text));
+      for (let i = 0; i < text.length; i += 1024) reader.push(text.slice(i, i + 1024));
+      const frame = reader.end();
+      expect(ids).toEqual(['a', 'b']);
+      expect(frame.otherElements.map((o) => o.name)).toEqual(item.startsWith('<note') ? ['note'] : []);
+    }
+  });
+
   it('holds only about one user in memory at a time', () => {
     let maxBuffer = 0;
     const reader = new SisStreamReader(() => {

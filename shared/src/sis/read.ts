@@ -656,8 +656,8 @@ export class SisStreamReader {
       // (is `<user` followed by `>` or by `_group`?).
       const limit = this.ended ? buf.length : buf.length - LOOKAHEAD;
       if (limit <= 0) return;
-      if (!this.ended && startTagAt(buf, 0, USER) && !userBoundaryInView(buf, Math.max(1, this.searchFrom), limit)) {
-        // Not worth reading yet; remember how far we looked so a huge user is not rescanned.
+      if (!this.ended && !itemEndInView(buf, Math.max(1, this.searchFrom), limit)) {
+        // Not worth reading yet; remember how far we looked so a huge item is not rescanned.
         this.searchFrom = Math.max(1, limit - 8);
         return;
       }
@@ -695,6 +695,31 @@ export class SisStreamReader {
 const LOOKAHEAD = 64;
 
 /** True when a `</user` end tag or the next `<user` start tag lies in `buf[from, limit)`. */
+/**
+ * True when the end of the item at the start of `buf` may lie in `buf[from, limit)`: reading it
+ * before then would only run into the limit, and re-reading a huge item on every piece would
+ * make streaming quadratic. A false "may" costs one read that waits again; a false "no" cannot
+ * happen, because each test looks for the text that ends that kind of item.
+ */
+function itemEndInView(buf: string, from: number, limit: number): boolean {
+  if (buf.charCodeAt(0) !== 60) {
+    const lt = buf.indexOf('<', from);
+    return lt >= 0 && lt < limit;
+  }
+  const within = (needle: string, start: number) => {
+    const at = buf.indexOf(needle, Math.max(from, start));
+    return at >= 0 && at < limit;
+  };
+  if (startTagAt(buf, 0, USER)) return userBoundaryInView(buf, from, limit);
+  if (buf.startsWith('<!--')) return within('-->', 4);
+  if (buf.startsWith('<![CDATA[')) return within(']]>', 9);
+  if (buf.startsWith('<?')) return within('?>', 2);
+  if (buf.startsWith('<!') || buf.startsWith('</')) return within('>', 2);
+  // Another element (or a stray '<'): it ends at `/>`, at an end tag (its own, or the root's
+  // when unclosed) or before the next user.
+  return within('>', 1) && (within('/>', 1) || within('</', 1) || userBoundaryInView(buf, from, limit));
+}
+
 function userBoundaryInView(buf: string, from: number, limit: number): boolean {
   // The next start tag first: it is near when users are unclosed (`<user><user>…` ten thousand
   // times), where looking for a `</user` that never comes would scan the whole buffer per user.
