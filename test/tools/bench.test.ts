@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { LineIndex } from '../../shared/src/text/lines';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -162,10 +163,10 @@ describe('profile summary', () => {
 describe('language-server helpers', () => {
   it('turns offsets into LSP positions and finds the users', () => {
     const text = '<users>\n  <user>\n    <a/>\n  </user>\n  <user>\n  </user>\n</users>';
-    const lines = new lspTestHooks.Lines(text);
-    expect(lines.position(0)).toEqual({ line: 0, character: 0 });
-    expect(lines.position(text.indexOf('<a/>'))).toEqual({ line: 2, character: 4 });
-    expect(lspTestHooks.userStarts(text).map((o) => lines.position(o).line)).toEqual([1, 4]);
+    const lines = new LineIndex(text);
+    expect(lines.positionAt(0)).toEqual({ line: 0, character: 0 });
+    expect(lines.positionAt(text.indexOf('<a/>'))).toEqual({ line: 2, character: 4 });
+    expect(lspTestHooks.userStarts(text).map((o) => lines.positionAt(o).line)).toEqual([1, 4]);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   StreamMessageWriter,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
+import { LineIndex } from '../../shared/src/text/lines';
 import { median, percentile, procCpuMs, procStatusKb } from './measure';
 
 export interface LspOptions {
@@ -57,23 +58,6 @@ export interface LspResult {
   error?: string;
 }
 
-/** Offsets of each line start, for offset → LSP position (UTF-16 code units, as JS strings). */
-class Lines {
-  private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-  position(offset: number): { line: number; character: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - this.starts[lo] };
-  }
-}
 
 function userStarts(text: string): number[] {
   const starts: number[] = [];
@@ -150,7 +134,7 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
       'initialize',
     );
     await conn.sendNotification('initialized', {});
-    const lines = new Lines(text);
+    const lines = new LineIndex(text);
     const starts = userStarts(text);
 
     // open → first diagnostics (the server validates an opened document without delay)
@@ -174,7 +158,7 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
       const tag = text.indexOf('<last_name>', u) + '<last_name>'.length;
       const old = text[tag];
       const replacement = old === 'x' ? 'y' : 'x';
-      const start = lines.position(tag);
+      const start = lines.positionAt(tag);
       version++;
       const fresh = diagnosticsFor(version);
       c0 = cpu();
@@ -203,7 +187,7 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
       let at = -1;
       for (let f = 0; f < HOVER_FIELDS.length && (at === -1 || at >= to); f++) at = text.indexOf(`<${HOVER_FIELDS[(k + f) % HOVER_FIELDS.length]}`, from);
       if (at === -1 || at >= to) at = text.indexOf('<first_name', from);
-      const position = lines.position(at + 3);
+      const position = lines.positionAt(at + 3);
       const h0 = performance.now();
       const hover = await withTimeout(conn.sendRequest('textDocument/hover', { textDocument: { uri }, position }), o.timeoutMs, 'hover');
       times.push(performance.now() - h0);
@@ -249,4 +233,4 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
   return result;
 }
 
-export const lspTestHooks = { Lines, userStarts };
+export const lspTestHooks = { userStarts };
