@@ -426,27 +426,33 @@ export class XmlScanner {
         run = p;
         continue;
       }
-      if (c === Ch.Lt) this.error("'<' is not allowed in an attribute value; write &lt;.", p, p + 1);
-      else if (c === Ch.Tab || c === Ch.LF || c === Ch.CR) {
+      if (c === Ch.Lt) {
+        this.error("'<' is not allowed in an attribute value; write &lt;.", p, p + 1);
+        p++;
+      } else if (c === Ch.Tab || c === Ch.LF || c === Ch.CR) {
         // Attribute-value normalisation: white space characters become spaces (\r\n counts once).
         out += t.slice(run, p) + ' ';
         if (c === Ch.CR && t.charCodeAt(p + 1) === Ch.LF) p++;
         p++;
         run = p;
-        continue;
-      } else if (isForbiddenChar(c)) this.error(`A ${describeChar(c)} is not allowed in XML.`, p, p + 1);
-      else if (c >= 0xd800 && c <= 0xdfff) {
-        if (c <= 0xdbff && (t.charCodeAt(p + 1) & 0xfc00) === 0xdc00) {
-          p += 2;
-          continue;
-        }
-        this.error(`A ${describeChar(c)} is not allowed in XML.`, p, p + 1);
-      }
-      p++;
+      } else p += this.checkChar(c, p);
     }
     out += t.slice(run, p);
     this.pos = saved;
     return own(out);
+  }
+
+  /**
+   * Reports the character `c` at `p` when XML forbids it (a control character, U+FFFE/U+FFFF, an
+   * unpaired surrogate). Returns how many code units it spans: 2 for a surrogate pair, else 1.
+   */
+  private checkChar(c: number, p: number): number {
+    if (isForbiddenChar(c)) this.error(`A ${describeChar(c)} is not allowed in XML.`, p, p + 1);
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      if (c <= 0xdbff && (this.text.charCodeAt(p + 1) & 0xfc00) === 0xdc00) return 2;
+      this.error(`A ${describeChar(c)} is not allowed in XML.`, p, p + 1);
+    }
+    return 1;
   }
 
   /**
@@ -493,16 +499,8 @@ export class XmlScanner {
       }
       if (c === Ch.RBracket && t.charCodeAt(p + 1) === Ch.RBracket && t.charCodeAt(p + 2) === Ch.Gt) {
         this.error("']]>' is not allowed in text.", p, p + 3);
-      } else if (isForbiddenChar(c)) {
-        this.error(`A ${describeChar(c)} is not allowed in XML.`, p, p + 1);
-      } else if (c >= 0xd800 && c <= 0xdfff) {
-        if (c <= 0xdbff && (t.charCodeAt(p + 1) & 0xfc00) === 0xdc00) {
-          p += 2;
-          continue;
-        }
-        this.error(`A ${describeChar(c)} is not allowed in XML.`, p, p + 1);
-      }
-      p++;
+        p++;
+      } else p += this.checkChar(c, p);
     }
     out += t.slice(run, p);
     this.pos = p;
