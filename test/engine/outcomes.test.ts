@@ -162,10 +162,10 @@ describe('the snapshot index', () => {
 });
 
 describe('the rule catalogue', () => {
-  it('every rule has a checklist item, a source key and one sentence; the README names every rule', async () => {
+  it('every rule has a checklist item, a source key and one sentence; docs/plan.md names every rule', async () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
-    const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../docs/plan.md'), 'utf8');
     for (const [id, info] of Object.entries(RULES)) {
       expect(info.check).toMatch(/^M\d$/);
       expect(info.source).toMatch(/^[A-Z][A-Z0-9-]+$/);

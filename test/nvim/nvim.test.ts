@@ -1,6 +1,6 @@
 /**
  * A second real LSP client: Debian's Neovim 0.7.2 drives the bundled server over stdio
- * with the README's Lua lines as its init.lua (test/nvim/lsp.lua then opens a file) and must see
+ * with the Lua lines of docs/editors.md as its init.lua (test/nvim/lsp.lua then opens a file) and must see
  * a diagnostic at its place and a hover on a protected field.
  * Skips, saying so, when `nvim` is not installed (CI installs it with apt).
  */
@@ -22,12 +22,12 @@ const version = nvimVersion();
 const hasExample = existsSync(join(example, 'users.xml')) && existsSync(join(example, 'users.alma-snapshot.json'));
 if (!version) console.warn('test/nvim: skipped, `nvim` is not installed (Debian: apt-get install neovim)');
 
-/** The Lua block of the README's e2e section: the test runs what users are told to write. */
+/** The Lua block of docs/editors.md's "Neovim 0.7" section: the test runs what users are told to write. */
 function readmeLua(): string {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('<!-- section:e2e -->'), readme.indexOf('<!-- /section:e2e -->'));
+  const doc = readFileSync(join(root, 'docs', 'editors.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('### Neovim 0.7'));
   const m = /```lua\n([\s\S]*?)```/.exec(section);
-  if (!m) throw new Error('README.md: no ```lua block in the section:e2e');
+  if (!m) throw new Error('docs/editors.md: no ```lua block after "### Neovim 0.7"');
   return m[1];
 }
 
@@ -55,7 +55,7 @@ describe.skipIf(!version || !hasExample)(`Neovim (${version ?? 'not installed'})
     const bwong = lines.findIndex((l) => l.includes('<primary_id>bwong</primary_id>'));
     const hoverLine = lines.findIndex((l, i) => i > bwong && l.includes('<user_group'));
     const out = join(tmp, 'result.json');
-    // The README's lines verbatim; `alma-sis-language-server` on PATH is the bundle, as after an install.
+    // The documented lines verbatim; `alma-sis-language-server` on PATH is the bundle, as after an install.
     const init = join(tmp, 'init.lua');
     writeFileSync(init, readmeLua());
     const bin = join(tmp, 'bin');

@@ -1,5 +1,5 @@
 /**
- * The README's diagnostics section lists every code of `DIAGNOSTIC_CODES` with its one-line
+ * docs/diagnostics.md lists every code of `DIAGNOSTIC_CODES` with its one-line
  * meaning, generated from the catalogue. Regenerate with
  * `UPDATE_README_CODES=1 npx vitest run test/validate/readme.test.ts`.
  */
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES } from '../../shared/src/diagnostics';
 
-const readmePath = join(__dirname, '..', '..', 'README.md');
+const readmePath = join(__dirname, '..', '..', 'docs', 'diagnostics.md');
 const START = '<!-- codes:start -->';
 const END = '<!-- codes:end -->';
 
@@ -18,12 +18,12 @@ function table(): string {
     .join('\n');
 }
 
-describe('README diagnostics table', () => {
+describe('docs/diagnostics.md codes table', () => {
   it('lists every diagnostic code with its meaning', () => {
     let readme = readFileSync(readmePath, 'utf8');
     const i = readme.indexOf(START);
     const j = readme.indexOf(END);
-    expect(i, 'README lacks the codes table markers').toBeGreaterThan(0);
+    expect(i, 'docs/diagnostics.md lacks the codes table markers').toBeGreaterThan(0);
     expect(j).toBeGreaterThan(i);
     if (process.env.UPDATE_README_CODES === '1') {
       readme = readme.slice(0, i + START.length) + '\n' + table() + '\n' + readme.slice(j);
