@@ -18,6 +18,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VALIDATION_DELAY_MS } from '../server/src/lsp/startServer';
 import { runGen } from './genfiles';
+import { sharedDir } from './sharedDir';
 import { generateSisXml, generateSnapshot } from './generate';
 import { benchLsp, type LspResult } from './bench/lsp';
 import { hasGnuTime, median, runMeasured, type Measured } from './bench/measure';
@@ -186,7 +187,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const root = resolve(__dirname, '..', '..');
-  const xsd = resolve(root, '..', 'shared', 'schema', 'rest_users.xsd');
+  const xsd = join(sharedDir(root), 'schema', 'rest_users.xsd');
   const out = resolve(args.out);
   // Measure private copies of the bundles: a rebuild during the run must not change what runs.
   const bin = join(out, 'bin');
@@ -211,7 +212,7 @@ async function main(): Promise<number> {
   if (loadAtStart > cpus().length) note(`the machine is busy (load average ${loadAtStart} on ${cpus().length} cores): figures will be slower than on an idle machine`);
   const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;
   if (!hasXmllint) note('xmllint is not installed (apt-get install libxml2-utils): the xmllint rows and ratios are skipped');
-  else if (!existsSync(xsd)) note(`${xsd} is missing (../shared not present): the xmllint rows and ratios are skipped`);
+  else if (!existsSync(xsd)) note(`${xsd} is missing (../shared not present; ALMA_SIS_SHARED may point to it): the xmllint rows and ratios are skipped`);
   const useTime = hasGnuTime();
   if (!useTime) note('GNU time (/usr/bin/time) is missing: peak memory is sampled from /proc/<pid>/status VmHWM every 10 ms');
 

@@ -1,9 +1,10 @@
-/** Where the shared corpus and schema are (`../shared` beside the repository), and small helpers for the corpus tests. */
+/** Where the shared corpus and schema are (`../shared` beside the repository, or `ALMA_SIS_SHARED`), and small helpers for the corpus tests. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sharedDir } from '../../tools/sharedDir';
 
 export const REPO = path.resolve(__dirname, '../..');
-export const SHARED = path.resolve(REPO, '../shared');
+export const SHARED = sharedDir(REPO);
 export const CORPUS_SIS = path.join(SHARED, 'corpus', 'sis');
 export const VERDICTS = path.join(SHARED, 'corpus', 'verdicts.json');
 export const XSD = path.join(SHARED, 'schema', 'rest_users.xsd');

@@ -14,10 +14,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../shared/src/settings';
 import { checkBytes } from '../../server/src/cli/check';
 import { generatedBases, makeSample, type Sample } from '../../tools/fuzz/mutate';
+import { HAVE_XMLLINT, XMLLINT, XSD } from '../corpus/shared';
 
-const XMLLINT = '/usr/bin/xmllint';
-const XSD = path.resolve(__dirname, '../../../shared/schema/rest_users.xsd');
-const HAVE = fs.existsSync(XMLLINT) && fs.existsSync(XSD);
+const HAVE = HAVE_XMLLINT;
 if (!HAVE) console.warn(`xmllint differential fuzzing skipped: ${XMLLINT} (Debian libxml2-utils) or ${XSD} not found`);
 
 const STRICT = { ...DEFAULT_SETTINGS, validation: 'strict' as const };

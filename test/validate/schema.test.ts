@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import type { AttributeDef, ComplexTypeDef, SimpleType } from '../../shared/src/schema/types';
 import { CODE_FIELDS, CORE_FIELDS, PROTECTED_FIELDS, USERS_TYPE, USER_TYPE, elementDefAt, findAttribute, findChild } from '../../shared/src/schema/user';
 import { DEFAULT_PROTECTED_FIELDS } from '../../shared/src/settings';
+import { SHARED } from '../corpus/shared';
 
-const schemaDir = join(__dirname, '..', '..', '..', 'shared', 'schema');
+const schemaDir = join(SHARED, 'schema');
 const haveXsd = existsSync(join(schemaDir, 'rest_user.xsd'));
 
 type Node = Record<string, unknown>;

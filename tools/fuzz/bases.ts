@@ -1,11 +1,12 @@
 /** The starting files of the fuzz harness: `../shared/corpus/sis/*.xml` when present, and generated files. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sharedDir } from '../sharedDir';
 import { generatedBases, type Base } from './mutate';
 
-/** `../shared/corpus/sis` beside the repository (skipped when absent). */
+/** `corpus/sis` of the reference folder (`sharedDir`; skipped when absent). */
 export function corpusDir(repo: string): string {
-  return path.resolve(repo, '..', 'shared', 'corpus', 'sis');
+  return path.join(sharedDir(repo), 'corpus', 'sis');
 }
 
 export function loadBases(repo: string, seed: number): { bases: Base[]; corpus: number } {
