@@ -45,6 +45,20 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+let interrupted: AbortController | undefined;
+/** The first Ctrl-C aborts the command that asked for it; the second ends the process. */
+function interrupt(): AbortSignal {
+  if (!interrupted) {
+    const controller = new AbortController();
+    interrupted = controller;
+    process.once('SIGINT', () => {
+      controller.abort(new Error('interrupted'));
+      process.once('SIGINT', () => process.exit(130));
+    });
+  }
+  return interrupted.signal;
+}
+
 const ctx: CliContext = {
   stdout: output(process.stdout),
   stderr: output(process.stderr),
@@ -52,6 +66,7 @@ const ctx: CliContext = {
   env: process.env,
   now: () => new Date(),
   version: readVersion(),
+  interrupt,
 };
 
 runCli(process.argv.slice(2), ctx).then(

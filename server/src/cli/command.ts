@@ -30,6 +30,11 @@ export interface CliContext {
   readonly now: () => Date;
   /** The program's version, from package.json. */
   readonly version: string;
+  /**
+   * Ctrl-C as a signal, for the commands that can stop cleanly (those that call Alma): once
+   * asked for, the first Ctrl-C aborts it instead of ending the process; a second one ends it.
+   */
+  readonly interrupt?: () => AbortSignal;
 }
 
 export interface Command {

@@ -11,4 +11,6 @@ export const COMMAND_TABLE: Readonly<Record<string, () => Promise<{ command: Com
   plan: () => import('./plan'),
   apply: () => import('./apply'),
   'snapshot import': () => import('./snapshotImport'),
+  'snapshot fetch': () => import('./snapshotFetch'),
+  'code-tables fetch': () => import('./codeTablesFetch'),
 };

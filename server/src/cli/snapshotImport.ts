@@ -4,15 +4,13 @@
  * Users" file). With the last SIS file uploaded, protected fields are found by difference.
  */
 import * as fs from 'node:fs';
-import { recordFromXml } from '../../../shared/src/sis/record';
-import { readSisDocument } from '../../../shared/src/sis/read';
 import { importSnapshot, readUserExport } from '../../../shared/src/snapshot/import';
-import { decodeAll } from '../io/decode';
-import { InputError, fsErrorMessage, openInput } from '../io/input';
+import { InputError, fsErrorMessage } from '../io/input';
 import { saveSnapshot } from '../io/snapshotFile';
 import { UsageError, stringOption } from './args';
 import { EXIT_OK, type Command } from './command';
 import { chosenFormat, formatOption, SETTINGS_OPTIONS, settingsFromFlags, settingsLayerFromFlags } from './options';
+import { readSisRecords } from './sisRecords';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -60,14 +58,7 @@ export const command: Command = {
     if (exported.problems.some((p) => p.severity === 'error')) throw new InputError(`cannot read users from ${usersPath}`);
     const lastSisPath = stringOption(args, 'last-sis');
     let lastSis;
-    if (lastSisPath !== undefined) {
-      lastSis = [];
-      for (const doc of await openInput(lastSisPath, { stdin: ctx.stdin })) {
-        const { text, undecodable } = await decodeAll(doc.bytes());
-        if (undecodable) throw new InputError(`cannot read ${doc.path}: not text in a known encoding`);
-        for (const u of readSisDocument(text).users) lastSis.push(recordFromXml(u.element));
-      }
-    }
+    if (lastSisPath !== undefined) lastSis = (await readSisRecords(lastSisPath, ctx)).map((u) => u.record);
     const result = importSnapshot(exported.users, settings, lastSis, settingsLayerFromFlags(args));
     await saveSnapshot(out, result.snapshot);
     const n = exported.users.length;

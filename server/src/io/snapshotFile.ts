@@ -47,8 +47,17 @@ export async function loadSnapshot(file: string): Promise<LoadedSnapshot> {
   return { path: file, snapshot, problems };
 }
 
-/** Refuses when `file` exists and is not a snapshot we can read (never overwrite what we do not understand). */
-async function checkTarget(file: string): Promise<boolean> {
+/** What a file at the target must be for a write to replace it. */
+export interface TargetKind {
+  /** `a snapshot`, `a code-tables file`: for the refusal message. */
+  readonly name: string;
+  accepts(text: string): boolean;
+}
+
+const SNAPSHOT_TARGET: TargetKind = { name: 'a snapshot', accepts: (text) => parseSnapshot(text).snapshot !== undefined };
+
+/** Refuses when `file` exists and is not of `kind` (never overwrite what we do not understand). */
+async function checkTarget(file: string, kind: TargetKind): Promise<boolean> {
   let bytes: Uint8Array;
   try {
     bytes = await fs.promises.readFile(file);
@@ -62,8 +71,8 @@ async function checkTarget(file: string): Promise<boolean> {
   } catch {
     text = '';
   }
-  if (!parseSnapshot(text).snapshot) {
-    throw new InputError(`refusing to overwrite ${file}: it is not a snapshot this tool can read (move it away or choose another --out)`);
+  if (!kind.accepts(text)) {
+    throw new InputError(`refusing to overwrite ${file}: it is not ${kind.name} this tool can read (move it away or choose another --out)`);
   }
   return true;
 }
@@ -100,12 +109,13 @@ async function removeStaleTemporaries(dir: string, base: string): Promise<void> 
 }
 
 /**
- * Writes `text` to `file` atomically, keeping the previous file as `file.bak`. Throws
- * `InputError` (nothing changed) when it cannot.
+ * Writes `text` to `file` atomically, keeping the previous file as `file.bak`. A file already
+ * there must be of `options.kind` (default: a snapshot). Throws `InputError` (nothing changed)
+ * when it cannot.
  */
-export async function writeFileAtomic(file: string, text: string | Iterable<string>, options: { backup: boolean } = { backup: true }): Promise<void> {
+export async function writeFileAtomic(file: string, text: string | Iterable<string>, options: { backup: boolean; kind?: TargetKind } = { backup: true }): Promise<void> {
   const dir = path.dirname(path.resolve(file));
-  const exists = await checkTarget(file);
+  const exists = await checkTarget(file, options.kind ?? SNAPSHOT_TARGET);
   await removeStaleTemporaries(dir, path.basename(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let handle: fs.promises.FileHandle | undefined;
