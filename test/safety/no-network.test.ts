@@ -5,12 +5,17 @@
  * and refused; any attempt fails the test. Inputs include DOCTYPEs naming external entities
  * over http and file URLs. Where `unshare -n` works (Linux, root), the commands also run in a
  * fresh network namespace with no interface but loopback and must give the same output.
+ *
+ * The two commands that call Alma (`snapshot fetch`, `code-tables fetch`) run under the same
+ * trap with one address let through, the configured gateway (a fake Users API on 127.0.0.1):
+ * every connection they attempt must be to that address, and they must attempt some.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFixtures, startFakeAlma } from '../fakeAlma/server';
 import { CLI, EXAMPLE, exampleSession, SERVER } from './session';
 
 const TRAP = path.join(__dirname, 'fixtures', 'trap-network.js');
@@ -79,6 +84,41 @@ describe.skipIf(!HAVE)('no network access', { timeout: 300_000 }, () => {
     await server.dispose();
     expect(server.stderr()).not.toMatch(/network access refused/);
     expect(attempts()).toBe('');
+  });
+
+  it('the commands that call Alma connect only to the configured gateway, and the key goes nowhere else', async () => {
+    const fixtures = loadFixtures();
+    const fake = await startFakeAlma({ apiKey: 'l7xx-net-test', users: fixtures.users, codeTables: fixtures.codeTables });
+    const gateway = new URL(fake.url).host;
+    const runAsync = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--require', TRAP, CLI, ...args], {
+          cwd: path.join(dir, 'ws'),
+          env: { ...env(), ALMA_SIS_NET_ALLOW: gateway, ALMA_API_KEY: 'l7xx-net-test' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+    try {
+      for (const args of [
+        // entities.xml names http and file entities: only the gateway is reached all the same.
+        ['snapshot', 'fetch', 'entities.xml', '--snapshot', 'fetched.alma-snapshot.json', '--gateway', fake.url],
+        ['code-tables', 'fetch', '--out', 'fetched-tables.json', '--gateway', fake.url, '--table', 'UserGroups'],
+      ]) {
+        const r = await runAsync(args);
+        expect(r.stderr, args.join(' ')).not.toMatch(/network access refused|\n\s+at /);
+        expect(r.code, args.join(' ')).toBe(0);
+        const lines = attempts().split('\n').filter(Boolean);
+        expect(lines.length, args.join(' ')).toBeGreaterThan(0);
+        for (const line of lines) expect(line, args.join(' ')).toMatch(new RegExp(`^\\d+ allowed \\S+ ${gateway.replace(/[.]/g, '\\.')}$`));
+        fs.rmSync(log);
+      }
+      expect(fake.requests.length).toBeGreaterThan(0);
+    } finally {
+      await fake.close();
+    }
   });
 
   it.skipIf(!UNSHARE)('in a network namespace without interfaces the commands give the same output', () => {
