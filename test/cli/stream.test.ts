@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsFrom } from '../../shared/src/settings';
-import { LineIndex } from '../../shared/src/text/lines';
+import { LineIndex, LineStarts } from '../../shared/src/text/lines';
 import { checkDocument, type CheckOptions } from '../../server/src/cli/check';
 import { formatDiagnostic } from '../../server/src/cli/present/text';
-import { LineStarts, checkDocumentStreaming } from '../../server/src/cli/streamCheck';
+import { checkDocumentStreaming } from '../../server/src/cli/streamCheck';
 import type { InputDocument } from '../../server/src/io/input';
 import { CORPUS_SIS, HAVE_SHARED } from '../corpus/shared';
 

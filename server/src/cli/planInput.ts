@@ -10,6 +10,7 @@ import { recordFromXml } from '../../../shared/src/sis/record';
 import { SisStreamReader } from '../../../shared/src/sis/read';
 import { snapshotProfile } from '../../../shared/src/snapshot/snapshot';
 import { analyzeUser, fileWideProblems, frameProblems, type CodeTables, type KeyedUser } from '../../../shared/src/validate';
+import { LineStarts } from '../../../shared/src/text/lines';
 import { decodeBytes } from '../io/decode';
 import { InputError, openInput } from '../io/input';
 import { describeSnapshotProblem, loadSnapshot, type LoadedSnapshot } from '../io/snapshotFile';
@@ -51,27 +52,6 @@ export interface PlanRun {
   readonly incoming: readonly IncomingUser[];
 }
 
-/** Line starts seen so far, to put a line on a problem after its text is gone. */
-class LineStarts {
-  private readonly starts: number[] = [0];
-  private base = 0;
-  add(piece: string): void {
-    for (let i = piece.indexOf('\n'); i >= 0; i = piece.indexOf('\n', i + 1)) this.starts.push(this.base + i + 1);
-    this.base += piece.length;
-  }
-  /** 1-based line of an absolute offset (`\n` line breaks). */
-  lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
-}
-
 /**
  * Reads one document piece by piece (`SisStreamReader`): each user is validated, turned into
  * the engine's record and forgotten, so neither the whole text nor every user's XML tree is held
@@ -80,6 +60,7 @@ class LineStarts {
 async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint8Array> }, settings: Settings, today: string, codeTables?: CodeTables): Promise<PlanDocument> {
   const decoded = decodeBytes(doc.bytes());
   const lines = new LineStarts();
+  const lineOf = (offset: number) => lines.positionAt(offset).line + 1;
   const users: IncomingUser[] = [];
   const userLines: number[] = [];
   const keyed: KeyedUser[] = [];
@@ -93,31 +74,32 @@ async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint
   };
   const reader = new SisStreamReader(
     ({ chunk }) => {
-      for (const p of chunk.problems) count(p, () => lines.lineOf(chunk.start + p.start));
+      for (const p of chunk.problems) count(p, () => lineOf(chunk.start + p.start));
       const a = analyzeUser(chunk.element, options);
-      for (const p of a.problems) count(p, () => lines.lineOf(chunk.start + p.start));
+      for (const p of a.problems) count(p, () => lineOf(chunk.start + p.start));
       keyed.push({ start: chunk.start, keys: a.keys });
       users.push({ index: chunk.index, start: chunk.start, record: recordFromXml(chunk.element) });
-      userLines.push(lines.lineOf(chunk.start));
+      userLines.push(lineOf(chunk.start));
     },
     (sp) => count(sp.problem, () => sp.startLine + 1),
   );
   for await (const piece of decoded.pieces) {
-    lines.add(piece);
+    lines.push(piece);
     if (!decoded.undecodable) reader.push(piece);
   }
+  lines.end();
   // Encoding problems are complete once the pieces are read; they come first in the file.
   let encodingFatal: typeof fatal;
   for (const p of decoded.problems) {
     if (p.severity !== 'error') continue;
     errors++;
-    if (!encodingFatal && FATAL_CODES.has(p.code)) encodingFatal = { message: p.message, line: lines.lineOf(p.start) };
+    if (!encodingFatal && FATAL_CODES.has(p.code)) encodingFatal = { message: p.message, line: lineOf(p.start) };
   }
   if (encodingFatal) fatal = encodingFatal;
   if (!decoded.undecodable) {
     const frame = reader.end();
-    for (const p of frameProblems(frame, frame.userCount, settings)) count(p, () => lines.lineOf(p.start));
-    for (const p of fileWideProblems(keyed, settings)) count(p, () => lines.lineOf(p.start));
+    for (const p of frameProblems(frame, frame.userCount, settings)) count(p, () => lineOf(p.start));
+    for (const p of fileWideProblems(keyed, settings)) count(p, () => lineOf(p.start));
   }
   return { path: doc.path, userLines, users, errors, fatal: decoded.undecodable || fatal !== undefined, fatalProblem: fatal };
 }

@@ -10,88 +10,13 @@
  */
 import type { Problem, Severity } from '../../../shared/src/diagnostics';
 import { SisStreamReader } from '../../../shared/src/sis/read';
-import type { Position } from '../../../shared/src/text/lines';
+import { LineStarts } from '../../../shared/src/text/lines';
 import { analyzeUser, fileWideProblems, frameProblems, shiftProblem, type KeyedUser, type ValidateOptions } from '../../../shared/src/validate';
 import { decodeBytes } from '../io/decode';
 import type { InputDocument } from '../io/input';
 import type { CheckOptions } from './check';
 import type { Diagnostic, FileResult } from './present/model';
 import { toDiagnostics } from './present/positions';
-
-/** Offsets of the start of every line, growing as text arrives (LSP line breaks: \n, \r\n, \r). */
-export class LineStarts {
-  // 4 bytes a line; a text beyond 4 G units moves to 8 bytes a line.
-  private starts: Uint32Array | Float64Array = new Uint32Array(1024);
-  private count = 1;
-  /** Length of the text seen so far. */
-  length = 0;
-  private pendingCr = false;
-
-  private add(offset: number): void {
-    if (offset > 0xffffffff && this.starts instanceof Uint32Array) this.starts = Float64Array.from(this.starts);
-    if (this.count === this.starts.length) {
-      const bigger = this.starts instanceof Uint32Array ? new Uint32Array(this.starts.length * 2) : new Float64Array(this.starts.length * 2);
-      bigger.set(this.starts);
-      this.starts = bigger;
-    }
-    this.starts[this.count++] = offset;
-  }
-
-  push(piece: string): void {
-    const base = this.length;
-    let k = 0;
-    if (this.pendingCr) {
-      // A `\r` ended the previous piece: the line starts after it, or after a `\n` that follows.
-      this.pendingCr = false;
-      if (piece.charCodeAt(0) === 10) k = 1;
-      this.add(base + k);
-    }
-    if (piece.indexOf('\r', k) < 0) {
-      for (let i = piece.indexOf('\n', k); i >= 0; i = piece.indexOf('\n', i + 1)) this.add(base + i + 1);
-    } else {
-      for (let i = k; i < piece.length; i++) {
-        const c = piece.charCodeAt(i);
-        if (c === 10) this.add(base + i + 1);
-        else if (c === 13) {
-          if (i + 1 === piece.length) this.pendingCr = true;
-          else {
-            if (piece.charCodeAt(i + 1) === 10) i++;
-            this.add(base + i + 1);
-          }
-        }
-      }
-    }
-    this.length += piece.length;
-  }
-
-  end(): void {
-    if (this.pendingCr) {
-      this.pendingCr = false;
-      this.add(this.length);
-    }
-  }
-
-  get lineCount(): number {
-    return this.count;
-  }
-
-  lineStart(line: number): number {
-    return this.starts[Math.max(0, Math.min(line, this.count - 1))];
-  }
-
-  /** Same answers as `LineIndex.positionAt` on the whole text. */
-  positionAt(offset: number): Position {
-    const o = Math.max(0, Math.min(offset, this.length));
-    let lo = 0;
-    let hi = this.count - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: o - this.starts[lo] };
-  }
-}
 
 /** Longest line kept whole for the text format; beyond it, a window around the diagnostics. */
 const MAX_KEPT_LINE = 10_000;
