@@ -14,13 +14,13 @@ import { readSisDocument } from '../../shared/src/sis/read';
 import { incomingUsers } from '../../shared/src/engine/incoming';
 import { importSnapshot, readUserExport } from '../../shared/src/snapshot/import';
 import { serializeSnapshot } from '../../shared/src/snapshot/snapshot';
-import { parseCodeTables, type CodeTables } from '../../shared/src/validate/codeTables';
+import type { CodeTables } from '../../shared/src/validate/codeTables';
 import { checkForUpload, type UploadCheck } from './check';
 import { compareUri, sideText, type CompareProvider, type CompareTarget } from './compare';
 import { profileLayerFor, runSyncLimits } from './config';
 import { fingerprintOfFile, restoreBackup, uploadZipPath, writeFileSafely, zipForUpload } from './files';
 import { LANGUAGE_ID } from './languageClient';
-import { SNAPSHOT_SUFFIX } from './locate';
+import { documentStem, folderOf, readCodeTablesText, resolveSettingPath, SNAPSHOT_SUFFIX, snapshotPathFor } from '../../shared/src/analysis';
 import { pickFlags, pickOutcomes, PreviewProvider, VIEW_ID } from './previewView';
 import { SessionError, type Sessions, type SyncSession } from './session';
 
@@ -312,7 +312,7 @@ export class Commands {
         return { written: false, reason: 'error', message };
       }
       // No snapshot yet: the first one goes beside the file, named after it.
-      const target = s.snapshotFile?.path ?? path.join(path.dirname(doc.uri.fsPath), path.basename(doc.uri.fsPath).replace(/(\.sis)?\.xml$/i, '') + SNAPSHOT_SUFFIX);
+      const target = s.snapshotFile?.path ?? snapshotPathFor(doc.uri.fsPath);
       if (shownFingerprint !== undefined && s.snapshotFile && s.snapshotFile.fingerprint !== shownFingerprint) changedSincePreview = true;
       if (changedSincePreview && options.confirm) {
         const message = 'The snapshot changed on disk since the preview: nothing was written. Look at the preview again, then run the sync.';
@@ -530,7 +530,7 @@ export class Commands {
       return undefined;
     }
     if (!s) return undefined;
-    const base = path.basename(doc.uri.fsPath || doc.uri.path).replace(/(\.sis)?\.xml$/i, '');
+    const base = documentStem(doc.uri.fsPath || doc.uri.path);
     const ext = format === 'json' ? '.plan.json' : '.plan.md';
     let out = options.out;
     if (!out) {
@@ -605,12 +605,15 @@ export class Commands {
   };
 
   private async codeTablesFor(uri: vscode.Uri): Promise<CodeTables | undefined> {
-    const setting = vscode.workspace.getConfiguration('almaSis', uri).get<string>('codeTablesPath');
+    const setting = vscode.workspace.getConfiguration('almaSis', uri).get<string>('codeTablesPath')?.trim();
     if (!setting) return undefined;
-    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath);
+    const document = uri.scheme === 'file' ? uri.fsPath : undefined;
+    const file = resolveSettingPath(setting, folderOf(document, vscode.workspace.workspaceFolders?.map((f) => f.uri.fsPath) ?? []), document);
+    if (!file) return undefined;
     try {
-      const json = JSON.parse(await fs.readFile(path.isAbsolute(setting) ? setting : path.join(folder, setting), 'utf8')) as unknown;
-      return parseCodeTables(json).tables;
+      const read = readCodeTablesText(await fs.readFile(file, 'utf8'));
+      if (!read.tables) this.output.appendLine(`Code tables not used: ${path.basename(file)}${read.unusable}`);
+      return read.tables;
     } catch (e) {
       this.output.appendLine(`Code tables not used: ${errorText(e)}`);
       return undefined;

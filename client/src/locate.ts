@@ -1,28 +1,14 @@
 /**
- * Which snapshot a document uses, as contract §6 says: the `snapshotPath` setting (relative to
- * the workspace folder), else a `*.alma-snapshot.json` beside the document (the one named after
- * it first), else one at the workspace root. The language server answers the same question
- * (`almaSis/snapshotInfo`); this is used when the server cannot answer (not started yet).
+ * Which snapshot a document uses, by the core's rule (`shared/src/analysis/snapshotLocator.ts`,
+ * the one the language server follows too), with this machine's folders. The extension asks the
+ * server first (`almaSis/snapshotInfo`); this answers while the server cannot (not started yet).
  */
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-
-export const SNAPSHOT_SUFFIX = '.alma-snapshot.json';
-
-/** Among a directory's names, the snapshot for `docPath`: named after it, else the first by name. */
-export function pickSnapshotName(names: readonly string[], docPath: string | undefined): string | undefined {
-  const snaps = names.filter((n) => n.endsWith(SNAPSHOT_SUFFIX)).sort();
-  if (docPath) {
-    const base = path.basename(docPath).replace(/(\.sis)?\.xml$/i, '');
-    const own = snaps.find((n) => n === base + SNAPSHOT_SUFFIX);
-    if (own) return own;
-  }
-  return snaps[0];
-}
+import { locateSnapshot as locate, type LocatedSnapshot, type SnapshotSource } from '../../shared/src/analysis/snapshotLocator';
 
 export interface Located {
   readonly path: string;
-  readonly source: 'setting' | 'beside-document' | 'workspace-root' | 'argument';
+  readonly source: SnapshotSource;
 }
 
 async function names(dir: string): Promise<string[]> {
@@ -33,20 +19,7 @@ async function names(dir: string): Promise<string[]> {
   }
 }
 
-export async function locateSnapshot(docPath: string | undefined, folder: string | undefined, setting: string | undefined): Promise<Located | undefined> {
-  if (setting && setting.trim() !== '') {
-    const base = folder ?? (docPath ? path.dirname(docPath) : undefined);
-    const p = path.isAbsolute(setting) ? setting : base ? path.resolve(base, setting) : undefined;
-    if (p) return { path: p, source: 'setting' };
-  }
-  if (docPath) {
-    const dir = path.dirname(docPath);
-    const n = pickSnapshotName(await names(dir), docPath);
-    if (n) return { path: path.join(dir, n), source: 'beside-document' };
-  }
-  if (folder) {
-    const n = pickSnapshotName(await names(folder), docPath);
-    if (n) return { path: path.join(folder, n), source: 'workspace-root' };
-  }
-  return undefined;
+/** `document`: the file's path (undefined when it is not a file); `folders`: the workspace folders' paths. */
+export function locateSnapshot(document: string | undefined, folders: readonly string[], setting: string | undefined): Promise<LocatedSnapshot | undefined> {
+  return locate({ document, folders, setting }, names);
 }

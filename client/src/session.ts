@@ -65,14 +65,14 @@ export class Sessions implements vscode.Disposable {
     private readonly remote: RemoteSync,
   ) {}
 
-  /** The snapshot for a document: an explicit path, the server's choice, else contract §6 here. */
+  /** The snapshot for a document: an explicit path, the server's choice, else the same rule computed here. */
   async snapshotFor(uri: vscode.Uri, explicit?: string): Promise<Located | undefined> {
     if (explicit) return { path: explicit, source: 'argument' };
     const info = await this.server?.snapshotInfo(uri);
     if (info?.snapshotUri) return { path: vscode.Uri.parse(info.snapshotUri).fsPath, source: info.source ?? 'setting' };
-    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const folders = vscode.workspace.workspaceFolders?.map((f) => f.uri.fsPath) ?? [];
     const setting = vscode.workspace.getConfiguration('almaSis', uri).get<string>('snapshotPath');
-    return locateSnapshot(uri.scheme === 'file' ? uri.fsPath : undefined, folder, setting);
+    return locateSnapshot(uri.scheme === 'file' ? uri.fsPath : undefined, folders, setting);
   }
 
   private async readSnapshotFile(file: string): Promise<SnapshotFileState> {

@@ -1,19 +1,17 @@
 /**
- * The in-process sync computation behind the preview, Compare, Run Sync and Export Plan: the
- * shared core reads the file and the snapshot and the engine plans; this only wires them
- * together and keeps what the views need (names, offsets, the snapshot's records). No `vscode`
- * here, so it is tested in plain Node against the example files.
+ * The sync computation behind the preview, Compare, Run Sync and Export Plan, as the worker
+ * thread runs it: the core's analysis pipeline (`shared/src/analysis`) plans the document
+ * against the snapshot; this adds what the views need (notices in words, names, offsets, the
+ * snapshot's records before and after). No `vscode` here, so it is tested in plain Node.
  */
-import type { PlanLike } from '../../shared/src/preview';
-import { applyPlan, indexSnapshot, planToJson, planUser, prepareFeed, summarize, type FeedContext, type IncomingUser, type Plan, type PlanJson, type SnapshotIndex, type UserPlan } from '../../shared/src/engine';
-import { incomingUsers } from '../../shared/src/engine/incoming';
+import { analysisCaches, analysisInputs, DocumentAnalysis, readSnapshotText, snapshotProblemText, type AnalysisCaches, type AnalysisInputs, type SnapshotRead } from '../../shared/src/analysis';
+import { applyPlan, incomingUsers, planToJson, recordOf, type Plan, type PlanJson } from '../../shared/src/engine';
 import { settingsFrom, type Settings } from '../../shared/src/settings';
 import { fieldValue, type UserRecord } from '../../shared/src/sis/record';
 import { readSisDocument } from '../../shared/src/sis/read';
 import type { SisDocument } from '../../shared/src/sis/types';
-import { newSnapshot, parseSnapshot, serializeSnapshot, snapshotProfile, type Snapshot, type SnapshotProblem } from '../../shared/src/snapshot/snapshot';
+import { newSnapshot, serializeSnapshot, snapshotProfile, type Snapshot } from '../../shared/src/snapshot/snapshot';
 import { LineIndex } from '../../shared/src/text/lines';
-import type { XmlElement } from '../../shared/src/xml/types';
 
 export interface SyncNotice {
   readonly severity: 'error' | 'warning' | 'information';
@@ -29,6 +27,8 @@ export interface SyncInput {
   readonly snapshotText: string | undefined;
   /** The editor's profile settings (only keys the user set); the snapshot's `profile` is below them. */
   readonly settingsLayer: unknown;
+  /** `YYYY-MM-DD` for the date checks of validation (default: today on this machine). */
+  readonly today?: string;
 }
 
 export interface SyncResult {
@@ -36,8 +36,8 @@ export interface SyncResult {
   readonly sis: SisDocument;
   /** The engine's plan, with the rule behind every decision. */
   readonly enginePlan: Plan;
-  /** The same plan in the contract §3 shape (what the preview shows and Export Plan writes). */
-  readonly plan: PlanJson & PlanLike;
+  /** The same plan as its JSON document (what the preview shows and Export Plan writes). */
+  readonly plan: PlanJson;
   readonly snapshot: Snapshot;
   /** Problems that make the whole file unreadable for Alma (not well-formed). */
   readonly fatalProblems: number;
@@ -71,47 +71,39 @@ function displayName(record: UserRecord): string | undefined {
   return name === '' ? undefined : name;
 }
 
+/** Today's date on this machine's clock, as `YYYY-MM-DD`. */
+function localDay(now: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+}
+
 /**
- * What stays valid between computations of one document: the parsed and indexed snapshot (as
- * long as its text and the settings are the same) and each user's plan (as long as its element
- * object, its position among the users, the snapshot index and the "first in the feed" facts
- * about its identifiers are the same). With the reader's incremental update, an edit then costs
- * only the users it touched, not the whole file (20,000 users: seconds → well under one).
+ * What stays valid between computations of one document: the parsed snapshot (as long as its
+ * text is the same), the analysis inputs (as long as the snapshot and the settings are), the
+ * core's per-user caches, and the previous analysis (whose file-wide facts an edit may keep).
+ * With the reader's incremental update, an edit then costs only the users it touched, not the
+ * whole file (20,000 users: seconds → well under one).
  */
 export class SyncCache {
-  private snapshotText: string | undefined;
-  private snapshotRead: { snapshot: Snapshot | undefined; problems: readonly SnapshotProblem[] } | undefined;
-  private indexKey: string | undefined;
-  private index: SnapshotIndex | undefined;
-  private readonly plans = new WeakMap<XmlElement, { index: SnapshotIndex; sig: string; plan: UserPlan }>();
+  private snapshot: { readonly text: string; readonly read: SnapshotRead } | undefined;
+  private inputs: { readonly key: string; readonly snapshot: Snapshot; readonly value: AnalysisInputs; readonly caches: AnalysisCaches } | undefined;
+  private validated: { readonly key: string; readonly cache: AnalysisCaches['validated'] } | undefined;
+  private last: DocumentAnalysis | undefined;
 
-  readSnapshot(text: string): { snapshot: Snapshot | undefined; problems: readonly SnapshotProblem[] } {
-    if (this.snapshotRead === undefined || this.snapshotText !== text) {
-      this.snapshotRead = parseSnapshot(text);
-      this.snapshotText = text;
-      this.index = undefined;
-    }
-    return this.snapshotRead;
+  readSnapshot(text: string): SnapshotRead {
+    if (this.snapshot?.text !== text) this.snapshot = { text, read: readSnapshotText(text) };
+    return this.snapshot.read;
   }
 
-  indexFor(snapshot: Snapshot, settings: Settings): SnapshotIndex {
-    const key = JSON.stringify(settings);
-    if (!this.index || this.index.snapshot !== snapshot || this.indexKey !== key) {
-      this.index = indexSnapshot(snapshot, settings);
-      this.indexKey = key;
+  analyse(sis: SisDocument, snapshot: Snapshot, settings: Settings, today: string): DocumentAnalysis {
+    // Validation depends on the settings and the date, not on the snapshot.
+    const key = JSON.stringify([settings, today]);
+    if (this.validated?.key !== key) this.validated = { key, cache: new WeakMap() };
+    if (!this.inputs || this.inputs.snapshot !== snapshot || this.inputs.key !== key) {
+      this.inputs = { key, snapshot, value: analysisInputs(settings, { snapshot, today }), caches: analysisCaches(this.validated.cache) };
     }
-    return this.index;
-  }
-
-  planUser(element: XmlElement, user: IncomingUser, index: SnapshotIndex, feed: FeedContext): UserPlan {
-    // The plan of a user depends on the feed only through who first carries its identifiers.
-    let sig = String(user.index);
-    for (const id of user.record.identifiers) sig += '|' + String(feed.firstHolder.get(id.value.toLowerCase()));
-    const hit = this.plans.get(element);
-    if (hit && hit.index === index && hit.sig === sig) return hit.plan.start === user.start ? hit.plan : { ...hit.plan, start: user.start };
-    const plan = planUser(user, index, feed);
-    this.plans.set(element, { index, sig, plan });
-    return plan;
+    this.last = new DocumentAnalysis(sis, this.inputs.value, this.inputs.caches, this.last);
+    return this.last;
   }
 }
 
@@ -123,17 +115,14 @@ export function computeSync(input: SyncInput, cache: SyncCache = new SyncCache()
     notices.push({ severity: 'warning', text: 'No snapshot: every user is planned as new.', detail: 'Choose one with "Alma SIS: Select Snapshot…" or make one with "Import Snapshot from Alma Export…".' });
   } else {
     const read = cache.readSnapshot(input.snapshotText);
-    if (!read.snapshot) {
-      const first = read.problems[0];
-      throw new SnapshotUnreadable(first ? `${first.message}${first.line ? ` (line ${first.line})` : ''}` : 'not a snapshot');
-    }
+    if (!read.snapshot) throw new SnapshotUnreadable(read.error);
     snapshot = read.snapshot;
     const errors = read.problems.filter((p) => p.severity === 'error');
     if (errors.length > 0) {
       notices.push({
         severity: 'warning',
         text: `The snapshot has ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}.`,
-        detail: errors.slice(0, 10).map((p) => `${p.path}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`).join('\n'),
+        detail: errors.slice(0, 10).map((p) => `${p.path}: ${snapshotProblemText(p)}`).join('\n'),
       });
     }
   }
@@ -151,14 +140,13 @@ export function computeSync(input: SyncInput, cache: SyncCache = new SyncCache()
   }
   if (!sis.root) notices.push({ severity: 'error', text: 'The file has no root element.' });
 
-  const incoming: IncomingUser[] = incomingUsers(sis);
-  const records = incoming.map((u) => u.record);
-  const index = cache.indexFor(snapshot, settings);
-  const feed = prepareFeed(incoming);
-  const planned = incoming.map((u, i) => cache.planUser(sis.users[i].element, u, index, feed));
-  const enginePlan: Plan = { summary: summarize(planned), users: planned };
+  const analysis = cache.analyse(sis, snapshot, settings, input.today ?? localDay(new Date()));
+  // A snapshot is always there (empty when none was found), so every user is planned.
+  const enginePlan: Plan = analysis.wholePlan()!;
+  const incoming = incomingUsers(sis);
+  const records: UserRecord[] = sis.users.map((u) => recordOf(u.element));
   const lines = new LineIndex(input.text);
-  const plan = planToJson(enginePlan, (offset) => lines.positionAt(offset).line + 1) as PlanJson & PlanLike;
+  const plan = planToJson(enginePlan, (offset) => lines.positionAt(offset).line + 1);
   return {
     settings,
     sis,

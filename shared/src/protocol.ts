@@ -5,6 +5,7 @@
  *
  * Pure data and types: no `vscode` or `vscode-languageserver` import, so both sides can use it.
  */
+import type { LocatorSource } from './analysis/snapshotLocator';
 
 /** Command ids. */
 export const Commands = {
@@ -40,7 +41,7 @@ export interface SnapshotInfo {
   /** File URI of the snapshot in use, absent when none was found. */
   readonly snapshotUri?: string;
   /** How it was found: the `snapshotPath` setting, beside the document, or at the workspace root. */
-  readonly source?: 'setting' | 'beside-document' | 'workspace-root';
+  readonly source?: LocatorSource;
   /** Number of users in the snapshot (when it was read). */
   readonly users?: number;
   /** Why the snapshot could not be used (unreadable, not a snapshot, ...); no personal data. */

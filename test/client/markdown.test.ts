@@ -7,13 +7,14 @@ const plan: PlanLike = {
     {
       index: 0, line: 3, matchValue: 'jdoe', primaryId: 'jdoe', outcome: 'updated', reasons: [],
       fields: [
-        { field: 'user_group', before: 'STAFF', incoming: 'GRAD', after: 'STAFF', action: 'keep-protected' },
-        { field: 'last_name', before: 'Doe', incoming: 'Doe|Smith', after: 'Doe|Smith', action: 'set' },
+        { field: 'user_group', before: 'STAFF', incoming: 'GRAD', after: 'STAFF', action: 'keep-protected', rule: 'protected-keep', message: 'kept' },
+        { field: 'last_name', before: 'Doe', incoming: 'Doe|Smith', after: 'Doe|Smith', action: 'set', rule: 'field-set', message: 'set' },
       ],
-      segments: [{ list: 'emails', removed: 1, added: 2, kept: 1 }],
+      segments: [{ list: 'emails', removed: 1, added: 2, kept: 1, rule: 'segments-replace', message: 'replaced' }],
+      rule: 'outcome-updated', message: 'Updated.',
     },
-    { index: 1, line: 20, matchValue: 'new', primaryId: 'new', outcome: 'created', reasons: [], fields: [], segments: [] },
-    { index: 2, line: 30, matchValue: 'x', primaryId: 'x', outcome: 'rejected', reasons: ['User is not external'], fields: [], segments: [] },
+    { index: 1, line: 20, matchValue: 'new', primaryId: 'new', outcome: 'created', reasons: [], fields: [], segments: [], rule: 'create-new-user', message: 'Created.' },
+    { index: 2, line: 30, matchValue: 'x', primaryId: 'x', outcome: 'rejected', reasons: ['User is not external'], fields: [], segments: [], rule: 'reject-not-external', message: 'Rejected.' },
   ],
 };
 

@@ -7,11 +7,13 @@ import {
   runSyncQuestion,
   userFlags,
   userHeadline,
+  type PlanFieldJson,
   type PlanLike,
-  type PlanUser,
+  type PlanSegmentJson,
+  type PlanUserJson,
 } from '../../shared/src/preview';
 
-function user(partial: Partial<PlanUser> & Pick<PlanUser, 'index' | 'outcome'>): PlanUser {
+function user(partial: Partial<PlanUserJson> & Pick<PlanUserJson, 'index' | 'outcome'>): PlanUserJson {
   return {
     line: 3 + partial.index * 10,
     matchValue: partial.primaryId ?? null,
@@ -19,11 +21,22 @@ function user(partial: Partial<PlanUser> & Pick<PlanUser, 'index' | 'outcome'>):
     reasons: [],
     fields: [],
     segments: [],
+    rule: partial.outcome === 'created' ? 'create-new-user' : partial.outcome === 'rejected' ? 'reject-not-external' : partial.outcome === 'updated' ? 'outcome-updated' : 'outcome-unchanged',
+    message: `The sentence about user ${partial.index}.`,
     ...partial,
   };
 }
 
-// The contract §3 example, plus one user of each remaining kind.
+/** A field entry as the engine writes it: the rule id and its sentence about this user. */
+function field(f: Omit<PlanFieldJson, 'rule' | 'message'>, rule: PlanFieldJson['rule'], message: string): PlanFieldJson {
+  return { ...f, rule, message };
+}
+
+function list(s: Omit<PlanSegmentJson, 'rule' | 'message'>): PlanSegmentJson {
+  return { ...s, rule: 'segments-replace', message: `${s.list}: the file's list replaces the external items.` };
+}
+
+// The example of docs/plan.md, plus one user of each remaining kind.
 const plan: PlanLike = {
   summary: { processed: 5, created: 1, updated: 2, unchanged: 1, rejected: 1 },
   users: [
@@ -32,10 +45,10 @@ const plan: PlanLike = {
       primaryId: 'jdoe',
       outcome: 'updated',
       fields: [
-        { field: 'user_group', before: 'STAFF', incoming: 'GRAD', after: 'STAFF', action: 'keep-protected' },
-        { field: 'last_name', before: 'Doe', incoming: 'Doe-Smith', after: 'Doe-Smith', action: 'set' },
+        field({ field: 'user_group', before: 'STAFF', incoming: 'GRAD', after: 'STAFF', action: 'keep-protected' }, 'protected-keep', 'user_group was changed by hand in Alma; the manual value "STAFF" stays.'),
+        field({ field: 'last_name', before: 'Doe', incoming: 'Doe-Smith', after: 'Doe-Smith', action: 'set' }, 'field-set', 'Swap all: last_name "Doe" → "Doe-Smith".'),
       ],
-      segments: [{ list: 'emails', removed: 1, added: 2, kept: 1 }],
+      segments: [list({ list: 'emails', removed: 1, added: 2, kept: 1 })],
     }),
     user({ index: 1, primaryId: 'NEW01', outcome: 'created' }),
     user({ index: 2, primaryId: 'staff9', outcome: 'rejected', reasons: ['User is not external'] }),
@@ -44,16 +57,16 @@ const plan: PlanLike = {
       primaryId: 'asmith',
       outcome: 'updated',
       fields: [
-        { field: 'campus_code', before: 'NORTH', incoming: 'MAIN', after: 'MAIN', action: 'revert-override', rule: 'engine rule text' },
-        { field: 'job_description', before: 'Clerk', incoming: null, after: null, action: 'clear', rule: 'field-clear' },
+        field({ field: 'campus_code', before: 'NORTH', incoming: 'MAIN', after: 'MAIN', action: 'revert-override' }, 'protected-revert', 'engine sentence about campus_code'),
+        field({ field: 'job_description', before: 'Clerk', incoming: null, after: null, action: 'clear' }, 'field-clear', 'The file has no job_description: swap all removes "Clerk" from Alma.'),
       ],
-      segments: [{ list: 'phones', removed: 2, added: 0, kept: 0 }],
+      segments: [list({ list: 'phones', removed: 2, added: 0, kept: 0 })],
     }),
     user({
       index: 4,
       primaryId: 'bkeep',
       outcome: 'unchanged',
-      fields: [{ field: 'user_group', before: 'FAC', incoming: 'UG', after: 'FAC', action: 'keep-protected' }],
+      fields: [field({ field: 'user_group', before: 'FAC', incoming: 'UG', after: 'FAC', action: 'keep-protected' }, 'protected-keep', 'user_group was changed by hand in Alma; the manual value "FAC" stays.')],
     }),
   ],
 };
@@ -80,7 +93,7 @@ describe('preview model', () => {
     expect(userFlags(plan.users[3])).toEqual(['reverts-override', 'clears-data']);
     expect(userFlags(plan.users[1])).toEqual([]);
     // a replaced list (removed and added) is not "clearing"
-    expect(userFlags(user({ index: 9, outcome: 'updated', segments: [{ list: 'emails', removed: 1, added: 1, kept: 0 }] }))).toEqual([]);
+    expect(userFlags(user({ index: 9, outcome: 'updated', segments: [list({ list: 'emails', removed: 1, added: 1, kept: 0 })] }))).toEqual([]);
   });
 
   it('filters by outcome, by effect and by search, and says what is filtered', () => {
@@ -124,23 +137,18 @@ describe('preview model', () => {
       expect.objectContaining({ list: 'emails', change: '1 removed · 2 added · 1 kept' }),
     ]);
     const asmith = m.groups[1].users[1];
-    // the engine's own rule wins over the generic sentence
-    expect(asmith.fields[0].rule).toBe('engine rule text');
+    // the row's rule is the engine's sentence about this very user and field
+    expect(asmith.fields[0].rule).toBe('engine sentence about campus_code');
     expect(asmith.fields[1].change).toBe('Clerk → (empty)');
-    // a rule id of the engine's catalogue becomes its sentence
-    expect(asmith.fields[1].rule).toMatch(/absent or empty in the file is removed/);
-    // and the engine's sentence about this very user wins over both
-    const withMessage = buildPreview(
-      { summary: plan.summary, users: [user({ index: 0, outcome: 'updated', fields: [{ field: 'x', before: 'a', incoming: 'b', after: 'b', action: 'set', rule: 'field-set', message: 'Sentence for x.' }] })] },
-    );
-    expect(withMessage.groups[0].users[0].fields[0].rule).toBe('Sentence for x.');
+    expect(asmith.fields[1].rule).toBe('The file has no job_description: swap all removes "Clerk" from Alma.');
+    expect(asmith.segments[0].rule).toMatch(/^phones: the file's list replaces/);
   });
 
   it('sums a user up in a few words', () => {
     expect(userHeadline(plan.users[0])).toBe('2 changes, 1 protected kept');
     expect(userHeadline(plan.users[1])).toBe('new user');
     expect(userHeadline(plan.users[2])).toBe('rejected: User is not external');
-    expect(userHeadline(plan.users[3])).toBe('3 changes, 1 override reverted');
+    expect(userHeadline(plan.users[3])).toBe('3 changes, 1 manual change undone');
     expect(userHeadline(plan.users[4])).toBe('no change, 1 protected kept');
     expect(userHeadline(user({ index: 7, outcome: 'unchanged', reasons: ['import mode: user exists'] }))).toBe(
       'no change: import mode: user exists',
@@ -161,7 +169,7 @@ describe('Run Sync question', () => {
   it('counts what the sync clears and reverts, ignoring rejected users', () => {
     const withRejectedClear: PlanLike = {
       ...plan,
-      users: [...plan.users, user({ index: 5, outcome: 'rejected', fields: [{ field: 'x', before: 'a', incoming: null, after: null, action: 'clear' }] })],
+      users: [...plan.users, user({ index: 5, outcome: 'rejected', fields: [field({ field: 'x', before: 'a', incoming: null, after: null, action: 'clear' }, 'field-clear', 'x is cleared.')] })],
     };
     expect(riskOf(withRejectedClear)).toEqual({ clearedFields: 1, clearedLists: 1, revertedOverrides: 1, protectedKept: 2 });
   });

@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import * as core from '../../server/src/lsp/core';
+import { readSnapshotText, snapshotProblems } from '../../shared/src/analysis';
 import { createEnv, DocumentModel } from '../../server/src/lsp/model';
+import { readSisDocument } from '../../shared/src/sis/read';
+import { snapshotProfile } from '../../shared/src/snapshot/snapshot';
 import { DEFAULT_EDITOR_OPTIONS } from '../../server/src/lsp/config';
 import { settingsFrom } from '../../shared/src/settings';
 
@@ -28,17 +30,17 @@ describe.skipIf(!existsSync(gen))('snapshot diagnostics with the cheap screen', 
       // Make some matched users internal, so every kind of snapshot diagnostic occurs.
       let n = 0;
       snapText = snapText.replace(/"EXTERNAL"/g, (m) => (n++ % 7 === 3 ? '"INTERNAL"' : m));
-      const snap = core.parseSnapshot(snapText);
-      expect(snap.value).toBeDefined();
-      const { settings } = settingsFrom(core.snapshotProfile(snap.value!));
-      const env = createEnv('k', new WeakMap(), settings, DEFAULT_EDITOR_OPTIONS, [], { path: 'x', generation: 1, value: snap.value, text: snapText, source: 'setting' }, undefined);
+      const snap = readSnapshotText(snapText).snapshot;
+      expect(snap).toBeDefined();
+      const { settings } = settingsFrom(snapshotProfile(snap!));
+      const env = createEnv('k', new WeakMap(), settings, DEFAULT_EDITOR_OPTIONS, [], { path: 'x', generation: 1, value: snap, text: snapText, source: 'setting' }, undefined);
       const doc = TextDocument.create('file:///x.xml', 'alma-sis', 1, text);
-      const model = new DocumentModel(doc, core.read(text), env);
+      const model = new DocumentModel(doc, readSisDocument(text), env);
       const got = (await model.diagnostics())!.filter((d) => ['identifier-taken', 'user-not-external', 'reverts-override'].includes(String(d.code)));
       const all: string[] = [];
       for (const u of model.sis.users) {
         const plan = model.plan(u)!;
-        for (const p of core.snapshotProblems(env.prepared, u, plan, model.analysis(u).keys, 'information')) {
+        for (const p of snapshotProblems(u.element, plan, model.keys(u), 'information')) {
           all.push(`${p.code}@${u.start + p.start}-${u.start + p.end}`);
         }
       }

@@ -3,7 +3,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { applyChanges } from '../../server/src/lsp/documents';
 import { locateSnapshotUsers, peekProfile } from '../../server/src/lsp/jsonLocate';
 import { editorOptionsFrom, profileSettings } from '../../server/src/lsp/config';
-import { pickSnapshot } from '../../server/src/lsp/locate';
+import { pickSnapshot } from '../../shared/src/analysis/snapshotLocator';
 import { describeError } from '../../server/src/lsp/runSafe';
 
 describe('applyChanges', () => {
@@ -102,25 +102,5 @@ describe('describeError', () => {
     const d = describeError(e);
     expect(d).toMatch(/^TypeError at /);
     expect(d).not.toContain('Jane');
-  });
-});
-
-describe('core adapter', () => {
-  it('builds the engine\'s feed (first holder of each identifier) from the users\' keys alone', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { readSisDocument } = await import('../../shared/src/sis/read');
-    const { userKeys } = await import('../../shared/src/sis/keys');
-    const { recordFromXml } = await import('../../shared/src/sis/record');
-    const { prepareFeed } = await import('../../shared/src/engine/plan');
-    const { feedFromKeys } = await import('../../server/src/lsp/core');
-    const text = readFileSync(join(__dirname, '../fixtures/server/workspace/users.xml'), 'utf8')
-      .replace('<primary_id>newbie</primary_id>', '<primary_id>newbie</primary_id><user_identifiers><user_identifier><id_type>X</id_type><value>b1001</value></user_identifier><user_identifier><id_type>Y</id_type><value> </value></user_identifier></user_identifiers>')
-      .replace('<primary_id>intern</primary_id>', '<primary_id>JDOE</primary_id>');
-    const sis = readSisDocument(text);
-    const fromKeys = feedFromKeys(sis.users.map((u) => ({ index: u.index, keys: userKeys(u.element, { matchBy: 'primary_id' }) })));
-    const fromRecords = prepareFeed(sis.users.map((u) => ({ index: u.index, record: recordFromXml(u.element) })));
-    expect([...fromKeys.firstHolder].sort()).toEqual([...fromRecords.firstHolder].sort());
-    expect(fromKeys.firstHolder.get('b1001')).toBe(0);
   });
 });

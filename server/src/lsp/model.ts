@@ -1,13 +1,15 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic, type Position, type Range } from 'vscode-languageserver';
+import { analysisCaches, analysisInputs, DocumentAnalysis, snapshotProblems, type AnalysisCaches, type AnalysisInputs, type LocatorSource, type UserPlanView } from '../../../shared/src/analysis';
 import type { Problem, Severity } from '../../../shared/src/diagnostics';
-import type { SisDocument, SisUserChunk } from '../../../shared/src/sis/types';
-import type { XmlElement } from '../../../shared/src/xml/types';
 import type { Settings, SettingProblem } from '../../../shared/src/settings';
+import type { UserKeys } from '../../../shared/src/sis/keys';
+import type { SisDocument, SisUserChunk } from '../../../shared/src/sis/types';
+import type { Snapshot } from '../../../shared/src/snapshot/snapshot';
+import type { CodeTables } from '../../../shared/src/validate/codeTables';
+import type { XmlElement } from '../../../shared/src/xml/types';
 import type { EditorOptions } from './config';
 import type { Loaded } from './files';
-import * as core from './core';
-import { userAt } from './tree';
 
 /**
  * Everything a document's analysis depends on besides its text: the profile settings, the
@@ -20,56 +22,37 @@ export interface Env {
   readonly settings: Settings;
   readonly options: EditorOptions;
   readonly settingProblems: readonly SettingProblem[];
-  readonly snapshot?: Loaded<core.SnapshotHandle> & { readonly source: 'setting' | 'beside-document' | 'workspace-root' };
-  readonly codeTables?: Loaded<core.CodeTablesHandle>;
-  readonly prepared: core.Prepared;
-  readonly users: WeakMap<XmlElement, UserAnalysis>;
-  /**
-   * Validation results per user, shared by every Env with the same validation inputs
-   * (settings and code tables): a snapshot that changes on disk re-plans, it does not re-validate.
-   */
-  readonly validated: WeakMap<XmlElement, { readonly problems: readonly Problem[]; readonly keys: core.UserKeys }>;
-}
-
-/** What one user's own content yields; valid while the element object is the same. */
-export interface UserAnalysis {
-  /** Validation problems, offsets relative to the user chunk. */
-  readonly problems: readonly Problem[];
-  readonly keys: core.UserKeys;
-  /** Plans by the file-wide context they were made in (e.g. "a later duplicate"). */
-  readonly plans: Map<string, core.UserPlanView>;
-  /** Whether the user's plan can hold snapshot diagnostics (see `core.mayHaveSnapshotProblems`). */
-  screened?: boolean;
-  /** The plan context last computed (valid while the file-wide feed is the same object). */
-  context?: { readonly key: string; readonly feed: core.FeedContext };
-  /** LSP diagnostics as last converted, with the user's start position then. */
-  diagnostics?: { readonly key: string; readonly line: number; readonly character: number; readonly list: readonly Diagnostic[] };
+  readonly snapshot?: Loaded<Snapshot> & { readonly source: LocatorSource };
+  readonly codeTables?: Loaded<CodeTables>;
+  readonly inputs: AnalysisInputs;
+  /** The core's per-user results; `caches.validated` is shared by every Env with the same validation inputs. */
+  readonly caches: AnalysisCaches;
+  /** LSP diagnostics per user as last converted, with the plan key and the user's start position then. */
+  readonly diagnostics: WeakMap<XmlElement, { readonly key: string; readonly line: number; readonly character: number; readonly list: readonly Diagnostic[] }>;
 }
 
 export function createEnv(
   key: string,
-  validated: Env['validated'],
+  validated: AnalysisCaches['validated'],
   settings: Settings,
   options: EditorOptions,
   settingProblems: readonly SettingProblem[],
   snapshot: Env['snapshot'],
   codeTables: Env['codeTables'],
 ): Env {
-  const prepared = core.prepare(settings, snapshot?.value, codeTables?.value);
-  return { key, settings, options, settingProblems, snapshot, codeTables, prepared, users: new WeakMap(), validated };
+  const inputs = analysisInputs(settings, { snapshot: snapshot?.value, codeTables: codeTables?.value, today: new Date().toISOString().slice(0, 10) });
+  return { key, settings, options, settingProblems, snapshot, codeTables, inputs, caches: analysisCaches(validated), diagnostics: new WeakMap() };
 }
 
 /** Yield to the event loop between slices of work so newer edits and cancellations get in. */
 export type Yield = () => Promise<boolean>;
 
 /**
- * The analysed model of one document version under one `Env`: the reader's document plus
- * lazily computed, cached per-user results. Every feature reads from here; none re-reads text.
+ * One document version under one `Env`: the core's analysis of it, and its results as LSP
+ * objects (positions from the `TextDocument`). Every feature reads from here; none re-reads text.
  */
 export class DocumentModel {
-  private facts?: FileFactsView;
-  /** The model of the previous version (same document), until its file-wide facts are reused or not. */
-  private prev?: DocumentModel;
+  readonly analysis: DocumentAnalysis;
   /**
    * The version this model was made for. `TextDocument.update` changes the document object in
    * place, so the owner compares this (and `sis`) to know whether the model is still current.
@@ -78,82 +61,29 @@ export class DocumentModel {
 
   constructor(
     readonly doc: TextDocument,
-    readonly sis: SisDocument,
+    sis: SisDocument,
     readonly env: Env,
     prev?: DocumentModel,
   ) {
     this.version = doc.version;
-    if (prev && prev.env === env) {
-      this.prev = prev;
-      // Never keep a chain of old versions alive.
-      prev.prev = undefined;
-    }
+    this.analysis = new DocumentAnalysis(sis, env.inputs, env.caches, prev?.env === env ? prev.analysis : undefined);
+  }
+
+  get sis(): SisDocument {
+    return this.analysis.sis;
   }
 
   userAt(offset: number): SisUserChunk | undefined {
-    return userAt(this.sis, offset);
+    return this.analysis.userAt(offset);
   }
 
-  analysis(chunk: SisUserChunk): UserAnalysis {
-    let a = this.env.users.get(chunk.element);
-    if (!a) {
-      let v = this.env.validated.get(chunk.element);
-      if (!v) {
-        v = core.validateUser(this.env.prepared, chunk);
-        this.env.validated.set(chunk.element, v);
-      }
-      a = { problems: v.problems, keys: v.keys, plans: new Map() };
-      this.env.users.set(chunk.element, a);
-    }
-    return a;
-  }
-
-  /**
-   * File-wide facts (duplicates across users, who holds an identifier first), from the
-   * per-user keys: O(users), once per version — and reused from the previous version when the
-   * edit left every identifier value as it was (the usual case: typing in a name).
-   */
-  fileFacts(): FileFactsView {
-    if (this.facts) return this.facts;
-    const prev = this.prev;
-    this.prev = undefined;
-    const reused = prev?.facts ? reuseFacts(this, prev, prev.facts) : undefined;
-    if (reused) {
-      this.facts = reused;
-      return reused;
-    }
-    const raw = core.fileFacts(this.env.prepared, this.sis, (u) => this.analysis(u).keys);
-    const perUser: { index: number; problem: Problem }[] = [];
-    const frame: Problem[] = [];
-    for (const p of raw.problems) {
-      const u = userAt(this.sis, p.start);
-      if (u) perUser.push({ index: u.index, problem: { ...p, start: p.start - u.start, end: p.end - u.start } });
-      else frame.push(p);
-    }
-    this.facts = { facts: raw, perUser, frame };
-    return this.facts;
+  keys(chunk: SisUserChunk): UserKeys {
+    return this.analysis.user(chunk).keys;
   }
 
   /** What the sync will do to this user; undefined without a usable snapshot. */
-  plan(chunk: SisUserChunk): core.UserPlanView | undefined {
-    return this.planEntry(chunk)?.plan;
-  }
-
-  private planEntry(chunk: SisUserChunk): { plan: core.UserPlanView; key: string } | undefined {
-    if (!core.hasSnapshot(this.env.prepared)) return undefined;
-    const a = this.analysis(chunk);
-    const facts = this.fileFacts().facts;
-    let ctx = a.context?.feed === facts.feed ? a.context : undefined;
-    if (!ctx) {
-      ctx = core.planContext(facts, chunk, a.keys);
-      a.context = ctx;
-    }
-    let p = a.plans.get(ctx.key);
-    if (!p) {
-      p = core.planUser(this.env.prepared, chunk, ctx);
-      a.plans.set(ctx.key, p);
-    }
-    return { plan: p, key: ctx.key };
+  plan(chunk: SisUserChunk): UserPlanView | undefined {
+    return this.analysis.view(chunk);
   }
 
   range(start: number, end: number): Range {
@@ -165,7 +95,7 @@ export class DocumentModel {
     const out: Diagnostic[] = [];
     for (const p of this.sis.problems) out.push(this.toDiagnostic(p, 0));
     const users = this.sis.users;
-    const facts = this.fileFacts();
+    const facts = this.analysis.fileFacts();
     for (let i = 0; i < users.length; i++) {
       if (yieldNow && i % 2000 === 1999 && !(await yieldNow())) return undefined;
       for (const d of this.userDiagnostics(users[i])) out.push(d);
@@ -181,36 +111,25 @@ export class DocumentModel {
    * when the user did not move), without converting offsets again.
    */
   private userDiagnostics(u: SisUserChunk): readonly Diagnostic[] {
-    const a = this.analysis(u);
     // Plan only users whose plan can hold a snapshot diagnostic; the others when asked.
-    if (a.screened === undefined) a.screened = core.mayHaveSnapshotProblems(this.env.prepared, a.keys);
-    const entry = a.screened ? this.planEntry(u) : undefined;
-    const plan = entry?.plan;
-    const key = entry?.key ?? '';
+    const screened = this.analysis.mayHaveSnapshotProblems(u);
+    const key = screened ? (this.analysis.planKey(u) ?? '') : '';
     const at = this.doc.positionAt(u.start);
-    const cached = a.diagnostics;
+    const cached = this.env.diagnostics.get(u.element);
     if (cached && cached.key === key) {
       if (cached.line === at.line && cached.character === at.character) return cached.list;
       const dl = at.line - cached.line;
       const dc = at.character - cached.character;
       const move = (p: Position): Position => ({ line: p.line + dl, character: p.line === cached.line ? p.character + dc : p.character });
       const list = cached.list.map((d) => ({ ...d, range: { start: move(d.range.start), end: move(d.range.end) } }));
-      a.diagnostics = { key, line: at.line, character: at.character, list };
+      this.env.diagnostics.set(u.element, { key, line: at.line, character: at.character, list });
       return list;
     }
-    const list: Diagnostic[] = [];
-    // The same problem reported twice (by the reader and the validator) is shown once, as the CLI does.
-    const seen = new Set<string>();
-    const add = (p: Problem) => {
-      const k = `${p.code}\u0000${p.start}\u0000${p.end}\u0000${p.message}`;
-      if (seen.has(k)) return;
-      seen.add(k);
-      list.push(this.toDiagnostic(p, u.start));
-    };
-    for (const p of u.problems) add(p);
-    for (const p of a.problems) add(p);
-    if (plan) for (const p of core.snapshotProblems(this.env.prepared, u, plan, a.keys, this.env.options.revertSeverity)) add(p);
-    a.diagnostics = { key, line: at.line, character: at.character, list };
+    const a = this.analysis.user(u);
+    const list = a.problems.map((p) => this.toDiagnostic(p, u.start));
+    const plan = screened ? this.analysis.view(u) : undefined;
+    if (plan) for (const p of snapshotProblems(u.element, plan, a.keys, this.env.options.revertSeverity)) list.push(this.toDiagnostic(p, u.start));
+    this.env.diagnostics.set(u.element, { key, line: at.line, character: at.character, list });
     return list;
   }
 
@@ -225,66 +144,6 @@ export class DocumentModel {
     if (p.data) d.data = p.data;
     return d;
   }
-}
-
-/** File-wide facts of one version: problems across users kept relative to their user. */
-export interface FileFactsView {
-  readonly facts: core.FileFacts;
-  readonly perUser: readonly { readonly index: number; readonly problem: Problem }[];
-  /** Problems outside every user (root, frame): absolute. */
-  readonly frame: readonly Problem[];
-}
-
-/**
- * The previous version's file-wide facts, when still true: same number of users, and every
- * user the edit re-read carries the same identifier values as before. The ranges of problems
- * on a re-read user are moved to where its keys are now.
- */
-function reuseFacts(m: DocumentModel, prev: DocumentModel, view: FileFactsView): FileFactsView | undefined {
-  const now = m.sis.users;
-  const was = prev.sis.users;
-  if (now.length !== was.length) return undefined;
-  // Frame problems depend on the root and the users' positions: recompute (cheap).
-  if (view.frame.length > 0 || m.sis.root?.start !== prev.sis.root?.start) return undefined;
-  const changed = new Map<number, { before: core.UserKeys; after: core.UserKeys }>();
-  for (let i = 0; i < now.length; i++) {
-    if (now[i].element === was[i].element) continue;
-    const before = prev.analysis(was[i]).keys;
-    const after = m.analysis(now[i]).keys;
-    if (!sameKeyValues(before, after)) return undefined;
-    changed.set(i, { before, after });
-    if (changed.size > 8) return undefined;
-  }
-  if (changed.size === 0) return view;
-  const perUser: { index: number; problem: Problem }[] = [];
-  for (const entry of view.perUser) {
-    const c = changed.get(entry.index);
-    if (!c) {
-      perUser.push(entry);
-      continue;
-    }
-    const moved = moveToKeys(entry.problem, c.before, c.after);
-    if (!moved) return undefined;
-    perUser.push({ index: entry.index, problem: moved });
-  }
-  return { facts: view.facts, perUser, frame: view.frame };
-}
-
-function sameKeyValues(a: core.UserKeys, b: core.UserKeys): boolean {
-  if (a.matchKey !== b.matchKey || a.primaryId !== b.primaryId || a.identifiers.length !== b.identifiers.length) return false;
-  for (let i = 0; i < a.identifiers.length; i++) {
-    const x = a.identifiers[i];
-    const y = b.identifiers[i];
-    if (x.type !== y.type || x.value.toLowerCase() !== y.value.toLowerCase() || x.value !== y.value) return false;
-  }
-  return true;
-}
-
-function moveToKeys(p: Problem, before: core.UserKeys, after: core.UserKeys): Problem | undefined {
-  if (p.start === before.matchStart && p.end === before.matchEnd) return { ...p, start: after.matchStart, end: after.matchEnd };
-  const j = before.identifiers.findIndex((k) => k.start === p.start && k.end === p.end);
-  if (j < 0) return undefined;
-  return { ...p, start: after.identifiers[j].start, end: after.identifiers[j].end };
 }
 
 export function toSeverity(s: Severity): DiagnosticSeverity {

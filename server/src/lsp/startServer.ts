@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import {
   CodeActionKind,
   CodeLensRefreshRequest,
@@ -19,11 +18,14 @@ import {
   type SnapshotInfoParams,
 } from '../../../shared/src/protocol';
 import { editorOptionsFrom, profileSettings, unwrapSection } from './config';
-import * as core from './core';
 import { applyChanges } from './documents';
 import { WatchedFiles } from './files';
 import { peekProfile } from './jsonLocate';
-import { folderOf, pathToUri, pickSnapshot, resolveSettingPath, SNAPSHOT_SUFFIX, uriToPath } from './locate';
+import { folderOf, locateSnapshot, readCodeTablesText, readSnapshotText, resolveSettingPath, SNAPSHOT_SUFFIX, type LocatedSnapshot } from '../../../shared/src/analysis';
+import { readSisDocument, updateSisDocument } from '../../../shared/src/sis/read';
+import { snapshotProfile, type Snapshot } from '../../../shared/src/snapshot/snapshot';
+import type { CodeTables } from '../../../shared/src/validate/codeTables';
+import { pathToUri, uriToPath } from './locate';
 import { createEnv, DocumentModel, type Env } from './model';
 import { describeError, guard, runSafe, type Logger } from './runSafe';
 import type { Disposable, Runtime } from './runtime';
@@ -34,6 +36,18 @@ import { documentSymbols, foldingRanges } from './features/outline';
 import { definition } from './features/definition';
 import { completion } from './features/completion';
 import { codeActions } from './features/codeActions';
+
+/** A snapshot file's text → the snapshot, or why it cannot be used. */
+function parseSnapshotFile(text: string): { value?: Snapshot; error?: string } {
+  const read = readSnapshotText(text);
+  return { value: read.snapshot, error: read.error };
+}
+
+/** A code-tables file's text → the tables, or why none can be used. */
+function parseCodeTablesFile(text: string): { value?: CodeTables; error?: string } {
+  const read = readCodeTablesText(text);
+  return { value: read.tables, error: read.unusable && `the file${read.unusable}` };
+}
 
 /** Delay between the last keystroke and re-validation. */
 export const VALIDATION_DELAY_MS = 200;
@@ -68,7 +82,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
   const timers = new Map<string, Disposable>();
   const runs = new Map<string, number>();
   const envs = new Map<string, Env>();
-  const validationCaches = new Map<string, Env['validated']>();
+  const validationCaches = new Map<string, Env['caches']['validated']>();
   const docEnvs = new Map<string, Promise<Env>>();
   /** Documents whose Env promise has settled (so `getModel` answers without reading files). */
   const settledEnvs = new Set<string>();
@@ -106,8 +120,8 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
     connection.sendNotification(SnapshotChangedNotification, {}).catch(() => undefined);
     revalidateAll();
   };
-  const snapshots = new WatchedFiles<core.SnapshotHandle>(runtime, core.parseSnapshot, onFilesChanged, (n) => n.endsWith(SNAPSHOT_SUFFIX));
-  const codeTables = new WatchedFiles<core.CodeTablesHandle>(runtime, core.parseCodeTables, onFilesChanged, () => false);
+  const snapshots = new WatchedFiles<Snapshot>(runtime, parseSnapshotFile, onFilesChanged, (n) => n.endsWith(SNAPSHOT_SUFFIX));
+  const codeTables = new WatchedFiles<CodeTables>(runtime, parseCodeTablesFile, onFilesChanged, () => false);
 
   // ---- settings, snapshot and code tables per document ----
 
@@ -121,26 +135,8 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
     return c;
   }
 
-  async function findSnapshot(
-    uri: string,
-    snapshotPath: string | undefined,
-  ): Promise<{ path: string; source: 'setting' | 'beside-document' | 'workspace-root' } | undefined> {
-    const docPath = uriToPath(uri);
-    const folder = folderOf(docPath, folders);
-    if (snapshotPath) {
-      const p = resolveSettingPath(snapshotPath, folder, docPath);
-      return p ? { path: p, source: 'setting' } : undefined;
-    }
-    if (docPath) {
-      const dir = path.dirname(docPath);
-      const name = pickSnapshot(await snapshots.list(dir), docPath);
-      if (name) return { path: path.join(dir, name), source: 'beside-document' };
-    }
-    if (folder) {
-      const name = pickSnapshot(await snapshots.list(folder), undefined);
-      if (name) return { path: path.join(folder, name), source: 'workspace-root' };
-    }
-    return undefined;
+  function findSnapshot(uri: string, snapshotPath: string | undefined): Promise<LocatedSnapshot | undefined> {
+    return locateSnapshot({ document: uriToPath(uri), folders, setting: snapshotPath }, (dir) => snapshots.list(dir));
   }
 
   async function computeEnv(uri: string): Promise<Env> {
@@ -151,7 +147,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
     const docPath = uriToPath(uri);
     const tablesPath = options.codeTablesPath ? resolveSettingPath(options.codeTablesPath, folderOf(docPath, folders), docPath) : undefined;
     const tables = tablesPath ? await codeTables.get(tablesPath) : undefined;
-    const { settings, problems } = profileSettings(snap?.value ? core.snapshotProfile(snap.value) : undefined, initOptions, raw);
+    const { settings, problems } = profileSettings(snap?.value ? snapshotProfile(snap.value) : undefined, initOptions, raw);
     const key = JSON.stringify([settings, options, snap?.path, snap?.generation, tables?.path, tables?.generation]);
     let env = envs.get(key);
     if (!env) {
@@ -170,7 +166,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
     const inUse = new Set([...models.values()].map((m) => m.env));
     inUse.add(keep);
     for (const [k, e] of envs) if (!inUse.has(e)) envs.delete(k);
-    const validatedInUse = new Set([...envs.values()].map((e) => e.validated));
+    const validatedInUse = new Set([...envs.values()].map((e) => e.caches.validated));
     for (const [k, v] of validationCaches) if (!validatedInUse.has(v)) validationCaches.delete(k);
   }
 
@@ -206,7 +202,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
     return env;
   }
 
-  function validationCache(settings: Settings, tables: Env['codeTables']): Env['validated'] {
+  function validationCache(settings: Settings, tables: Env['codeTables']): Env['caches']['validated'] {
     const vkey = JSON.stringify([settings, tables?.path, tables?.generation]);
     let validated = validationCaches.get(vkey);
     if (!validated) {
@@ -391,7 +387,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
   connection.onDidOpenTextDocument(({ textDocument: td }) => {
     try {
       const doc = TextDocument.create(td.uri, td.languageId, td.version, td.text);
-      docs.set(td.uri, { doc, sis: core.read(doc.getText()) });
+      docs.set(td.uri, { doc, sis: readSisDocument(doc.getText()) });
       schedule(td.uri, 0);
     } catch (err) {
       log.error(`open failed: ${describeError(err)}`);
@@ -404,7 +400,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
     try {
       const { doc, span } = applyChanges(cur.doc, contentChanges, td.version);
       const text = doc.getText();
-      const sis = span ? core.update(cur.sis, text, span) : core.read(text);
+      const sis = span ? updateSisDocument(cur.sis, text, span) : readSisDocument(text);
       docs.set(td.uri, { doc, sis });
       schedule(td.uri, VALIDATION_DELAY_MS);
     } catch (err) {
@@ -500,7 +496,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
       return {
         snapshotUri: s ? pathToUri(s.path) : undefined,
         source: s?.source,
-        users: s?.value ? core.snapshotUserCount(s.value) : undefined,
+        users: s?.value?.users.length,
         error: s?.error,
         codeTablesUri: t ? pathToUri(t.path) : undefined,
         codeTablesError: t?.error,

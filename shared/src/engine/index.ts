@@ -3,7 +3,7 @@
  *
  * Whole file (command line):      planFile(incomingUsers(doc), snapshot, settings) → Plan
  *                                 applyPlan(snapshot, plan, incoming, settings)   → next Snapshot
- *                                 planToJson(plan, lineOf)                        → contract §3 JSON
+ *                                 planToJson(plan, lineOf)                        → the plan JSON (docs/plan.md)
  * One user at a time (editor):    index = indexSnapshot(snapshot, settings)   once per snapshot/settings
  *                                 feed  = prepareFeed(incoming users)         once per edit (cheap: keys only)
  *                                 planUser(incomingUser(chunk), index, feed)  per user, cache by chunk.element
@@ -14,7 +14,7 @@
 export { indexSnapshot, prepareFeed, planUser, planFile, summarize } from './plan';
 export { applyPlan, createdUserJson } from './apply';
 export { planToJson, userPlanToJson, PLAN_FORMAT, PLAN_VERSION } from './json';
-export type { PlanJson, PlanUserJson, PlanFieldJson } from './json';
+export type { PlanJson, PlanUserJson, PlanFieldJson, PlanSegmentJson, PlanValue } from './json';
 export { RULES, MESSAGES, FIELD_DEFAULTS } from './rules';
 export type { RuleId, RuleInfo } from './rules';
 export * from './types';

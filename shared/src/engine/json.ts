@@ -1,35 +1,51 @@
 /**
- * The plan as the public JSON document of contract §3 (`alma-sis plan --format json`), with
- * the rule id and sentence of every decision added. Plain data conversion, no formatting.
+ * The plan as the public JSON document (`alma-sis plan --format json`, docs/plan.md), with the
+ * rule id and sentence of every decision added. Plain data conversion, no formatting. These
+ * are the plan's types for everyone who reads a plan: the preview, Export Plan, the command
+ * line and the language server's view (which adds what only the snapshot tells).
  */
 import { valueToJson } from '../sis/record';
-import type { Plan, PlanSummary, UserPlan } from './types';
+import type { RuleId } from './rules';
+import type { FieldAction, Outcome, Plan, PlanSummary, UserPlan } from './types';
 
 export const PLAN_FORMAT = 'alma-sis-plan';
 export const PLAN_VERSION = 1;
 
-type JsonValue = ReturnType<typeof valueToJson>;
+/** A value in the plan: codes and text as strings, lists as arrays, absent or empty as null. */
+export type PlanValue = ReturnType<typeof valueToJson>;
 
 export interface PlanFieldJson {
   field: string;
-  before: JsonValue;
-  incoming: JsonValue;
-  after: JsonValue;
-  action: string;
-  rule: string;
+  before: PlanValue;
+  incoming: PlanValue;
+  after: PlanValue;
+  action: FieldAction;
+  rule: RuleId;
+  /** One plain sentence about this field and this user. */
+  message: string;
+}
+
+export interface PlanSegmentJson {
+  list: string;
+  removed: number;
+  added: number;
+  kept: number;
+  rule: RuleId;
   message: string;
 }
 
 export interface PlanUserJson {
+  /** 0-based position of the `<user>` in the file (in the feed, for several files). */
   index: number;
+  /** 1-based line of the `<user>` start tag. */
   line: number;
   matchValue: string | null;
   primaryId: string | null;
-  outcome: string;
+  outcome: Outcome;
   reasons: string[];
   fields: PlanFieldJson[];
-  segments: { list: string; removed: number; added: number; kept: number; rule: string; message: string }[];
-  rule: string;
+  segments: PlanSegmentJson[];
+  rule: RuleId;
   message: string;
 }
 

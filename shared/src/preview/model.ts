@@ -1,11 +1,10 @@
 /**
- * The sync preview's model as plain functions: what the preview shows for a plan (contract
- * §3), how users are grouped, filtered and searched. The editor only renders this; the
+ * The sync preview's model as plain functions: what the preview shows for a plan (the plan
+ * JSON of docs/plan.md), how users are grouped, filtered and searched. The editor only renders this; the
  * decisions themselves (outcome, action per field) come from the engine and are never
  * re-derived here.
  */
-import { RULES } from '../engine/rules';
-import type { Outcome, PlanFieldChange, PlanLike, PlanSegmentChange, PlanSummary, PlanUser, PlanValue } from './types';
+import type { FieldAction, Outcome, PlanFieldJson, PlanLike, PlanSegmentJson, PlanSummary, PlanUserJson, PlanUserSummary, PlanValue } from './types';
 
 /** Effects a reviewer filters on, besides the outcome. */
 export type PreviewFlag = 'reverts-override' | 'protected-kept' | 'clears-data';
@@ -100,7 +99,7 @@ export interface PreviewOptions {
   readonly nameOf?: (index: number) => string | undefined;
 }
 
-const ACTION_LABELS: Readonly<Record<string, string>> = {
+const ACTION_LABELS: Readonly<Record<FieldAction, string>> = {
   set: 'set',
   clear: 'cleared',
   default: "Alma's default",
@@ -108,27 +107,7 @@ const ACTION_LABELS: Readonly<Record<string, string>> = {
   'revert-override': 'manual change undone',
 };
 
-// One sentence per action of contract §3, used when the engine gives no rule of its own.
-const ACTION_RULES: Readonly<Record<string, string>> = {
-  set: "Swap all: the file's value replaces the value in Alma.",
-  clear: 'The field is empty or absent in the file, so the sync removes it from Alma.',
-  default: 'The field is empty or absent in the file and cannot be empty, so Alma writes its default.',
-  'keep-protected':
-    'The field was changed by hand in Alma and the file does not send the value the SIS sent before that change, so the manual value stays.',
-  'revert-override':
-    'The file sends the value the SIS sent before the manual change, so the manual value is replaced and the field follows the SIS again.',
-};
-
-const SEGMENT_RULE = "Alma deletes the external items of this list and adds the file's; internal items stay.";
-
 const MAX_VALUE = 80;
-
-/** The sentence for a rule the engine named: its id in `RULES`, or a sentence of its own. */
-export function ruleText(rule: string | undefined, fallback: string): string {
-  if (!rule) return fallback;
-  const known = (RULES as Readonly<Record<string, { summary: string }>>)[rule];
-  return known ? known.summary : rule;
-}
 
 /** A plan value for a person: codes as they are, lists joined, empty as `(empty)`. */
 export function formatValue(value: PlanValue | undefined): string {
@@ -152,7 +131,7 @@ function formatItem(v: unknown): string {
   return String(v);
 }
 
-export function userFlags(user: PlanUser): PreviewFlag[] {
+export function userFlags(user: PlanUserSummary): PreviewFlag[] {
   const flags: PreviewFlag[] = [];
   if (user.fields.some((f) => f.action === 'revert-override')) flags.push('reverts-override');
   if (user.fields.some((f) => f.action === 'keep-protected')) flags.push('protected-kept');
@@ -167,15 +146,19 @@ function plural(n: number, one: string, many = one + 's'): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** The outcome of one user in a few words. */
-export function userHeadline(user: PlanUser): string {
+/**
+ * The outcome of one user in a few words (`3 changes, 1 protected kept, 1 manual change
+ * undone`): the one wording of a user's summary, in the preview, Export Plan and the editor's
+ * code lenses and hovers.
+ */
+export function userHeadline(user: PlanUserSummary): string {
   if (user.outcome === 'rejected') return `rejected: ${user.reasons[0] ?? 'no reason given'}`;
   const kept = user.fields.filter((f) => f.action === 'keep-protected').length;
   const reverted = user.fields.filter((f) => f.action === 'revert-override').length;
   const changes = user.fields.filter((f) => f.action !== 'keep-protected').length + user.segments.length;
   const extras: string[] = [];
   if (kept > 0) extras.push(`${kept} protected kept`);
-  if (reverted > 0) extras.push(`${reverted} ${reverted === 1 ? 'override' : 'overrides'} reverted`);
+  if (reverted > 0) extras.push(`${plural(reverted, 'manual change')} undone`);
   if (user.outcome === 'created') return 'new user';
   if (user.outcome === 'unchanged') {
     const why = user.reasons[0];
@@ -184,32 +167,32 @@ export function userHeadline(user: PlanUser): string {
   return [plural(changes, 'change'), ...extras].join(', ');
 }
 
-function fieldRow(f: PlanFieldChange): PreviewFieldRow {
+function fieldRow(f: PlanFieldJson): PreviewFieldRow {
   const before = formatValue(f.before);
   const after = formatValue(f.after);
   return {
     kind: 'field',
     field: f.field,
     action: f.action,
-    actionLabel: ACTION_LABELS[f.action] ?? f.action,
+    actionLabel: ACTION_LABELS[f.action],
     before,
     incoming: formatValue(f.incoming),
     after,
     change: before === after ? after : `${before} → ${after}`,
-    rule: f.message ?? ruleText(f.rule, ACTION_RULES[f.action] ?? ''),
+    rule: f.message,
   };
 }
 
-function segmentRow(s: PlanSegmentChange): PreviewSegmentRow {
+function segmentRow(s: PlanSegmentJson): PreviewSegmentRow {
   return {
     kind: 'segment',
     list: s.list,
     change: `${s.removed} removed · ${s.added} added · ${s.kept} kept`,
-    rule: s.message ?? ruleText(s.rule, SEGMENT_RULE),
+    rule: s.message,
   };
 }
 
-export function userRow(user: PlanUser, name?: string): PreviewUserRow {
+export function userRow(user: PlanUserJson, name?: string): PreviewUserRow {
   return {
     index: user.index,
     line: user.line,
@@ -242,13 +225,13 @@ export function isFiltered(filter: PreviewFilter): boolean {
 }
 
 /** True when the query (case-insensitive) occurs in the user's ids or name. */
-export function matchesSearch(user: PlanUser, name: string | undefined, query: string | undefined): boolean {
+export function matchesSearch(user: PlanUserJson, name: string | undefined, query: string | undefined): boolean {
   const q = query?.trim().toLowerCase();
   if (!q) return true;
   return [user.primaryId, user.matchValue, name].some((s) => typeof s === 'string' && s.toLowerCase().includes(q));
 }
 
-export function passesFilter(user: PlanUser, flags: readonly PreviewFlag[], name: string | undefined, filter: PreviewFilter): boolean {
+export function passesFilter(user: PlanUserJson, flags: readonly PreviewFlag[], name: string | undefined, filter: PreviewFilter): boolean {
   if (filter.outcomes && filter.outcomes.length > 0 && !filter.outcomes.includes(user.outcome)) return false;
   if (filter.flags && filter.flags.length > 0 && !filter.flags.some((f) => flags.includes(f))) return false;
   return matchesSearch(user, name, filter.search);

@@ -17,28 +17,30 @@ export interface KeyedUser {
 }
 
 /**
- * Duplicates between users (checklist V6, M8): a Match ID seen in an earlier user →
- * `duplicate-user`; an identifier value (primary id or additional identifier, compared without
- * regard to case) that an earlier user carries → `duplicate-identifier`. The first occurrence
- * wins, as in Alma's job ("… already taken AcrossInstitution in this feed" [CARLI-TROUBLE]); a
- * later user that is rejected does not claim its identifiers. Values repeated inside one user are
- * `validateUser`'s business (`duplicate-identifier-in-user`).
+ * Duplicates between users: a Match ID seen in an earlier user → `duplicate-user`; an
+ * identifier value (primary id or additional identifier, compared without regard to case)
+ * that an earlier user carries → `duplicate-identifier`. The first occurrence wins, as in
+ * Alma's job ("… already taken AcrossInstitution in this feed", CARLI's "SIS Synchronization
+ * Troubleshooting"); a later user that is rejected does not claim its identifiers. Values
+ * repeated inside one user are `validateUser`'s business (`duplicate-identifier-in-user`).
+ * Each problem is relative to the user it is on (`user`: its position in `users`), so the
+ * users may come from several files.
  */
-export function fileWideProblems(users: readonly KeyedUser[], settings: Settings = DEFAULT_SETTINGS): Problem[] {
+export function duplicateProblems(users: readonly { readonly keys: UserKeys }[], settings: Settings = DEFAULT_SETTINGS): { user: number; problem: Problem }[] {
   const p = prepare({ settings });
   const sev = almaSeverity(p, 'error');
-  const out: Problem[] = [];
+  const out: { user: number; problem: Problem }[] = [];
   const matchSeen = new Map<string, number>();
   const idSeen = new Map<string, number>();
   const matchName = matchesOnPrimaryId(settings) ? 'primary_id' : settings.matchBy;
   for (let i = 0; i < users.length; i++) {
-    const { start, keys } = users[i];
+    const { keys } = users[i];
     if (keys.matchKey !== null) {
       const firstIndex = matchSeen.get(keys.matchKey);
       if (firstIndex !== undefined) {
-        out.push(problem('duplicate-user', sev,
+        out.push({ user: i, problem: problem('duplicate-user', sev,
           `User #${firstIndex + 1} earlier in this file has the same Match ID (${matchName} "${keys.matchValue}"): Alma loads the first and rejects this one ("… is already taken AcrossInstitution in this feed").`,
-          start + keys.matchStart, start + keys.matchEnd, { firstIndex }));
+          keys.matchStart, keys.matchEnd, { firstIndex }) });
         continue;
       }
       matchSeen.set(keys.matchKey, i);
@@ -51,9 +53,9 @@ export function fileWideProblems(users: readonly KeyedUser[], settings: Settings
       const firstIndex = idSeen.get(id.key);
       if (firstIndex !== undefined && firstIndex !== i) {
         rejected = true;
-        out.push(problem('duplicate-identifier', sev,
+        out.push({ user: i, problem: problem('duplicate-identifier', sev,
           `Identifier of type ${id.type} and value ${id.value} is already taken AcrossInstitution in this feed: user #${firstIndex + 1} earlier in the file carries it, so Alma rejects this user.`,
-          start + id.start, start + id.end, { firstIndex, type: id.type }));
+          id.start, id.end, { firstIndex, type: id.type }) });
       }
     }
     if (rejected) continue;
@@ -63,6 +65,11 @@ export function fileWideProblems(users: readonly KeyedUser[], settings: Settings
     }
   }
   return out;
+}
+
+/** `duplicateProblems` of one file's users, at absolute offsets (each user's keys are relative to its `start`). */
+export function fileWideProblems(users: readonly KeyedUser[], settings: Settings = DEFAULT_SETTINGS): Problem[] {
+  return duplicateProblems(users, settings).map(({ user, problem: q }) => ({ ...q, start: q.start + users[user].start, end: q.end + users[user].start }));
 }
 
 /** Problems of the frame around the users: root element, its attributes, stray elements, no users. */

@@ -2,7 +2,7 @@ import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic
 import type { SisUserChunk } from '../../../../shared/src/sis/types';
 import type { XmlElement } from '../../../../shared/src/xml/types';
 import type { DocumentModel } from '../model';
-import { elementPath } from '../tree';
+import { elementPath } from '../../../../shared/src/sis/navigate';
 import { show } from './describe';
 
 /**

@@ -1,9 +1,10 @@
 import type { CodeLens } from 'vscode-languageserver';
 import { Commands, type UserPreviewArgs } from '../../../../shared/src/protocol';
 import type { DocumentModel } from '../model';
-import * as core from '../core';
-import { child } from '../tree';
-import { outcomeWords, show } from './describe';
+import { protectedFieldsOf } from '../../../../shared/src/analysis';
+import { userHeadline } from '../../../../shared/src/preview/model';
+import { child } from '../../../../shared/src/sis/navigate';
+import { show } from './describe';
 
 /** Kept short: a large file has one lens per user, and each carries this back on resolve. */
 export interface LensData {
@@ -21,12 +22,12 @@ export interface LensData {
  */
 export function codeLenses(m: DocumentModel, docId: number): CodeLens[] {
   const out: CodeLens[] = [];
-  const snapshot = core.hasSnapshot(m.env.prepared);
+  const snapshot = m.analysis.planning;
   for (const u of m.sis.users) {
     const range = m.range(u.start, u.start + u.element.nameEnd);
     out.push({ range, data: { d: docId, i: u.index } satisfies LensData });
     if (!snapshot) continue;
-    for (const field of core.protectedFieldsOf(m.env.prepared, m.analysis(u).keys)) {
+    for (const field of protectedFieldsOf(m.env.inputs, m.keys(u))) {
       const el = child(u.element, field);
       if (!el) continue;
       out.push({
@@ -46,7 +47,7 @@ export function resolveCodeLens(m: DocumentModel, lens: CodeLens): CodeLens {
   const plan = m.plan(u);
   let title: string;
   if (data.f === undefined) {
-    title = plan ? outcomeWords(plan) : 'no snapshot: preview';
+    title = plan ? userHeadline(plan) : 'no snapshot: preview';
   } else {
     const f = plan?.fields.find((x) => x.field === data.f);
     if (!plan || plan.outcome === 'rejected') title = 'protected (user rejected)';

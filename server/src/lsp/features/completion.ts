@@ -9,8 +9,8 @@ import {
 import { elementDefAt, USER_ELEMENT } from '../../../../shared/src/schema/user';
 import type { ElementDef } from '../../../../shared/src/schema/types';
 import type { DocumentModel } from '../model';
-import * as core from '../core';
-import { elementPath } from '../tree';
+import { codeOffers } from '../../../../shared/src/analysis';
+import { elementPath } from '../../../../shared/src/sis/navigate';
 
 /** How far back from the cursor to look for the `<` of a tag being typed. */
 const LOOK_BACK = 200;
@@ -93,7 +93,7 @@ function codeValues(m: DocumentModel, offset: number): CompletionList | null {
   const names = chain.map((e) => e.name);
   const def = elementDefAt(names);
   if (!def || !(def.code || def.codeTable)) return null;
-  const values = core.codeValues(m.env.prepared, names);
+  const values = codeOffers(m.env.inputs, names);
   const range = m.range(chunk.start + el.startTagEnd, chunk.start + el.endTagStart);
   return {
     isIncomplete: false,

@@ -1,9 +1,9 @@
 import type { Location, Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentModel } from '../model';
-import * as core from '../core';
+import { matchedEntry } from '../../../../shared/src/analysis';
+import { elementPath } from '../../../../shared/src/sis/navigate';
 import { locateSnapshotUsers } from '../jsonLocate';
-import { elementPath } from '../tree';
 
 /** Per snapshot text: where its users start, and a line index over it. Built once per load. */
 const located = new WeakMap<object, { starts: number[]; doc: TextDocument }>();
@@ -15,7 +15,7 @@ export function definition(m: DocumentModel, position: Position, toUri: (path: s
   const offset = m.doc.offsetAt(position);
   const chunk = m.userAt(offset);
   if (!chunk) return null;
-  const idx = core.snapshotIndexOf(m.env.prepared, m.analysis(chunk).keys);
+  const idx = matchedEntry(m.env.inputs, m.keys(chunk));
   if (idx === undefined) return null;
   let loc = located.get(snap);
   if (!loc) {
@@ -33,7 +33,8 @@ export function definition(m: DocumentModel, position: Position, toUri: (path: s
   const chain = elementPath(chunk.element, offset - chunk.start);
   const field = chain[1]?.name;
   if (field) {
-    const key = snap.text.indexOf(`"${core.apiKeyOf(field)}"`, start);
+    // The snapshot's users use the SIS file's field names (the Users API JSON shape).
+    const key = snap.text.indexOf(`"${field}"`, start);
     if (key >= 0 && key < end) target = key;
   }
   const pos = loc.doc.positionAt(target);

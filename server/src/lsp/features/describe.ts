@@ -1,4 +1,4 @@
-import type * as core from '../core';
+import type { SegmentView } from '../../../../shared/src/analysis';
 
 /** Plain-text rendering of a plan value: codes as is, lists joined, absent as "nothing". */
 export function show(v: unknown): string {
@@ -24,56 +24,8 @@ export function code(v: unknown): string {
   return `${fence}${s}${fence}`;
 }
 
-/**
- * The rule behind a field decision, in one plain sentence (contract §3 actions, domain §4.3).
- * The engine's own sentence wins when it gives one.
- */
-export function ruleSentence(f: core.FieldPlanView): string {
-  if (f.rule) return f.rule;
-  switch (f.action) {
-    case 'set':
-      return `Core fields are replaced by the file's value ("swap all"), so ${code(f.before)} becomes ${code(f.after)}.`;
-    case 'clear':
-      return 'The field is absent or empty in the file, and the sync replaces all core fields, so Alma removes the value.';
-    case 'default':
-      return `The field is absent or empty in the file and cannot be empty, so Alma writes its default ${code(f.after)}.`;
-    case 'keep-protected':
-      return f.lastSisValue !== undefined
-        ? `Staff changed this by hand; the SIS last sent ${code(f.lastSisValue)}, so this file will keep the manual value ${code(f.before)} [KB-OVERRIDE].`
-        : `Staff changed this by hand, so this file will keep the manual value ${code(f.before)} [KB-OVERRIDE].`;
-    case 'revert-override':
-      return `Staff changed this by hand; the SIS last sent ${code(f.lastSisValue ?? f.incoming)}, and this file sends it again, so the sync will undo the manual value ${code(f.before)} and the field follows the SIS from now on [KB-OVERRIDE].`;
-    default:
-      return `Action: ${f.action}.`;
-  }
-}
-
-/** A user's outcome in a few words, for code lenses. */
-export function outcomeWords(p: core.UserPlanView): string {
-  switch (p.outcome) {
-    case 'created':
-      return 'new user';
-    case 'rejected':
-      return `rejected: ${p.reasons[0] ?? 'see the preview'}`;
-    case 'unchanged': {
-      const kept = p.fields.filter((f) => f.action === 'keep-protected').length;
-      if (p.reasons.length > 0) return `unchanged: ${p.reasons[0]}`;
-      return kept > 0 ? `no changes, ${kept} protected kept` : 'no changes';
-    }
-    default: {
-      const kept = p.fields.filter((f) => f.action === 'keep-protected').length;
-      const reverted = p.fields.filter((f) => f.action === 'revert-override').length;
-      const changes = p.fields.length - kept + p.segments.length;
-      const parts = [`${changes} ${changes === 1 ? 'change' : 'changes'}`];
-      if (kept > 0) parts.push(`${kept} protected kept`);
-      if (reverted > 0) parts.push(`${reverted} manual ${reverted === 1 ? 'change' : 'changes'} undone`);
-      return parts.join(', ');
-    }
-  }
-}
-
 /** A list's outcome, e.g. `2 external replaced · 1 kept`. */
-export function segmentWords(s: core.SegmentPlanView): string {
+export function segmentWords(s: SegmentView): string {
   const parts: string[] = [];
   if (s.removed > 0) parts.push(`${s.removed} external removed`);
   if (s.added > 0) parts.push(`${s.added} added`);

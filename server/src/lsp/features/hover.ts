@@ -3,9 +3,10 @@ import type { SisUserChunk } from '../../../../shared/src/sis/types';
 import type { XmlElement } from '../../../../shared/src/xml/types';
 import { elementDefAt, findAttribute } from '../../../../shared/src/schema/user';
 import type { DocumentModel } from '../model';
-import * as core from '../core';
-import { elementPath, valueOf } from '../tree';
-import { code, outcomeWords, ruleSentence, segmentWords, show } from './describe';
+import { codeLabel, isCompared, listOf } from '../../../../shared/src/analysis';
+import { userHeadline } from '../../../../shared/src/preview/model';
+import { elementPath, valueOf } from '../../../../shared/src/sis/navigate';
+import { code, segmentWords, show } from './describe';
 
 /** Hover on a field: what it is, the code's label, and what the sync will do with it for this user. */
 export function hover(m: DocumentModel, position: Position): Hover | null {
@@ -39,8 +40,8 @@ function userHover(m: DocumentModel, chunk: SisUserChunk): string {
     lines.push('', noSnapshotLine(m));
     return lines.join('\n');
   }
-  lines.push('', `**Outcome: ${plan.outcome}** — ${outcomeWords(plan)}`);
-  if (plan.rule) lines.push('', plan.rule);
+  lines.push('', `**Outcome: ${plan.outcome}** — ${userHeadline(plan)}`);
+  lines.push('', plan.message);
   for (const r of plan.reasons) lines.push('', `- ${r}`);
   if (plan.fields.length > 0) {
     lines.push('', '| field | before | in the file | after | action |', '|---|---|---|---|---|');
@@ -70,7 +71,7 @@ function fieldHover(m: DocumentModel, chunk: SisUserChunk, chain: XmlElement[]):
     if (def.code || def.codeTable) {
       const v = valueOf(target);
       if (v) {
-        const label = core.codeLabel(m.env.prepared, names, v);
+        const label = codeLabel(m.env.inputs, names, v);
         const desc = target.attributes.find((a) => a.name === 'desc')?.value.trim();
         if (label) lines.push('', `${code(v)} — ${label}`);
         else if (desc) lines.push('', `${code(v)} — ${desc} *(label written in the file)*`);
@@ -89,24 +90,24 @@ function syncPart(m: DocumentModel, chunk: SisUserChunk, names: string[]): strin
   const plan = m.plan(chunk);
   if (!plan) return noSnapshotLine(m);
   const field = names[1];
-  if (!core.isCompared(field)) return '**Not compared**: the SIS load does not read this field, so the sync leaves Alma\'s value as it is.';
+  if (!isCompared(field)) return '**Not compared**: the SIS load does not read this field, so the sync leaves Alma\'s value as it is.';
   if (plan.outcome === 'rejected') return `**The sync rejects this user**: ${plan.reasons.join('; ') || 'see the preview'}. Nothing is written.`;
   if (field === 'contact_info' && names.length === 2) {
     if (plan.outcome === 'created') return '**New user**: Alma stores these addresses, emails and phones as External.';
     const lists = plan.segments.filter((x) => ['addresses', 'emails', 'phones'].includes(x.list));
     return lists.length > 0 ? lists.map((x) => `- **${x.list}**: ${segmentWords(x)}`).join('\n') : '**Contact information**: no change.';
   }
-  const list = core.listOf(names);
+  const list = listOf(names);
   if (list) {
     const s = plan.segments.find((x) => x.list === list);
     if (plan.outcome === 'created') return `**New user**: Alma stores these ${list} as External.`;
     return s
-      ? `**${list}**: ${segmentWords(s)}\n\n${s.rule ?? 'Alma deletes the External items of the list and adds the file\'s; Internal items stay.'}`
+      ? `**${list}**: ${segmentWords(s)}\n\n${s.message}`
       : `**${list}**: no change.`;
   }
   const f = plan.fields.find((x) => x.field === field);
   if (plan.outcome === 'created') {
-    return f ? `**New user** — Alma will hold ${code(f.after)} (${f.action}). ${ruleSentence(f)}` : '**New user**: Alma stores the file\'s value.';
+    return f ? `**New user** — Alma will hold ${code(f.after)} (${f.action}). ${f.message}` : '**New user**: Alma stores the file\'s value.';
   }
   if (!f) return plan.outcome === 'unchanged' && plan.reasons.length > 0 ? `**Not written**: ${plan.reasons[0]}` : '**No change**: Alma already holds this value.';
   const lines = [
@@ -116,7 +117,7 @@ function syncPart(m: DocumentModel, chunk: SisUserChunk, names: string[]): strin
     '|---|---|---|',
     `| ${cell(f.before)} | ${cell(f.incoming)} | ${cell(f.after)} |`,
     '',
-    ruleSentence(f),
+    f.message,
   ];
   if (f.lastSisValue !== undefined) {
     // Alma does not record who made the manual change; the snapshot keeps what the SIS sent before it [KB-OVERRIDE].

@@ -1,7 +1,8 @@
 import { InlayHintKind, type InlayHint, type Range } from 'vscode-languageserver';
 import type { DocumentModel } from '../model';
-import * as core from '../core';
-import { child } from '../tree';
+import { listElement } from '../../../../shared/src/analysis';
+import { firstUserEndingAtOrAfter } from '../../../../shared/src/sis/read';
+import { child } from '../../../../shared/src/sis/navigate';
 import { show, segmentWords } from './describe';
 
 /**
@@ -10,12 +11,12 @@ import { show, segmentWords } from './describe';
  * happens to it. Users outside the range are never planned.
  */
 export function inlayHints(m: DocumentModel, range: Range): InlayHint[] {
-  if (!core.hasSnapshot(m.env.prepared)) return [];
+  if (!m.analysis.planning) return [];
   const start = m.doc.offsetAt(range.start);
   const end = m.doc.offsetAt(range.end);
   const users = m.sis.users;
   const out: InlayHint[] = [];
-  for (let i = core.firstUserEndingAtOrAfter(users, start); i < users.length && users[i].start <= end; i++) {
+  for (let i = firstUserEndingAtOrAfter(users, start); i < users.length && users[i].start <= end; i++) {
     const u = users[i];
     const plan = m.plan(u);
     if (!plan || plan.outcome === 'rejected') continue;
@@ -41,7 +42,7 @@ export function inlayHints(m: DocumentModel, range: Range): InlayHint[] {
       out.push({ position: m.doc.positionAt(tagEnd), label: `not in the file: ${absent.join(' · ')}`, kind: InlayHintKind.Type, paddingLeft: true });
     }
     for (const s of plan.segments) {
-      const wrapper = core.listElement(u.element, s.list);
+      const wrapper = listElement(u.element, s.list);
       if (!wrapper) continue;
       const at = u.start + wrapper.end;
       if (at < start || at > end) continue;

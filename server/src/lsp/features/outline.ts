@@ -1,7 +1,7 @@
 import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver';
 import type { XmlElement } from '../../../../shared/src/xml/types';
 import type { DocumentModel } from '../model';
-import { child, valueOf } from '../tree';
+import { child, valueOf } from '../../../../shared/src/sis/navigate';
 
 /** Above this many users the outline lists users only (no fields), to stay small and fast. */
 export const OUTLINE_FIELDS_UP_TO = 2000;

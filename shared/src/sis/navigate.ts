@@ -1,19 +1,19 @@
-import type { SisDocument, SisUserChunk } from '../../../shared/src/sis/types';
-import type { XmlElement } from '../../../shared/src/xml/types';
+/**
+ * Finding things in the reader's model by offset: the user at a place in the file, the chain of
+ * elements at a place in a user (hovers, completion, quick fixes, go to definition).
+ */
+import type { XmlElement } from '../xml/types';
+import { firstUserEndingAtOrAfter } from './read';
+import type { SisDocument, SisUserChunk } from './types';
 
-/** The user whose chunk holds `offset` (binary search over the users' starts; O(log users)). */
-export function userAt(sis: SisDocument, offset: number): SisUserChunk | undefined {
-  const users = sis.users;
-  let lo = 0;
-  let hi = users.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const u = users[mid];
-    if (offset < u.start) hi = mid - 1;
-    else if (offset > u.end) lo = mid + 1;
-    else return u;
-  }
-  return undefined;
+/** The user whose chunk holds `offset` (its start to its end, both included; O(log users)). */
+export function userAt(sis: Pick<SisDocument, 'users'>, offset: number): SisUserChunk | undefined {
+  const i = firstUserEndingAtOrAfter(sis.users, offset);
+  const u = sis.users[i];
+  if (!u || u.start > offset) return undefined;
+  // `</user><user>`: the user that starts here, not the one that ends here.
+  const next = sis.users[i + 1];
+  return u.end === offset && next?.start === offset ? next : u;
 }
 
 /** The chain of elements from `root` down to the deepest one holding `rel` (offsets relative to the chunk). */

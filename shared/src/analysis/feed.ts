@@ -1,0 +1,62 @@
+/**
+ * The file-wide step: facts about the users of a feed taken together — duplicates between
+ * users, and who carries an identifier first (the engine's "in this feed"). It runs on what
+ * the per-user step left (keys, and the users' records for the engine), in O(users), so it can
+ * run again after every edit; the users may come from several files of one feed.
+ */
+import type { Problem } from '../diagnostics';
+import { recordOf } from '../engine/incoming';
+import { prepareFeed } from '../engine/plan';
+import type { FeedContext } from '../engine/types';
+import type { Settings } from '../settings';
+import type { UserKeys } from '../sis/keys';
+import { duplicateProblems } from '../validate/file';
+import type { XmlElement } from '../xml/types';
+
+export interface FeedUser {
+  /** Position in the feed (runs on across the files of one feed). */
+  readonly index: number;
+  readonly keys: UserKeys;
+  readonly element: XmlElement;
+}
+
+export interface FeedFacts {
+  /** Problems across users, each relative to the user it is on (`user`: its position in the list). */
+  readonly perUser: readonly { readonly user: number; readonly problem: Problem }[];
+  /** Who carries each identifier first; only when asked for (it is the engine's input, for planning). */
+  readonly feed?: FeedContext;
+}
+
+export function feedFacts(users: readonly FeedUser[], settings: Settings, options: { readonly planning: boolean }): FeedFacts {
+  return {
+    perUser: duplicateProblems(users, settings),
+    feed: options.planning ? prepareFeed(users.map((u) => ({ index: u.index, record: recordOf(u.element) }))) : undefined,
+  };
+}
+
+/**
+ * Whether the file-wide facts made from `before` hold for `after`: the same Match ID and the
+ * same identifier values in the same slots (the duplicates and the feed read nothing else). A
+ * typing edit inside a name keeps them, and then the facts need not be made again.
+ */
+export function sameFeedKeys(before: UserKeys, after: UserKeys): boolean {
+  if (before.matchKey !== after.matchKey || before.primaryId !== after.primaryId || before.identifiers.length !== after.identifiers.length) return false;
+  for (let i = 0; i < before.identifiers.length; i++) {
+    const x = before.identifiers[i];
+    const y = after.identifiers[i];
+    if (x.type !== y.type || x.value !== y.value) return false;
+  }
+  return true;
+}
+
+/**
+ * A problem of the file-wide step moved with the user's keys after an edit that kept their
+ * values (`sameFeedKeys`): it sits on the Match ID or on one identifier, which may have moved
+ * inside the user. Undefined when it sits elsewhere (then the facts are made again).
+ */
+export function moveToKeys(p: Problem, before: UserKeys, after: UserKeys): Problem | undefined {
+  if (p.start === before.matchStart && p.end === before.matchEnd) return { ...p, start: after.matchStart, end: after.matchEnd };
+  const j = before.identifiers.findIndex((k) => k.start === p.start && k.end === p.end);
+  if (j < 0) return undefined;
+  return { ...p, start: after.identifiers[j].start, end: after.identifiers[j].end };
+}

@@ -1,0 +1,22 @@
+/**
+ * The one analysis pipeline of an SIS file, for every host (the language server, the
+ * extension's preview worker, the command line), which only read files and convert the
+ * results for their screen (docs/architecture.md):
+ *
+ *   inputs    analysisInputs(settings, { snapshot, codeTables, today })      once per distinct inputs
+ *   per user  analyseUser(chunk) → { problems, keys }                        cache per chunk.element
+ *             planUserChunk(inputs, chunk, feed) → UserPlan → planView(...)  cache per element and planContextKey
+ *   per feed  feedFacts(users' keys) → duplicates across users, the engine's feed
+ *   document  DocumentAnalysis: all of the above, lazily, reusing results after an edit
+ *
+ * Besides: which snapshot a document uses (`snapshotLocator.ts`), reading the snapshot and the
+ * code tables from text (`sources.ts`), and codes and labels for a field (`codes.ts`).
+ */
+export { analysisInputs, type AnalysisInputs, type InputSources } from './inputs';
+export { analyseUser, planContextKey, planUserChunk, rebasePlan, mayHaveSnapshotProblems, matchedEntry, protectedFieldsOf, type UserAnalysis } from './user';
+export { feedFacts, sameFeedKeys, moveToKeys, type FeedFacts, type FeedUser } from './feed';
+export { planView, snapshotProblems, listOf, isCompared, listElement, type UserPlanView, type FieldView, type SegmentView, type RejectionView } from './view';
+export { DocumentAnalysis, analysisCaches, type AnalysisCaches, type DocumentFacts } from './document';
+export { codeLabel, codeOffers, type CodeOffer } from './codes';
+export { readSnapshotText, snapshotProblemText, readCodeTablesText, codeTableProblemText, type SnapshotRead, type CodeTablesRead } from './sources';
+export * from './snapshotLocator';

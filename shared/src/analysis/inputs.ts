@@ -1,0 +1,44 @@
+/**
+ * Everything an analysis depends on besides the SIS text: the profile settings, the snapshot
+ * (indexed once), the code tables and today's date. Built once per distinct inputs by each
+ * host; every per-user result is valid for the inputs object it was computed with.
+ */
+import { indexSnapshot } from '../engine/plan';
+import type { SnapshotIndex } from '../engine/types';
+import type { Settings } from '../settings';
+import type { Snapshot } from '../snapshot/snapshot';
+import type { CodeTables } from '../validate/codeTables';
+import type { ValidationContext } from '../validate/context';
+
+export interface AnalysisInputs {
+  readonly settings: Settings;
+  /** One object per inputs: the validator prepares (and caches) its context per object. */
+  readonly validation: ValidationContext;
+  readonly snapshot?: Snapshot;
+  /** The snapshot indexed for matching; absent without a snapshot (then nothing is planned). */
+  readonly index?: SnapshotIndex;
+  readonly codeTables?: CodeTables;
+}
+
+export interface InputSources {
+  readonly snapshot?: Snapshot;
+  readonly codeTables?: CodeTables;
+  /** `YYYY-MM-DD`: the core has no clock (the expiry checks compare with it). */
+  readonly today?: string;
+  /**
+   * Keep the snapshot's users as records once read (an editor plans the same users again and
+   * again); a single pass over a whole file reads each matched user once and need not keep them.
+   */
+  readonly keepRecords?: boolean;
+}
+
+export function analysisInputs(settings: Settings, sources: InputSources = {}): AnalysisInputs {
+  const { snapshot, codeTables, today } = sources;
+  return {
+    settings,
+    validation: { settings, codeTables, today },
+    snapshot,
+    index: snapshot ? indexSnapshot(snapshot, settings, { keepRecords: sources.keepRecords !== false }) : undefined,
+    codeTables,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The pipeline for one user, from its chunk alone: read → validate (problems and keys) → plan
+ * (against the snapshot, knowing who in the feed holds an identifier first, with the user's
+ * own problems) → view. Each step's result is plain data that a host may cache per user
+ * element (`SisUserChunk.element` stays the same object while an edit does not touch the user)
+ * under the cache key given here.
+ */
+import type { Problem } from '../diagnostics';
+import { recordOf } from '../engine/incoming';
+import { planUser } from '../engine/plan';
+import type { FeedContext, UserPlan } from '../engine/types';
+import type { UserKeys } from '../sis/keys';
+import type { SisUserChunk } from '../sis/types';
+import { analyzeUser } from '../validate/user';
+import type { AnalysisInputs } from './inputs';
+
+/** What one user's own content yields: its problems (the reader's and the validator's) and its keys. */
+export interface UserAnalysis {
+  /** Offsets relative to the user chunk; each problem once, the reader's first. */
+  readonly problems: readonly Problem[];
+  readonly keys: UserKeys;
+}
+
+/** Validates one user. Depends on the chunk and on `inputs.validation` only (not on the snapshot). */
+export function analyseUser(chunk: Pick<SisUserChunk, 'element' | 'problems'>, inputs: Pick<AnalysisInputs, 'validation'>): UserAnalysis {
+  const { problems, keys } = analyzeUser(chunk.element, inputs.validation);
+  if (chunk.problems.length === 0) return { problems, keys };
+  // The reader and the validator can report the same thing (an unclosed element): once.
+  const seen = new Set<string>();
+  const all: Problem[] = [];
+  for (const p of [...chunk.problems, ...problems]) {
+    const k = `${p.code}\u0000${p.start}\u0000${p.end}\u0000${p.message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    all.push(p);
+  }
+  return { problems: all, keys };
+}
+
+/**
+ * The part of the feed one user's plan depends on, as a cache key: for each of its identifiers,
+ * whether an earlier user of the feed carries it ("… in this feed"). Two feeds that give the same
+ * key give the same plan (up to the user's position, see `rebasePlan`). Keep it in step with
+ * what `planUser` reads from the feed.
+ */
+export function planContextKey(feed: FeedContext, index: number, keys: UserKeys): string {
+  let key = '';
+  for (const id of keys.identifiers) {
+    if (id.value === '') continue;
+    const first = feed.firstHolder.get(id.key);
+    key += first !== undefined && first < index ? 'd' : '-';
+  }
+  return key;
+}
+
+/** Plans one user of the feed against the inputs' snapshot; undefined without a snapshot. */
+export function planUserChunk(inputs: AnalysisInputs, user: Pick<SisUserChunk, 'index' | 'start' | 'element'>, feed: FeedContext): UserPlan | undefined {
+  if (!inputs.index) return undefined;
+  return planUser({ index: user.index, start: user.start, record: recordOf(user.element) }, inputs.index, feed);
+}
+
+/** A plan made for the user at another place in the feed, moved to where it is now. */
+export function rebasePlan(plan: UserPlan, index: number, start: number): UserPlan {
+  return plan.index === index && plan.start === start ? plan : { ...plan, index, start };
+}
+
+/** `EXTERNAL` as a code object or a bare string (the Users API writes `{value, desc}`); anything else may be internal. */
+function clearlyExternal(raw: unknown): boolean {
+  const v = raw !== null && typeof raw === 'object' ? (raw as { value?: unknown }).value : raw;
+  return typeof v === 'string' && v.trim().toUpperCase() === 'EXTERNAL';
+}
+
+/**
+ * False when the plan of this user cannot hold anything `snapshotProblems` reports (no match
+ * with an internal or protected Alma user, no identifier that another Alma user holds): then
+ * diagnostics need no plan, and the user is planned only when a hover or lens asks. A cheap
+ * filter over the engine's index, never a decision: every user it lets through is planned by
+ * the engine.
+ */
+export function mayHaveSnapshotProblems(inputs: AnalysisInputs, keys: UserKeys): boolean {
+  const index = inputs.index;
+  if (!index) return false;
+  const hits = keys.matchKey !== null ? index.byMatch.get(keys.matchKey) : undefined;
+  if (hits && hits.length > 1) return true;
+  const matchedAt = hits?.[0];
+  if (matchedAt !== undefined) {
+    // Read from the raw entry: the index builds records lazily, and this runs for every user.
+    const entry = index.snapshot.users[matchedAt];
+    if (!clearlyExternal(entry?.user?.account_type)) return true;
+    if ((entry?.protected.size ?? 0) > 0) return true;
+  }
+  for (const id of keys.identifiers) {
+    if (id.value === '') continue;
+    const holders = index.byIdentifier.get(id.key);
+    if (holders && holders.some((k) => k !== matchedAt)) return true;
+  }
+  return false;
+}
+
+/** The snapshot entry this user matches, when one does (the first, as the engine takes it). */
+export function matchedEntry(inputs: AnalysisInputs, keys: UserKeys): number | undefined {
+  if (!inputs.index || keys.matchKey === null) return undefined;
+  return inputs.index.byMatch.get(keys.matchKey)?.[0];
+}
+
+/** Fields the snapshot marks protected for the Alma user this user matches (cheap: one lookup). */
+export function protectedFieldsOf(inputs: AnalysisInputs, keys: UserKeys): string[] {
+  const k = matchedEntry(inputs, keys);
+  return k === undefined ? [] : [...(inputs.snapshot?.users[k]?.protected.keys() ?? [])];
+}
