@@ -118,7 +118,7 @@ describe('outcome and summary (M9)', () => {
     const snap = snapshot([{ user: almaUser('a') }]);
     const users = incoming(xml);
     const index = indexSnapshot(snap, s);
-    const feed = prepareFeed(users);
+    const feed = prepareFeed(users.map((u) => ({ index: u.index, identifiers: u.record.identifiers })));
     const one = users.map((u) => planUser(u, index, feed));
     expect(one).toEqual(plan(xml, [{ user: almaUser('a') }]).users);
   });

@@ -99,7 +99,7 @@ export class DocumentAnalysis {
     this.prev = undefined;
     const reused = prev?.facts ? this.reuse(prev, prev.facts) : undefined;
     if (reused) return (this.facts = reused);
-    const users = this.sis.users.map((u) => ({ index: u.index, keys: this.user(u).keys, element: u.element }));
+    const users = this.sis.users.map((u) => ({ index: u.index, keys: this.user(u).keys }));
     const found = feedFacts(users, this.inputs.settings, { planning: this.planning });
     this.facts = {
       perUser: found.perUser.map(({ user, problem }) => ({ index: user, problem })),

@@ -1,23 +1,20 @@
 /**
  * The file-wide step: facts about the users of a feed taken together — duplicates between
  * users, and who carries an identifier first (the engine's "in this feed"). It runs on what
- * the per-user step left (keys, and the users' records for the engine), in O(users), so it can
+ * the per-user step left (the users' keys), in O(users) and without building records, so it can
  * run again after every edit; the users may come from several files of one feed.
  */
 import type { Problem } from '../diagnostics';
-import { recordOf } from '../engine/incoming';
 import { prepareFeed } from '../engine/plan';
 import type { FeedContext } from '../engine/types';
 import type { Settings } from '../settings';
 import type { UserKeys } from '../sis/keys';
 import { duplicateProblems } from '../validate/file';
-import type { XmlElement } from '../xml/types';
 
 export interface FeedUser {
   /** Position in the feed (runs on across the files of one feed). */
   readonly index: number;
   readonly keys: UserKeys;
-  readonly element: XmlElement;
 }
 
 export interface FeedFacts {
@@ -30,7 +27,7 @@ export interface FeedFacts {
 export function feedFacts(users: readonly FeedUser[], settings: Settings, options: { readonly planning: boolean }): FeedFacts {
   return {
     perUser: duplicateProblems(users, settings),
-    feed: options.planning ? prepareFeed(users.map((u) => ({ index: u.index, record: recordOf(u.element) }))) : undefined,
+    feed: options.planning ? prepareFeed(users.map((u) => ({ index: u.index, identifiers: u.keys.identifiers }))) : undefined,
   };
 }
 

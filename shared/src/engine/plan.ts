@@ -27,6 +27,7 @@ import { FIELD_DEFAULTS, MESSAGES, type RuleId } from './rules';
 import {
   WRITING_ACTIONS,
   type FeedContext,
+  type FeedEntry,
   type FieldAction,
   type FieldDecision,
   type IncomingUser,
@@ -104,11 +105,16 @@ export function indexSnapshot(snapshot: Snapshot, settings: Settings, options: {
   return { snapshot, settings, records: lazyRecords(snapshot, options.keepRecords !== false), byMatch, byIdentifier };
 }
 
-/** Who carries each identifier value first in the file (for "… in this feed", M8). */
-export function prepareFeed(users: readonly { readonly index: number; readonly record: UserRecord }[]): FeedContext {
+/**
+ * Who carries each identifier value first in the file (for "… in this feed", M8). Reads only
+ * the users' identifier values, so it can be made from records or, without building records,
+ * from the users' keys (`UserKeys.identifiers`; empty values are skipped).
+ */
+export function prepareFeed(users: readonly FeedEntry[]): FeedContext {
   const firstHolder = new Map<string, number>();
   for (const u of users) {
-    for (const id of u.record.identifiers) {
+    for (const id of u.identifiers) {
+      if (id.value === '') continue;
       const v = lower(id.value);
       const prev = firstHolder.get(v);
       if (prev === undefined || u.index < prev) firstHolder.set(v, u.index);
@@ -356,7 +362,7 @@ function planCreate(user: IncomingUser, base: Pick<UserPlan, 'index' | 'start' |
 /** Plan a whole file (in file order). */
 export function planFile(users: readonly IncomingUser[], snapshot: Snapshot | SnapshotIndex, settings: Settings): Plan {
   const index = 'byMatch' in snapshot ? snapshot : indexSnapshot(snapshot, settings, { keepRecords: false });
-  const feed = prepareFeed(users);
+  const feed = prepareFeed(users.map((u) => ({ index: u.index, identifiers: u.record.identifiers })));
   const planned = users.map((u) => planUser(u, index, feed));
   return { summary: summaryOf(planned), users: planned };
 }

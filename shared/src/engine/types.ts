@@ -101,6 +101,12 @@ export interface SnapshotIndex {
   readonly byIdentifier: ReadonlyMap<string, readonly number[]>;
 }
 
+/** What the feed reads from one user of the file: its position and its identifier values. */
+export interface FeedEntry {
+  readonly index: number;
+  readonly identifiers: readonly { readonly value: string }[];
+}
+
 /** The file-wide facts "in this feed" needs: who uses an identifier value first. */
 export interface FeedContext {
   /** Lower-cased identifier value → index of the first user in the file that carries it. */
