@@ -4,7 +4,7 @@
  * against the snapshot; this adds what the views need (notices in words, names, offsets, the
  * snapshot's records before and after). No `vscode` here, so it is tested in plain Node.
  */
-import { analysisCaches, analysisInputs, DocumentAnalysis, readSnapshotText, snapshotProblemText, type AnalysisCaches, type AnalysisInputs, type SnapshotRead } from '../../shared/src/analysis';
+import { analysisCaches, analysisInputs, DocumentAnalysis, localDay, readSnapshotText, snapshotProblemText, type AnalysisCaches, type AnalysisInputs, type SnapshotRead } from '../../shared/src/analysis';
 import { applyPlan, incomingUsers, planToJson, recordOf, type Plan, type PlanJson } from '../../shared/src/engine';
 import { settingsFrom, type Settings } from '../../shared/src/settings';
 import { fieldValue, type UserRecord } from '../../shared/src/sis/record';
@@ -69,12 +69,6 @@ function displayName(record: UserRecord): string | undefined {
   const last = part('pref_last_name') ?? part('last_name');
   const name = [first, last].filter(Boolean).join(' ');
   return name === '' ? undefined : name;
-}
-
-/** Today's date on this machine's clock, as `YYYY-MM-DD`. */
-function localDay(now: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
 }
 
 /**

@@ -7,10 +7,10 @@ import type { Problem } from '../../../shared/src/diagnostics';
 import { planFile, type IncomingUser, type Plan } from '../../../shared/src/engine';
 import type { Settings } from '../../../shared/src/settings';
 import { recordFromXml } from '../../../shared/src/sis/record';
-import { SisStreamReader } from '../../../shared/src/sis/read';
 import { snapshotProfile } from '../../../shared/src/snapshot/snapshot';
-import { analyzeUser, fileWideProblems, frameProblems, type CodeTables, type KeyedUser } from '../../../shared/src/validate';
-import { LineStarts } from '../../../shared/src/text/lines';
+import { analysisInputs, localDay, type AnalysisInputs } from '../../../shared/src/analysis';
+import { SisFeedReader } from '../../../shared/src/analysis/stream';
+import { shiftProblem, type CodeTables } from '../../../shared/src/validate';
 import { decodeBytes } from '../io/decode';
 import { InputError, openInput } from '../io/input';
 import { describeSnapshotProblem, loadSnapshot, type LoadedSnapshot } from '../io/snapshotFile';
@@ -18,12 +18,6 @@ import { UsageError, stringOption, type ParsedArgs } from './args';
 import type { CliContext } from './command';
 import { settingsFromFlags } from './options';
 import { loadCodeTables } from './codeTables';
-
-/** Today's date on the user's clock, as `YYYY-MM-DD` (the validator's date checks need it). */
-function localDay(now: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
-}
 
 /** Encoding problems that make Alma fail the whole file (domain §5.2). */
 const FATAL_CODES = new Set(['invalid-utf8', 'unsupported-encoding', 'content-before-prolog', 'not-well-formed']);
@@ -53,55 +47,45 @@ export interface PlanRun {
 }
 
 /**
- * Reads one document piece by piece (`SisStreamReader`): each user is validated, turned into
- * the engine's record and forgotten, so neither the whole text nor every user's XML tree is held
- * at once; the checks across users run on their keys at the end (as `validateDocument` does).
+ * Reads one document piece by piece (the core's `SisFeedReader`): each user is validated,
+ * turned into the engine's record and forgotten, so neither the whole text nor every user's
+ * XML tree is held at once; the checks across users run on their keys at the end.
  */
-async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint8Array> }, settings: Settings, today: string, codeTables?: CodeTables): Promise<PlanDocument> {
+async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint8Array> }, inputs: AnalysisInputs): Promise<PlanDocument> {
   const decoded = decodeBytes(doc.bytes());
-  const lines = new LineStarts();
-  const lineOf = (offset: number) => lines.positionAt(offset).line + 1;
   const users: IncomingUser[] = [];
   const userLines: number[] = [];
-  const keyed: KeyedUser[] = [];
-  const options = { settings, today, codeTables };
   let errors = 0;
-  let fatal: { message: string; line: number } | undefined;
-  const count = (p: Problem, line: () => number) => {
+  // The fatal problem Alma would stop at: the first in the file.
+  let fatal: Problem | undefined;
+  const count = (p: Problem) => {
     if (p.severity !== 'error') return;
     errors++;
-    if (!fatal && FATAL_CODES.has(p.code)) fatal = { message: p.message, line: line() };
+    if (FATAL_CODES.has(p.code) && (!fatal || p.start < fatal.start)) fatal = p;
   };
-  const reader = new SisStreamReader(
-    ({ chunk }) => {
-      for (const p of chunk.problems) count(p, () => lineOf(chunk.start + p.start));
-      const a = analyzeUser(chunk.element, options);
-      for (const p of a.problems) count(p, () => lineOf(chunk.start + p.start));
-      keyed.push({ start: chunk.start, keys: a.keys });
-      users.push({ index: chunk.index, start: chunk.start, record: recordFromXml(chunk.element) });
-      userLines.push(lineOf(chunk.start));
-    },
-    (sp) => count(sp.problem, () => sp.startLine + 1),
-  );
-  for await (const piece of decoded.pieces) {
-    lines.push(piece);
-    if (!decoded.undecodable) reader.push(piece);
-  }
-  lines.end();
-  // Encoding problems are complete once the pieces are read; they come first in the file.
-  let encodingFatal: typeof fatal;
-  for (const p of decoded.problems) {
-    if (p.severity !== 'error') continue;
-    errors++;
-    if (!encodingFatal && FATAL_CODES.has(p.code)) encodingFatal = { message: p.message, line: lineOf(p.start) };
-  }
-  if (encodingFatal) fatal = encodingFatal;
+  const reader = new SisFeedReader(inputs, ({ chunk, analysis }) => {
+    for (const p of analysis.problems) count(shiftProblem(p, chunk.start));
+    users.push({ index: chunk.index, start: chunk.start, record: recordFromXml(chunk.element) });
+    userLines.push(reader.lines.positionAt(chunk.start).line + 1);
+  });
+  for await (const piece of decoded.pieces) reader.push(piece);
   if (!decoded.undecodable) {
-    const frame = reader.end();
-    for (const p of frameProblems(frame, frame.userCount, settings)) count(p, () => lineOf(p.start));
-    for (const p of fileWideProblems(keyed, settings)) count(p, () => lineOf(p.start));
+    const file = reader.end();
+    for (const p of file.frameProblems) count(p);
+    for (const p of file.fileWideProblems) count(p);
   }
-  return { path: doc.path, userLines, users, errors, fatal: decoded.undecodable || fatal !== undefined, fatalProblem: fatal };
+  // Encoding problems come first in the file: one of them is what Alma stops at.
+  const encodingFatal = decoded.problems.find((p) => p.severity === 'error' && FATAL_CODES.has(p.code));
+  for (const p of decoded.problems) if (p.severity === 'error') errors++;
+  const first = encodingFatal ?? fatal;
+  return {
+    path: doc.path,
+    userLines,
+    users,
+    errors,
+    fatal: decoded.undecodable || first !== undefined,
+    fatalProblem: first && { message: first.message, line: reader.lines.positionAt(first.start).line + 1 },
+  };
 }
 
 /** Reads everything a plan needs and plans; throws `UsageError`/`InputError` for exit 2. */
@@ -123,7 +107,8 @@ export async function preparePlan(args: ParsedArgs, ctx: CliContext, commandName
     codeTables = loaded.tables;
   }
   const documents: PlanDocument[] = [];
-  for (const d of await openInput(args.positionals[0], { stdin: ctx.stdin })) documents.push(await readDocument(d, settings, today, codeTables));
+  const inputs = analysisInputs(settings, { today, codeTables });
+  for (const d of await openInput(args.positionals[0], { stdin: ctx.stdin })) documents.push(await readDocument(d, inputs));
   if (documents.length === 0) throw new InputError(`${args.positionals[0]}: nothing to read`);
   // One feed: users of later documents come after those of earlier ones.
   const incoming: IncomingUser[] = [];

@@ -1,6 +1,6 @@
 /**
- * Checks one input as a stream: bytes → text pieces → `SisStreamReader` → each user validated
- * as soon as it is complete, then forgotten. Memory is bounded by the largest user plus what is
+ * Checks one input as a stream: bytes → text pieces → the core's `SisFeedReader` → each user
+ * validated as soon as it is complete, then forgotten. Memory is bounded by the largest user plus what is
  * kept per user (its keys for the duplicate checks, one number per line for positions), not by
  * the file. The result is the same as `checkDocument` on the whole text (a test holds them equal).
  *
@@ -9,9 +9,10 @@
  * and standard input can all be read again), only for the lines that have a diagnostic.
  */
 import type { Problem, Severity } from '../../../shared/src/diagnostics';
-import { SisStreamReader } from '../../../shared/src/sis/read';
-import { LineStarts } from '../../../shared/src/text/lines';
-import { analyzeUser, fileWideProblems, frameProblems, shiftProblem, type KeyedUser, type ValidateOptions } from '../../../shared/src/validate';
+import { analysisInputs } from '../../../shared/src/analysis';
+import { SisFeedReader } from '../../../shared/src/analysis/stream';
+import type { LineStarts } from '../../../shared/src/text/lines';
+import { shiftProblem } from '../../../shared/src/validate';
 import { decodeBytes } from '../io/decode';
 import type { InputDocument } from '../io/input';
 import type { CheckOptions } from './check';
@@ -37,51 +38,31 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, h
  * `hidden`), not kept: a large file can have hundreds of thousands of them.
  */
 export async function checkDocumentStreaming(doc: InputDocument, options: CheckOptions, minSeverity: Severity = 'hint'): Promise<StreamCheckResult> {
-  // One options object for the whole run: the validator prepares itself once per object.
-  const validateOptions: ValidateOptions = { settings: options.settings, today: options.today, codeTables: options.codeTables };
   const problems: Problem[] = [];
   const hidden: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
   const worst = RANK[minSeverity];
-  const keep = (q: Problem, base: number) => {
-    if (RANK[q.severity] <= worst) problems.push(shiftProblem(q, base));
-    else hidden[q.severity]++;
+  const keep = (p: Problem) => {
+    if (RANK[p.severity] <= worst) problems.push(p);
+    else hidden[p.severity]++;
   };
-  const keyed: KeyedUser[] = [];
-  const lines = new LineStarts();
-  const reader = new SisStreamReader(({ chunk }) => {
-    const base = chunk.start;
-    for (const q of chunk.problems) keep(q, base);
-    const a = analyzeUser(chunk.element, validateOptions);
-    // The validator reuses its problem list for the next user: copy now.
-    for (const q of a.problems) keep(q, base);
-    keyed.push({ start: base, keys: a.keys });
+  const userProblems: Problem[] = [];
+  // One inputs object for the whole run: the validator prepares itself once per object.
+  const reader = new SisFeedReader(analysisInputs(options.settings, options), ({ chunk, analysis }) => {
+    for (const p of analysis.problems) if (RANK[p.severity] <= worst) userProblems.push(shiftProblem(p, chunk.start));
+    else hidden[p.severity]++;
   });
   const decoded = decodeBytes(doc.bytes());
-  for await (const piece of decoded.pieces) {
-    lines.push(piece);
-    if (!decoded.undecodable) reader.push(piece);
-  }
-  lines.end();
-  const encodingReported = decoded.problems.some((p) => p.code === 'unsupported-encoding');
-  const all: Problem[] = [];
-  for (const p of decoded.problems) keepIn(all, p);
+  for await (const piece of decoded.pieces) reader.push(piece);
+  for (const p of decoded.problems) keep(p);
   if (!decoded.undecodable) {
-    const frame = reader.end();
+    const file = reader.end();
     // A UTF-16 file is reported once from its bytes; its declaration would say it a second time.
-    const add = (p: Problem) => {
-      if (!(encodingReported && p.code === 'unsupported-encoding')) keepIn(all, p);
-    };
-    for (const p of frame.problems) add(p);
-    for (const p of frameProblems(frame, frame.userCount, options.settings)) add(p);
-    for (const p of problems) add(p);
-    for (const p of fileWideProblems(keyed, options.settings)) add(p);
+    const encodingReported = decoded.problems.some((p) => p.code === 'unsupported-encoding');
+    for (const p of file.frameProblems) if (!(encodingReported && p.code === 'unsupported-encoding')) keep(p);
+    problems.push(...userProblems);
+    for (const p of file.fileWideProblems) keep(p);
   }
-  return toStreamResult(doc, all, lines, hidden);
-
-  function keepIn(list: Problem[], p: Problem) {
-    if (RANK[p.severity] <= worst) list.push(p);
-    else hidden[p.severity]++;
-  }
+  return toStreamResult(doc, problems, reader.lines, hidden);
 }
 
 function toStreamResult(doc: InputDocument, problems: Problem[], lines: LineStarts, hidden: Record<Severity, number>): StreamCheckResult {

@@ -3,6 +3,7 @@
  * standard input (`-`); text for people, `--format json` (contract §4) or `--format sarif`.
  * Exit 0: no errors (warnings allowed); 1: at least one error; 2: bad usage or an unreadable input.
  */
+import { localDay } from '../../../shared/src/analysis';
 import type { Severity } from '../../../shared/src/diagnostics';
 import { UsageError, stringOption } from './args';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliContext, type Command } from './command';
@@ -26,12 +27,6 @@ export function parseDay(s: string): string | undefined {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(Date.UTC(y, mo - 1, d));
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? s : undefined;
-}
-
-/** Today's date on the user's clock, as `YYYY-MM-DD`. */
-export function localDay(now: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
 }
 
 export const command: Command = {

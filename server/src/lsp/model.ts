@@ -1,6 +1,6 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic, type Position, type Range } from 'vscode-languageserver';
-import { analysisCaches, analysisInputs, DocumentAnalysis, snapshotProblems, type AnalysisCaches, type AnalysisInputs, type LocatorSource, type UserPlanView } from '../../../shared/src/analysis';
+import { analysisCaches, analysisInputs, DocumentAnalysis, localDay, snapshotProblems, type AnalysisCaches, type AnalysisInputs, type LocatorSource, type UserPlanView } from '../../../shared/src/analysis';
 import type { Problem, Severity } from '../../../shared/src/diagnostics';
 import type { Settings, SettingProblem } from '../../../shared/src/settings';
 import type { UserKeys } from '../../../shared/src/sis/keys';
@@ -40,7 +40,7 @@ export function createEnv(
   snapshot: Env['snapshot'],
   codeTables: Env['codeTables'],
 ): Env {
-  const inputs = analysisInputs(settings, { snapshot: snapshot?.value, codeTables: codeTables?.value, today: new Date().toISOString().slice(0, 10) });
+  const inputs = analysisInputs(settings, { snapshot: snapshot?.value, codeTables: codeTables?.value, today: localDay(new Date()) });
   return { key, settings, options, settingProblems, snapshot, codeTables, inputs, caches: analysisCaches(validated), diagnostics: new WeakMap() };
 }
 

@@ -8,11 +8,13 @@
  *             planUserChunk(inputs, chunk, feed) → UserPlan → planView(...)  cache per element and planContextKey
  *   per feed  feedFacts(users' keys) → duplicates across users, the engine's feed
  *   document  DocumentAnalysis: all of the above, lazily, reusing results after an edit
+ *   stream    SisFeedReader: the same steps over a file read piece by piece, each user forgotten
  *
  * Besides: which snapshot a document uses (`snapshotLocator.ts`), reading the snapshot and the
  * code tables from text (`sources.ts`), and codes and labels for a field (`codes.ts`).
  */
-export { analysisInputs, type AnalysisInputs, type InputSources } from './inputs';
+export { analysisInputs, localDay, type AnalysisInputs, type InputSources } from './inputs';
+export { SisFeedReader, type StreamedFile, type StreamedUserAnalysis } from './stream';
 export { analyseUser, planContextKey, planUserChunk, rebasePlan, mayHaveSnapshotProblems, matchedEntry, protectedFieldsOf, type UserAnalysis } from './user';
 export { feedFacts, sameFeedKeys, moveToKeys, type FeedFacts, type FeedUser } from './feed';
 export { planView, snapshotProblems, listOf, isCompared, listElement, type UserPlanView, type FieldView, type SegmentView, type RejectionView } from './view';

@@ -32,6 +32,12 @@ export interface InputSources {
   readonly keepRecords?: boolean;
 }
 
+/** A date on the clock of whoever passes it in, as `YYYY-MM-DD` (what `today` is). */
+export function localDay(now: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+}
+
 export function analysisInputs(settings: Settings, sources: InputSources = {}): AnalysisInputs {
   const { snapshot, codeTables, today } = sources;
   return {
