@@ -9,6 +9,7 @@ import type { PreviewModel } from '../../shared/src/preview';
 import { AutoDetect } from './autoDetect';
 import { Commands } from './commands';
 import { COMPARE_SCHEME, CompareProvider } from './compare';
+import { FromAlma } from './fromAlma';
 import { LargeFileNotice } from './largeFiles';
 import { LANGUAGE_ID, ServerConnection } from './languageClient';
 import { PreviewProvider, VIEW_ID } from './previewView';
@@ -57,6 +58,13 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
   register('almaSis.packageForUpload', (arg?: vscode.Uri | { uri?: string; out?: string; save?: boolean }) =>
     commands.packageForUpload(arg instanceof vscode.Uri ? { uri: arg } : arg),
   );
+  // The commands that read from Alma (the only ones that connect to anything).
+  const fromAlma = new FromAlma(context.secrets, sessions, output, (arg) => commands.documentFor(arg));
+  context.subscriptions.push(fromAlma);
+  register('almaSis.refreshSnapshot', fromAlma.refreshSnapshot);
+  register('almaSis.fetchCodeTables', fromAlma.fetchCodeTables);
+  register('almaSis.setApiKey', fromAlma.setApiKey);
+  register('almaSis.clearApiKey', fromAlma.clearApiKey);
   register('almaSis.restartServer', () => server.restart());
   register('almaSis.preview.filterOutcome', commands.filterOutcome);
   register('almaSis.preview.filterFlags', commands.filterFlags);
