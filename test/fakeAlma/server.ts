@@ -25,11 +25,11 @@ export interface FakeAlmaOptions {
   codeTables?: readonly Json[];
   /** More requests than this within any second are answered 429 PER_SECOND_THRESHOLD. */
   perSecond?: number;
-  /** The first N user requests are answered 429 PER_SECOND_THRESHOLD (a burst from elsewhere). */
+  /** The next N user requests are answered 429 PER_SECOND_THRESHOLD (a burst from elsewhere); counts down. */
   burst429?: number;
   /** `Retry-After` (seconds) sent with a 429, if any. */
   retryAfterSeconds?: number;
-  /** The first N user requests are answered 503. */
+  /** The next N user requests (after a burst) are answered 503; counts down. */
   serverErrors?: number;
   /** Calls left today; at 0 every call gets 429 DAILY_THRESHOLD. */
   remaining?: number;
@@ -92,7 +92,6 @@ function findUser(users: readonly Json[], id: string, idType: string | undefined
 
 export function startFakeAlma(options: FakeAlmaOptions): Promise<FakeAlma> {
   const requests: RecordedRequest[] = [];
-  let userCalls = 0;
   const server = http.createServer((req, res) => {
     const at = Date.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -127,11 +126,12 @@ export function startFakeAlma(options: FakeAlmaOptions): Promise<FakeAlma> {
     }
     const user = /^\/almaws\/v1\/users\/([^/]+)$/.exec(url.pathname);
     if (user) {
-      userCalls++;
-      if (options.burst429 && userCalls <= options.burst429) {
+      if (options.burst429) {
+        options.burst429--;
         return answer(429, errorBody('PER_SECOND_THRESHOLD', 'HTTP requests are more than allowed per second'), options.retryAfterSeconds ? { 'Retry-After': String(options.retryAfterSeconds) } : {});
       }
-      if (options.serverErrors && userCalls <= (options.burst429 ?? 0) + options.serverErrors) {
+      if (options.serverErrors) {
+        options.serverErrors--;
         return answer(503, '<html><body>Service Temporarily Unavailable</body></html>', { 'Content-Type': 'text/html' });
       }
       const id = decodeURIComponent(user[1]);

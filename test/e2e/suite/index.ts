@@ -57,6 +57,7 @@ export function run(): Promise<void> {
   require('./snapshotOnDisk.test');
   require('./commands.test');
   require('./moreCommands.test');
+  require('./refresh.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     try {
