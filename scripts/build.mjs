@@ -29,6 +29,8 @@ for (const extra of ['test/e2e/suite/index.ts']) {
     builds.push({ entryPoints: [extra], outfile: 'dist/test/suite.js', external: ['vscode'] });
   }
 }
+// The fake Users API (on 127.0.0.1), for the screenshot of a refresh (scripts/e2e-screenshots.mjs).
+if (existsSync('test/fakeAlma/server.ts')) builds.push({ entryPoints: ['test/fakeAlma/server.ts'], outfile: 'dist/test/fakeAlma.js' });
 
 // The generator and the benchmarks (issue 7): `npm run gen`, `npm run bench`.
 for (const [entry, outfile] of [['tools/gen.ts', 'dist/tools/gen.js'], ['tools/bench.ts', 'dist/tools/bench.js']]) {

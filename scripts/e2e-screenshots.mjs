@@ -3,11 +3,15 @@
 //   docs/images/hover-protected-field.png  the mouse over a protected field (the manual value kept)
 //   docs/images/code-lenses.png            the lenses on each user and protected field, squiggles
 //   docs/images/sync-preview.png           Alma SIS: Preview Sync from the command palette
+//   docs/images/refresh-drift.png          Alma SIS: Refresh Snapshot from Alma, against a fake
+//                                          Users API on 127.0.0.1, with its drift summary
 //
 //   node scripts/e2e-screenshots.mjs      (npm run screenshots)
 //
 // Every step waits for what it needs to see (an element, a diagnostic), never a fixed time.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,16 +33,19 @@ const SETTINGS = {
   'editor.hover.delay': 200,
   'editor.fontSize': 14,
   'workbench.colorTheme': 'Default Light Modern',
+  // The refresh's drift summary (a plain-text document) wraps its long lines.
+  '[plaintext]': { 'editor.wordWrap': 'on' },
 };
 
-async function runCommand(page, title) {
+/** Runs a command from the palette; `prompts`: the command opens a prompt of its own (not waited out). */
+async function runCommand(page, title, prompts = false) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: T });
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: T });
   await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: T });
+  if (!prompts) await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: T });
 }
 
 async function openFile(page, name) {
@@ -87,19 +94,31 @@ async function boxOnCursorLine(page, text) {
   }, text);
 }
 
+/** The key the fake Users API accepts; typed into the key prompt as a person would. */
+const FAKE_KEY = 'l7xx-screenshot-key';
+
 export async function takeScreenshots() {
   mkdirSync(OUT, { recursive: true });
-  return withWorkbench({ settings: SETTINGS, viewport: { width: 1280, height: 1100 } }, async ({ page, workspace }) => {
-    try {
-      return await shoot(page, workspace);
-    } catch (e) {
-      // What the workbench showed when a step timed out, to see why.
-      const failure = join(tmpdir(), 'alma-sis-screenshots-failure.png');
-      await page.screenshot({ path: failure }).catch(() => {});
-      log(`the workbench at the failure: ${failure}`);
-      throw e;
-    }
-  });
+  // The fake Users API for the refresh, bundled by the build (withWorkbench builds again to package).
+  const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('the build failed');
+  const { startFakeAlma, loadFixtures, fixturesDir } = createRequire(import.meta.url)(join(ROOT, 'dist', 'test', 'fakeAlma.js'));
+  const fake = await startFakeAlma({ apiKey: FAKE_KEY, ...loadFixtures(fixturesDir(ROOT)), remaining: 99_000 });
+  try {
+    return await withWorkbench({ settings: { ...SETTINGS, 'almaSis.api.url': fake.url }, viewport: { width: 1280, height: 1100 } }, async ({ page, workspace }) => {
+      try {
+        return await shoot(page, workspace);
+      } catch (e) {
+        // What the workbench showed when a step timed out, to see why.
+        const failure = join(tmpdir(), 'alma-sis-screenshots-failure.png');
+        await page.screenshot({ path: failure }).catch(() => {});
+        log(`the workbench at the failure: ${failure}`);
+        throw e;
+      }
+    });
+  } finally {
+    await fake.close();
+  }
 }
 
 async function shoot(page, workspace) {
@@ -154,6 +173,29 @@ async function shoot(page, workspace) {
     await page.mouse.move(5, 5);
     await page.screenshot({ path: join(OUT, 'sync-preview.png') });
     log('sync-preview.png');
+
+    // 4. Refresh Snapshot from Alma: the key typed into its prompt (kept in SecretStorage), then
+    // the drift summary beside the file and the counts in a notification.
+    await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+    await openFile(page, 'users.xml');
+    await runCommand(page, 'Alma SIS: Refresh Snapshot from Alma', true);
+    const keyBox = page.locator('.quick-input-widget input[type="password"]');
+    await keyBox.waitFor({ state: 'visible', timeout: T });
+    await keyBox.fill(FAKE_KEY);
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab', { hasText: 'from Alma' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.monaco-editor .view-line', { hasText: 'has changed' }).first().waitFor({ timeout: T });
+    // The summary is the subject: give it most of the width (drag the sash between the editors).
+    const right = await page.locator('.part.editor .editor-group-container').nth(1).boundingBox();
+    if (right) {
+      await page.mouse.move(right.x - 1, right.y + 300);
+      await page.mouse.down();
+      await page.mouse.move(right.x - 260, right.y + 300, { steps: 5 });
+      await page.mouse.up();
+    }
+    await page.mouse.move(5, 5);
+    await page.screenshot({ path: join(OUT, 'refresh-drift.png') });
+    log('refresh-drift.png');
     return 0;
   }
 }
