@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { VALIDATION_DELAY_MS } from '../server/src/lsp/startServer';
+import { VALIDATION_DELAY_MS } from '../server/src/lsp/publish';
 import { runGen } from './genfiles';
 import { sharedDir } from './sharedDir';
 import { generateSisXml, generateSnapshot } from './generate';

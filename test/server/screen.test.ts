@@ -14,7 +14,7 @@ import { readSnapshotText, snapshotProblems } from '../../shared/src/analysis';
 import { createEnv, DocumentModel } from '../../server/src/lsp/model';
 import { readSisDocument } from '../../shared/src/sis/read';
 import { snapshotProfile } from '../../shared/src/snapshot/snapshot';
-import { DEFAULT_EDITOR_OPTIONS } from '../../server/src/lsp/config';
+import { DEFAULT_EDITOR_OPTIONS } from '../../shared/src/editorSettings';
 import { settingsFrom } from '../../shared/src/settings';
 
 const root = join(__dirname, '../..');

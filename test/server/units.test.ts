@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { applyChanges } from '../../server/src/lsp/documents';
-import { locateSnapshotUsers, peekProfile } from '../../server/src/lsp/jsonLocate';
-import { editorOptionsFrom, profileSettings } from '../../server/src/lsp/config';
+import { locateSnapshotUsers, peekProfile } from '../../shared/src/snapshot/scan';
+import { editorOptionsFrom, profileSettings } from '../../shared/src/editorSettings';
 import { pickSnapshot } from '../../shared/src/analysis/snapshotLocator';
 import { describeError } from '../../server/src/lsp/runSafe';
 

@@ -8,7 +8,7 @@ import type { SisDocument, SisUserChunk } from '../../../shared/src/sis/types';
 import type { Snapshot } from '../../../shared/src/snapshot/snapshot';
 import type { CodeTables } from '../../../shared/src/validate/codeTables';
 import type { XmlElement } from '../../../shared/src/xml/types';
-import type { EditorOptions } from './config';
+import type { EditorOptions } from '../../../shared/src/editorSettings';
 import type { Loaded } from './files';
 
 /**

@@ -3,7 +3,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentModel } from '../model';
 import { matchedEntry } from '../../../../shared/src/analysis';
 import { elementPath } from '../../../../shared/src/sis/navigate';
-import { locateSnapshotUsers } from '../jsonLocate';
+import { locateSnapshotUsers } from '../../../../shared/src/snapshot/scan';
 
 /** Per snapshot text: where its users start, and a line index over it. Built once per load. */
 const located = new WeakMap<object, { starts: number[]; doc: TextDocument }>();

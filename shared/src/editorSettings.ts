@@ -1,12 +1,15 @@
-import { settingsFrom, type Settings, type SettingProblem } from '../../../shared/src/settings';
-import type { Severity } from '../../../shared/src/diagnostics';
-
 /**
- * The settings only the editor uses, beside the profile settings of contract §1 (which
- * `settingsFrom` normalises). Same section `almaSis`, same keys in `initializationOptions`.
+ * The `almaSis` settings as an editor sends them (in `workspace/configuration` answers, in
+ * `didChangeConfiguration`, in `initializationOptions`), normalised in one place: the options
+ * only the editor uses, and the profile settings (`settings.ts`) with the snapshot's `profile`
+ * below the editor's layers. The keys are listed in docs/editors.md.
  */
+import { settingsFrom, type Settings, type SettingProblem } from './settings';
+import type { Severity } from './diagnostics';
+
+/** The settings only the editor uses, beside the profile settings (which `settingsFrom` normalises). */
 export interface EditorOptions {
-  /** The snapshot to use, relative to the workspace folder (contract §6). */
+  /** The snapshot to use, relative to the workspace folder (see `analysis/snapshotLocator.ts`). */
   readonly snapshotPath?: string;
   /** The institution's code tables (JSON), relative to the workspace folder. */
   readonly codeTablesPath?: string;

@@ -1,4 +1,9 @@
 /**
+ * Looking into a snapshot's JSON text without reading it whole: where its users start (for go
+ * to definition) and its `profile` from the head of the file (for a large snapshot's settings
+ * before it is read).
+ */
+/**
  * Finds where each entry of the top-level `users` array starts in a snapshot's JSON text,
  * for go-to-definition. One pass over the text, no objects built; returns [] for text that
  * is not shaped like a snapshot.
