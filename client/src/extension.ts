@@ -40,23 +40,23 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
   const preview = new PreviewProvider();
   const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: preview, showCollapseAll: true });
   // The compare documents' text comes from the commands, which need the provider to refresh it.
-  const compare: CompareProvider = new CompareProvider((t): Promise<string> => commands.compareContent(t));
+  const compare: CompareProvider = new CompareProvider((t): Promise<string> => commands.compare.compareContent(t));
   const commands: Commands = new Commands(sessions, preview, treeView as vscode.TreeView<unknown>, compare, output);
   const status = new SnapshotStatus(server, sessions);
   context.subscriptions.push(output, server, sessions, treeView, status, new AutoDetect(), new LargeFileNotice());
   context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, compare));
 
   const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
-  register('almaSis.previewSync', (arg?: vscode.Uri | string, options?: { snapshot?: string; focus?: boolean }) => commands.previewSync(arg, options));
-  register('almaSis.compareUser', commands.compareUser);
-  register(CommandIds.showUserPreview, commands.compareUser);
-  register('almaSis.runSync', commands.runSync);
-  register('almaSis.undoRunSync', commands.undoRunSync);
-  register('almaSis.importSnapshot', commands.importSnapshot);
-  register('almaSis.selectSnapshot', commands.selectSnapshot);
-  register('almaSis.exportPlan', commands.exportPlan);
+  register('almaSis.previewSync', (arg?: vscode.Uri | string, options?: { snapshot?: string; focus?: boolean }) => commands.preview.previewSync(arg, options));
+  register('almaSis.compareUser', commands.compare.compareUser);
+  register(CommandIds.showUserPreview, commands.compare.compareUser);
+  register('almaSis.runSync', commands.runSync.runSync);
+  register('almaSis.undoRunSync', commands.runSync.undoRunSync);
+  register('almaSis.importSnapshot', commands.snapshots.importSnapshot);
+  register('almaSis.selectSnapshot', commands.snapshots.selectSnapshot);
+  register('almaSis.exportPlan', commands.exports.exportPlan);
   register('almaSis.packageForUpload', (arg?: vscode.Uri | { uri?: string; out?: string; save?: boolean }) =>
-    commands.packageForUpload(arg instanceof vscode.Uri ? { uri: arg } : arg),
+    commands.exports.packageForUpload(arg instanceof vscode.Uri ? { uri: arg } : arg),
   );
   // The commands that read from Alma (the only ones that connect to anything).
   const fromAlma = new FromAlma(context.secrets, sessions, output, (arg) => commands.documentFor(arg));
@@ -66,14 +66,14 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
   register('almaSis.setApiKey', fromAlma.setApiKey);
   register('almaSis.clearApiKey', fromAlma.clearApiKey);
   register('almaSis.restartServer', () => server.restart());
-  register('almaSis.preview.filterOutcome', commands.filterOutcome);
-  register('almaSis.preview.filterFlags', commands.filterFlags);
-  register('almaSis.preview.search', commands.search);
-  register('almaSis.preview.clearFilters', commands.clearFilters);
-  register('almaSis.preview.revealUser', commands.revealUser);
+  register('almaSis.preview.filterOutcome', commands.preview.filterOutcome);
+  register('almaSis.preview.filterFlags', commands.preview.filterFlags);
+  register('almaSis.preview.search', commands.preview.search);
+  register('almaSis.preview.clearFilters', commands.preview.clearFilters);
+  register('almaSis.preview.revealUser', commands.preview.revealUser);
   register('almaSis.preview.refresh', async () => {
     const doc = await commands.documentFor(undefined);
-    if (doc) await commands.refreshPreview(doc);
+    if (doc) await commands.preview.refreshPreview(doc);
     return preview.current.model;
   });
 
@@ -82,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
   let compareTimer: NodeJS.Timeout | undefined;
   const schedule = (doc: vscode.TextDocument, delay: number) => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void commands.refreshPreview(doc), delay);
+    timer = setTimeout(() => void commands.preview.refreshPreview(doc), delay);
   };
   const previewedDoc = () => {
     const uri = preview.current.session?.uri;

@@ -4,7 +4,7 @@
  * Users" file). With the last SIS file uploaded, protected fields are found by difference.
  */
 import * as fs from 'node:fs';
-import { importSnapshot, readUserExport } from '../../../shared/src/snapshot/import';
+import { importExport } from '../../../shared/src/snapshot/import';
 import { InputError, fsErrorMessage } from '../io/input';
 import { saveSnapshot } from '../io/snapshotFile';
 import { UsageError, stringOption } from './args';
@@ -53,15 +53,14 @@ export const command: Command = {
     if (usersPath === undefined) throw new UsageError('--users EXPORT is required (a Users API answer or an "Export Users" file)');
     if (out === undefined) throw new UsageError('--out NEW.alma-snapshot.json is required');
     const { settings } = settingsFromFlags(args);
-    const exported = readUserExport(await readText(usersPath));
-    for (const p of exported.problems) ctx.stderr.write(`alma-sis snapshot import: ${usersPath}: ${p.severity}: ${p.message}\n`);
-    if (exported.problems.some((p) => p.severity === 'error')) throw new InputError(`cannot read users from ${usersPath}`);
     const lastSisPath = stringOption(args, 'last-sis');
-    let lastSis;
-    if (lastSisPath !== undefined) lastSis = (await readSisRecords(lastSisPath, ctx)).map((u) => u.record);
-    const result = importSnapshot(exported.users, settings, lastSis, settingsLayerFromFlags(args));
+    const lastSis = lastSisPath === undefined ? undefined : (await readSisRecords(lastSisPath, ctx)).map((u) => u.record);
+    const imported = importExport(await readText(usersPath), lastSis, settings, settingsLayerFromFlags(args));
+    for (const p of imported.problems) ctx.stderr.write(`alma-sis snapshot import: ${usersPath}: ${p.severity}: ${p.message}\n`);
+    const result = imported.result;
+    if (!result) throw new InputError(`cannot read users from ${usersPath}`);
     await saveSnapshot(out, result.snapshot);
-    const n = exported.users.length;
+    const n = imported.users;
     if (format === 'json') {
       ctx.stdout.write(`${JSON.stringify({ written: out, users: n, lastSisMatched: lastSis ? result.matchedLastSis : null, protectedFields: result.protectedFound, usersWithProtectedFields: result.usersWithProtection }, null, 2)}\n`);
     } else {

@@ -220,3 +220,19 @@ export function importSnapshot(
   const base = newSnapshot([], profile);
   return { snapshot: { root: base.root, users: entries }, protectedFound, usersWithProtection, matchedLastSis };
 }
+
+/**
+ * An import as the command line and the editor both run it: the users of the export's text,
+ * compared with the users of the last SIS file uploaded when given (`recordFromXml` of each
+ * `<user>`). `result` is undefined when the export cannot be read (an error in `problems` says why).
+ */
+export function importExport(
+  exportText: string,
+  lastSis: readonly UserRecord[] | undefined,
+  settings: Settings,
+  profile?: Readonly<Record<string, unknown>>,
+): { readonly result?: ImportResult; readonly users: number; readonly problems: readonly ImportProblem[] } {
+  const exported = readUserExport(exportText);
+  if (exported.problems.some((p) => p.severity === 'error')) return { users: exported.users.length, problems: exported.problems };
+  return { result: importSnapshot(exported.users, settings, lastSis, profile), users: exported.users.length, problems: exported.problems };
+}

@@ -1,0 +1,136 @@
+/**
+ * Export Plan (JSON or Markdown, for a ticket or a review) and Package for Upload (the zip
+ * Alma fetches, refused while the file has errors).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { documentStem, folderOf, readCodeTablesText, resolveSettingPath } from '../../../shared/src/analysis';
+import { planToMarkdown } from '../../../shared/src/preview';
+import { settingsFrom } from '../../../shared/src/settings';
+import type { CodeTables } from '../../../shared/src/validate/codeTables';
+import { checkForUpload, type UploadCheck } from '../check';
+import { profileLayerFor } from '../config';
+import { uploadZipPath, writeFileSafely, zipForUpload } from '../files';
+import type { SyncSession } from '../session';
+import { errorText, type Workbench } from './workbench';
+
+export class ExportCommands {
+  constructor(private readonly w: Workbench) {}
+
+  exportPlan = async (options: { uri?: string; format?: 'json' | 'markdown'; out?: string } = {}): Promise<string | undefined> => {
+    const doc = await this.w.documentFor(options.uri);
+    if (!doc) {
+      this.w.noDocument();
+      return undefined;
+    }
+    let format = options.format;
+    if (!format) {
+      const a = await vscode.window.showQuickPick(
+        [
+          { label: 'Markdown', description: 'for a ticket or a change review', value: 'markdown' as const },
+          { label: 'JSON', description: 'the plan format of alma-sis plan --format json', value: 'json' as const },
+        ],
+        { title: 'Export the sync plan as' },
+      );
+      if (!a) return undefined;
+      format = a.value;
+    }
+    let s: SyncSession | undefined;
+    try {
+      s = await this.w.session(doc, 'Alma SIS: planning the sync');
+    } catch (e) {
+      void vscode.window.showErrorMessage(errorText(e));
+      return undefined;
+    }
+    if (!s) return undefined;
+    const base = documentStem(doc.uri.fsPath || doc.uri.path);
+    const ext = format === 'json' ? '.plan.json' : '.plan.md';
+    let out = options.out;
+    if (!out) {
+      const u = await vscode.window.showSaveDialog({
+        title: 'Save the plan as',
+        defaultUri: vscode.Uri.file(path.join(path.dirname(doc.uri.fsPath), base + ext)),
+        filters: format === 'json' ? { JSON: ['json'] } : { Markdown: ['md'] },
+      });
+      if (!u) return undefined;
+      out = u.fsPath;
+    }
+    const snapName = s.snapshotFile ? path.basename(s.snapshotFile.path) : 'no snapshot';
+    const text =
+      format === 'json'
+        ? JSON.stringify(s.plan, null, 2) + '\n'
+        : planToMarkdown(s.plan, { title: `Sync plan for ${path.basename(doc.uri.fsPath)}`, subtitle: `Against ${snapName}.` });
+    await writeFileSafely(out, text);
+    if (!options.out) void vscode.window.showInformationMessage(`Plan written to ${vscode.workspace.asRelativePath(out)}.`, 'Open').then((c) => {
+      if (c === 'Open') void vscode.window.showTextDocument(vscode.Uri.file(out!));
+    });
+    return out;
+  };
+
+  // ---------------------------------------------------------------------------------------
+  // Package for Upload
+
+  packageForUpload = async (options: { uri?: string | vscode.Uri; out?: string; save?: boolean } = {}): Promise<{ written?: string; check?: UploadCheck; message?: string }> => {
+    const doc = await this.w.documentFor(options.uri);
+    if (!doc) {
+      this.w.noDocument();
+      return { message: 'no document' };
+    }
+    if (doc.uri.scheme !== 'file') {
+      const message = 'Save the file first: only files on disk can be packaged.';
+      void vscode.window.showInformationMessage(message);
+      return { message };
+    }
+    if (doc.isDirty) {
+      let save = options.save;
+      if (save === undefined) {
+        const yes = 'Save and Package';
+        save = (await vscode.window.showWarningMessage('The file has unsaved changes. The zip holds the file as saved.', { modal: true }, yes)) === yes;
+      }
+      if (!save) return { message: 'cancelled' };
+      await doc.save();
+    }
+    const file = doc.uri.fsPath;
+    const out = options.out ?? uploadZipPath(file);
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Alma SIS: checking and packaging', cancellable: true }, async (_p, token) => {
+      const bytes = await fs.readFile(file);
+      // The profile as the preview uses it (the snapshot's, under the editor's settings).
+      const settings = await this.w.sessions
+        .compute(doc)
+        .then((s) => s.settings)
+        .catch(() => settingsFrom(profileLayerFor(doc.uri)).settings);
+      const codeTables = await this.codeTablesFor(doc.uri);
+      const check = checkForUpload(bytes, settings, new Date().toISOString().slice(0, 10), codeTables);
+      if (token.isCancellationRequested) return { message: 'cancelled', check };
+      if (check.errors.length > 0) {
+        const shown = check.errors.slice(0, 8).map((e) => `line ${e.line}: ${e.message} [${e.code}]`);
+        if (check.errors.length > shown.length) shown.push(`… and ${check.errors.length - shown.length} more (see the Problems panel).`);
+        const message = `Not packaged: ${path.basename(file)} has ${check.errors.length} ${check.errors.length === 1 ? 'error' : 'errors'} that would make Alma reject the file or users.`;
+        void vscode.window.showErrorMessage(message, { modal: !options.out, detail: shown.join('\n') });
+        return { message, check };
+      }
+      const zip = zipForUpload(path.basename(file), bytes);
+      await writeFileSafely(out, zip);
+      const message = `Packaged ${path.basename(out)} for upload${check.warnings ? ` (${check.warnings} ${check.warnings === 1 ? 'warning' : 'warnings'}: see the Problems panel)` : ''}.`;
+      void vscode.window.showInformationMessage(message);
+      return { written: out, check, message };
+    });
+  };
+
+  private async codeTablesFor(uri: vscode.Uri): Promise<CodeTables | undefined> {
+    const setting = vscode.workspace.getConfiguration('almaSis', uri).get<string>('codeTablesPath')?.trim();
+    if (!setting) return undefined;
+    const document = uri.scheme === 'file' ? uri.fsPath : undefined;
+    const file = resolveSettingPath(setting, folderOf(document, vscode.workspace.workspaceFolders?.map((f) => f.uri.fsPath) ?? []), document);
+    if (!file) return undefined;
+    try {
+      const read = readCodeTablesText(await fs.readFile(file, 'utf8'));
+      if (!read.tables) this.w.output.appendLine(`Code tables not used: ${path.basename(file)}${read.unusable}`);
+      return read.tables;
+    } catch (e) {
+      this.w.output.appendLine(`Code tables not used: ${errorText(e)}`);
+      return undefined;
+    }
+  }
+}
