@@ -63,10 +63,10 @@ async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint
     errors++;
     if (FATAL_CODES.has(p.code) && (!fatal || p.start < fatal.start)) fatal = p;
   };
-  const reader = new SisFeedReader(inputs, ({ chunk, analysis }) => {
-    for (const p of analysis.problems) count(shiftProblem(p, chunk.start));
-    users.push({ index: chunk.index, start: chunk.start, record: recordFromXml(chunk.element) });
-    userLines.push(reader.lines.positionAt(chunk.start).line + 1);
+  const reader = new SisFeedReader(inputs, ({ user, analysis }) => {
+    for (const p of analysis.problems) count(shiftProblem(p, user.start));
+    users.push({ index: user.index, start: user.start, record: recordFromXml(user.chunk.element) });
+    userLines.push(reader.lines.positionAt(user.start).line + 1);
   });
   for await (const piece of decoded.pieces) reader.push(piece);
   if (!decoded.undecodable) {

@@ -47,8 +47,8 @@ export async function checkDocumentStreaming(doc: InputDocument, options: CheckO
   };
   const userProblems: Problem[] = [];
   // One inputs object for the whole run: the validator prepares itself once per object.
-  const reader = new SisFeedReader(analysisInputs(options.settings, options), ({ chunk, analysis }) => {
-    for (const p of analysis.problems) if (RANK[p.severity] <= worst) userProblems.push(shiftProblem(p, chunk.start));
+  const reader = new SisFeedReader(analysisInputs(options.settings, options), ({ user, analysis }) => {
+    for (const p of analysis.problems) if (RANK[p.severity] <= worst) userProblems.push(shiftProblem(p, user.start));
     else hidden[p.severity]++;
   });
   const decoded = decodeBytes(doc.bytes());

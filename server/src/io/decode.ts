@@ -1,5 +1,5 @@
 /**
- * Bytes → text, with the encoding problems Alma would fail on (domain §1.3, §5.2) reported as
+ * Bytes → text, with the encoding problems Alma would fail on (docs/diagnostics.md) reported as
  * diagnostics rather than thrown: the byte checks are the core's (`inspectBytes`,
  * `findInvalidUtf8`); Node's native decoder does the decoding. Invalid bytes become U+FFFD so
  * the rest of the file is still validated, and the problem sits on the replacement character.
@@ -88,7 +88,7 @@ export function decodeBytes(bytePieces: AsyncIterable<Uint8Array>): DecodedText 
       problems.push(...inspection.problems);
       if (inspection.encoding === 'utf-8') {
         // fatal: false → U+FFFD for bad bytes; ignoreBOM: true → a BOM stays in the text as
-        // U+FEFF, where the reader reports it (warning `bom`, contract §4).
+        // U+FEFF, where the reader reports it (warning `bom`, docs/diagnostics.md).
         decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
         return first;
       }

@@ -15,7 +15,7 @@
  */
 export { analysisInputs, localDay, type AnalysisInputs, type InputSources } from './inputs';
 export { SisFeedReader, type StreamedFile, type StreamedUserAnalysis } from './stream';
-export { analyseUser, planContextKey, planUserChunk, rebasePlan, mayHaveSnapshotProblems, matchedEntry, protectedFieldsOf, type UserAnalysis } from './user';
+export { analyseUser, analyseScannedUser, planContextKey, planUserChunk, rebasePlan, mayHaveSnapshotProblems, matchedEntry, protectedFieldsOf, type UserAnalysis } from './user';
 export { feedFacts, sameFeedKeys, moveToKeys, type FeedFacts, type FeedUser } from './feed';
 export { planView, snapshotProblems, listOf, isCompared, listElement, type UserPlanView, type FieldView, type SegmentView, type RejectionView } from './view';
 export { DocumentAnalysis, analysisCaches, type AnalysisCaches, type DocumentFacts } from './document';

@@ -7,16 +7,17 @@
  * the whole text.
  */
 import type { Problem } from '../diagnostics';
-import { SisStreamReader } from '../sis/read';
-import type { SisDocumentFrame, SisUserChunk } from '../sis/types';
+import { SisStreamReader, type StreamedUser } from '../sis/read';
+import type { SisDocumentFrame } from '../sis/types';
 import { LineStarts } from '../text/lines';
 import { fileWideProblems, frameProblems, type KeyedUser } from '../validate/file';
 import type { AnalysisInputs } from './inputs';
-import { analyseUser, type UserAnalysis } from './user';
+import { analyseScannedUser, type UserAnalysis } from './user';
 
 export interface StreamedUserAnalysis {
-  readonly chunk: SisUserChunk;
-  /** The user's own problems (relative to `chunk.start`) and keys. */
+  /** The user as read: its table, and its element tree when asked (`user.chunk`), only during the call. */
+  readonly user: StreamedUser;
+  /** The user's own problems (relative to `user.start`) and keys. */
   readonly analysis: UserAnalysis;
 }
 
@@ -39,10 +40,10 @@ export class SisFeedReader {
     private readonly inputs: Pick<AnalysisInputs, 'settings' | 'validation'>,
     onUser: (user: StreamedUserAnalysis) => void,
   ) {
-    this.reader = new SisStreamReader(({ chunk }) => {
-      const analysis = analyseUser(chunk, inputs);
-      this.keyed.push({ start: chunk.start, keys: analysis.keys });
-      onUser({ chunk, analysis });
+    this.reader = new SisStreamReader((user) => {
+      const analysis = analyseScannedUser(user, inputs);
+      this.keyed.push({ start: user.start, keys: analysis.keys });
+      onUser({ user, analysis });
     });
   }
 

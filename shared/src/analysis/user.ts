@@ -11,7 +11,8 @@ import { planUser } from '../engine/plan';
 import type { FeedContext, UserPlan } from '../engine/types';
 import type { UserKeys } from '../sis/keys';
 import type { SisUserChunk } from '../sis/types';
-import { analyzeUser } from '../validate/user';
+import type { ElementTable } from '../xml/table';
+import { analyzeScan, analyzeUser, type UserAnalysis as Validation } from '../validate/user';
 import type { AnalysisInputs } from './inputs';
 
 /** What one user's own content yields: its problems (the reader's and the validator's) and its keys. */
@@ -23,12 +24,20 @@ export interface UserAnalysis {
 
 /** Validates one user. Depends on the chunk and on `inputs.validation` only (not on the snapshot). */
 export function analyseUser(chunk: Pick<SisUserChunk, 'element' | 'problems'>, inputs: Pick<AnalysisInputs, 'validation'>): UserAnalysis {
-  const { problems, keys } = analyzeUser(chunk.element, inputs.validation);
-  if (chunk.problems.length === 0) return { problems, keys };
+  return withReaderProblems(chunk.problems, analyzeUser(chunk.element, inputs.validation));
+}
+
+/** `analyseUser` of a user as the scanner read it (a stream reads users as tables; no tree is made). */
+export function analyseScannedUser(user: { readonly table: ElementTable; readonly problems: readonly Problem[] }, inputs: Pick<AnalysisInputs, 'validation'>): UserAnalysis {
+  return withReaderProblems(user.problems, analyzeScan(user.table, inputs.validation));
+}
+
+function withReaderProblems(readerProblems: readonly Problem[], { problems, keys }: Validation): UserAnalysis {
+  if (readerProblems.length === 0) return { problems, keys };
   // The reader and the validator can report the same thing (an unclosed element): once.
   const seen = new Set<string>();
   const all: Problem[] = [];
-  for (const p of [...chunk.problems, ...problems]) {
+  for (const p of [...readerProblems, ...problems]) {
     const k = `${p.code}\u0000${p.start}\u0000${p.end}\u0000${p.message}`;
     if (seen.has(k)) continue;
     seen.add(k);

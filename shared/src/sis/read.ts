@@ -7,7 +7,10 @@
  * - a file larger than memory can be read as a stream (`SisStreamReader`).
  */
 import type { Problem } from '../diagnostics';
-import { XmlScanner, isNameStart, own, sameAt } from '../xml/parse';
+import type { ComplexTypeDef } from '../schema/types';
+import { USERS_ELEMENT } from '../schema/user';
+import { XmlScanner, isNameStart, preferNames, sameAt } from '../xml/parse';
+import { ElementTable, fromElement, own, toElement } from '../xml/table';
 import type { SisDocument, SisDocumentFrame, SisUserChunk } from './types';
 
 type Root = NonNullable<SisDocumentFrame['root']>;
@@ -15,7 +18,29 @@ type OtherElement = SisDocumentFrame['otherElements'][number];
 type Declaration = NonNullable<SisDocumentFrame['declaration']>;
 
 const USER = 'user';
-const STOP_AT_USER: ReadonlySet<string> = new Set([USER]);
+
+/** Every element and attribute name of Alma's user schema. */
+function schemaNames(): Set<string> {
+  const names = new Set<string>();
+  const seen = new Set<ComplexTypeDef>();
+  const visit = (ct: ComplexTypeDef) => {
+    if (seen.has(ct)) return;
+    seen.add(ct);
+    for (const a of ct.attributes) names.add(a.name);
+    for (const c of ct.children) {
+      names.add(c.name);
+      for (const a of c.attributes ?? []) names.add(a.name);
+      if (c.content) visit(c.content);
+    }
+  };
+  names.add(USERS_ELEMENT.name);
+  visit(USERS_ELEMENT.content!);
+  return names;
+}
+
+// The names read from files are then the schema's own strings: the validator compares them
+// with the schema's by identity.
+preferNames(schemaNames());
 
 function isWs(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
@@ -184,10 +209,24 @@ function readProlog(text: string, limit: number): Prolog {
 // The root's content: users, stray elements, text, comments, up to the root end tag.
 
 interface ContentSink {
-  users: SisUserChunk[];
+  /** A user was read into `table` (offsets relative to `start`); the table is reused after the call. */
+  user(index: number, start: number, table: ElementTable, problems: Problem[]): void;
   others: OtherElement[];
   problems: Problem[];
 }
+
+/** A sink that keeps every user as a chunk with its element tree (whole-document reading). */
+function chunkSink(users: SisUserChunk[]): ContentSink {
+  return {
+    user: (index, start, table, problems) => users.push({ index, start, end: start + table.end[0], element: toElement(table), problems }),
+    others: [],
+    problems: [],
+  };
+}
+
+/** The tables whole-document reading scans into (trees are made from them at once). */
+const userTable = new ElementTable();
+const otherTable = new ElementTable();
 
 interface ContentResult {
   /** Where reading stopped. */
@@ -204,8 +243,7 @@ interface ContentResult {
  * Reads root content from `from` until the root end tag, `limit`, or (when `stopAt` is given)
  * the first item boundary at or after `stopAt`.
  */
-function readRootContent(text: string, from: number, limit: number, rootName: string, firstIndex: number, sink: ContentSink, stopAt = -1): ContentResult {
-  const stopAtRootEnd: ReadonlySet<string> = new Set([rootName]);
+function readRootContent(text: string, from: number, limit: number, rootName: string, firstIndex: number, sink: ContentSink, stopAt = -1, table = userTable): ContentResult {
   let pos = from;
   let index = firstIndex;
   while (pos < limit) {
@@ -226,8 +264,8 @@ function readRootContent(text: string, from: number, limit: number, rootName: st
     }
     if (startTagAt(text, pos, USER)) {
       const scanner = new XmlScanner(text, pos, limit, pos);
-      const element = scanner.readElement({ stopAtStartTags: STOP_AT_USER, stopAtEndTags: stopAtRootEnd })!;
-      sink.users.push({ index: index++, start: pos, end: pos + element.end, element, problems: scanner.problems });
+      scanner.scanElement(table, { stopAtStartTag: USER, stopAtEndTag: rootName });
+      sink.user(index++, pos, table, scanner.problems);
       pos = scanner.pos;
       if (scanner.hitLimit && (limit < text.length || pos >= limit)) return { pos, hitLimit: true };
       continue;
@@ -266,9 +304,8 @@ function readRootContent(text: string, from: number, limit: number, rootName: st
     } else {
       // Another element: read it whole (it ends at a <user> or the root end tag if unclosed).
       const inner = new XmlScanner(text, pos, limit, pos);
-      const el = inner.readElement({ stopAtStartTags: STOP_AT_USER, stopAtEndTags: stopAtRootEnd });
-      if (el) {
-        sink.others.push({ name: el.name, start: pos, nameEnd: pos + el.nameEnd, end: pos + el.end });
+      if (inner.scanElement(otherTable, { stopAtStartTag: USER, stopAtEndTag: rootName })) {
+        sink.others.push({ name: otherTable.names[0], start: pos, nameEnd: pos + otherTable.nameEnd[0], end: pos + otherTable.end[0] });
         for (const p of inner.problems) sink.problems.push({ ...p, start: p.start + pos, end: p.end + pos });
         scanner.pos = inner.pos > pos ? inner.pos : pos + 1;
       } else {
@@ -320,7 +357,8 @@ export function readSisDocument(text: string): SisDocument {
   if (r.name === USER) {
     // A single-user document (the per-user fragments some loaders write): the root is the user.
     const scanner = new XmlScanner(text, r.start, limit, r.start);
-    const element = scanner.readElement({})!;
+    scanner.scanElement(userTable, {});
+    const element = toElement(userTable);
     users.push({ index: 0, start: r.start, end: r.start + element.end, element, problems: scanner.problems });
     readEpilog(text, scanner.pos, limit, problems);
     const root: Root = { name: r.name, start: r.start, nameEnd: r.nameEnd, startTagEnd: r.startTagEnd, attributes: r.attributes, endTagStart: element.closed ? r.start + element.endTagStart : undefined };
@@ -332,7 +370,10 @@ export function readSisDocument(text: string): SisDocument {
     endTagStart = r.startTagEnd;
     readEpilog(text, r.startTagEnd, limit, problems);
   } else {
-    const content = readRootContent(text, prolog.contentStart, limit, r.name, 0, { users, others: otherElements, problems });
+    const sink = chunkSink(users);
+    const content = readRootContent(text, prolog.contentStart, limit, r.name, 0, sink);
+    otherElements.push(...sink.others);
+    problems.push(...sink.problems);
     if (content.rootEndTagStart !== undefined) {
       endTagStart = content.rootEndTagStart;
       readEpilog(text, content.rootEnd!, limit, problems);
@@ -397,7 +438,8 @@ export function updateSisDocument(prev: SisDocument, text: string, edit: TextEdi
   if (regionStart === root.startTagEnd && prev.problems.some((p) => p.start === regionStart)) return readSisDocument(text);
   const newRegionEnd = oldRegionEnd + delta;
 
-  const sink: ContentSink = { users: [], others: [], problems: [] };
+  const read: SisUserChunk[] = [];
+  const sink = chunkSink(read);
   const result = readRootContent(text, regionStart, text.length, root.name, i, sink, newRegionEnd);
   if (result.pos !== newRegionEnd || result.rootEndTagStart !== undefined) return readSisDocument(text);
   // An unclosed element reports its problem at the next tag, which can be the first one after
@@ -406,7 +448,7 @@ export function updateSisDocument(prev: SisDocument, text: string, edit: TextEdi
 
   const shift = <T extends { start: number; end: number }>(x: T): T => ({ ...x, start: x.start + delta, end: x.end + delta });
   const nextUsers: SisUserChunk[] = users.slice(0, i);
-  for (const u of sink.users) nextUsers.push(u);
+  for (const u of read) nextUsers.push(u);
   let index = nextUsers.length;
   for (let k = j + 1; k < users.length; k++) {
     const u = users[k];
@@ -432,14 +474,47 @@ export function updateSisDocument(prev: SisDocument, text: string, edit: TextEdi
 // ---------------------------------------------------------------------------------------------
 // Streaming.
 
-/** Where a user chunk starts, for a consumer that has no index over the whole text. */
-export interface StreamedUser {
-  readonly chunk: SisUserChunk;
-  /** The chunk's own text (`chunk.element` offsets index into it). */
-  readonly text: string;
-  /** 0-based line and UTF-16 column of the chunk's start in the whole file. */
-  readonly line: number;
-  readonly character: number;
+/**
+ * One user as the stream reader hands it over. `table` is the user as the scanner read it, for
+ * a consumer that only validates; `chunk` makes the element tree (on first use) for one that
+ * needs it. Both are valid only during the `onUser` call: the reader reuses the table.
+ */
+export class StreamedUser {
+  private tree?: SisUserChunk;
+  private position?: { readonly line: number; readonly character: number };
+
+  constructor(
+    /** 0-based position of this `<user>` among the file's users. */
+    readonly index: number,
+    /** Absolute offsets of the chunk (as `SisUserChunk`). */
+    readonly start: number,
+    readonly end: number,
+    /** The user, offsets relative to `start`. */
+    readonly table: ElementTable,
+    /** Well-formedness problems inside this user, offsets relative to `start`. */
+    readonly problems: readonly Problem[],
+    /** The chunk's own text (offsets relative to `start` index into it). */
+    readonly text: string,
+    private readonly locate: (offset: number) => { readonly line: number; readonly character: number },
+  ) {}
+
+  /** 0-based line of the chunk's start in the whole file. */
+  get line(): number {
+    this.position ??= this.locate(this.start);
+    return this.position.line;
+  }
+
+  /** UTF-16 column of the chunk's start. */
+  get character(): number {
+    this.position ??= this.locate(this.start);
+    return this.position.character;
+  }
+
+  /** The user as a chunk with its element tree (made from the table on first use). */
+  get chunk(): SisUserChunk {
+    this.tree ??= { index: this.index, start: this.start, end: this.end, element: toElement(this.table), problems: this.problems };
+    return this.tree;
+  }
 }
 
 /** A frame problem with its position, computed while its text was still in memory. */
@@ -474,8 +549,15 @@ export class SisStreamReader {
   private readonly problems: Problem[] = [];
   private readonly others: OtherElement[] = [];
   private ended = false;
-  /** Where to resume looking for the end of the current user (avoids rescanning a huge user). */
-  private searchFrom = 0;
+  /** Where the text not yet read starts in `buffer`. */
+  private at = 0;
+  /** Line and column of an offset in the buffer (for `StreamedUser`). */
+  private readonly locate = (offset: number) => this.positionOf(offset);
+  /** The table users are scanned into (handed to `onUser`, then reused). */
+  private readonly table = new ElementTable();
+  /** Pieces pushed but not yet joined to `buffer`. */
+  private waiting: string[] = [];
+  private waitingLength = 0;
 
   constructor(
     private readonly onUser: (user: StreamedUser) => void,
@@ -485,12 +567,30 @@ export class SisStreamReader {
   push(piece: string): void {
     if (this.ended) throw new Error('SisStreamReader: push after end');
     if (!this.sawCr && piece.indexOf('\r') >= 0) this.sawCr = true;
-    this.buffer += piece;
+    this.waiting.push(piece);
+    this.waitingLength += piece.length;
+    // Joining copies what is left of the buffer: wait until as much text has come as it holds,
+    // so an item far longer than a piece (a 10 MB value) is copied and read a few times, not
+    // once per piece.
+    if (this.waitingLength < this.buffer.length - this.at) return;
+    this.join();
     this.process();
+  }
+
+  private join(): void {
+    if (this.waiting.length === 0) return;
+    if (this.at > 0) this.drop(this.base + this.at);
+    // `join` makes one flat string; `+=` would make a pair that every read of a character
+    // must first look through (measured: the scanner ran three times slower on it).
+    this.waiting.unshift(this.buffer);
+    this.buffer = this.waiting.join('');
+    this.waiting = [];
+    this.waitingLength = 0;
   }
 
   end(): SisDocumentFrame & { readonly userCount: number; readonly length: number } {
     this.ended = true;
+    this.join();
     this.process();
     if (this.state === 'content' && this.root) {
       // The root's start tag left the buffer long ago: use the position noted when it was read.
@@ -525,7 +625,8 @@ export class SisStreamReader {
     const until = Math.min(offset - this.base, t.length);
     let { k, line, character } = this.cursor;
     if (this.cursor.base !== this.base || k > until) {
-      k = 0;
+      // A `\r` that ended the text dropped before was counted there: its `\n` is not a break.
+      k = this.lastWasCr && t.charCodeAt(0) === 10 ? 1 : 0;
       line = this.line;
       character = this.character;
     }
@@ -589,7 +690,7 @@ export class SisStreamReader {
     this.character = character;
     this.buffer = t.slice(n);
     this.base = offset;
-    this.searchFrom = Math.max(0, this.searchFrom - n);
+    this.at = Math.max(0, this.at - n);
   }
 
   private process(): void {
@@ -616,8 +717,7 @@ export class SisStreamReader {
         const doc = readSisDocument(text);
         this.reportAll(doc.problems, 0);
         for (const u of doc.users) {
-          const at = this.positionOf(u.start);
-          this.onUser({ chunk: u, text: text.slice(u.start, u.end), line: at.line, character: at.character });
+          this.onUser(new StreamedUser(u.index, u.start, u.end, fromElement(u.element, this.table), u.problems, text.slice(u.start, u.end), this.locate));
         }
         this.index = doc.users.length;
         this.endTagStart = doc.root?.endTagStart;
@@ -637,7 +737,7 @@ export class SisStreamReader {
     if (this.state === 'epilog') {
       if (!this.ended) return;
       const problems: Problem[] = [];
-      readEpilog(this.buffer, 0, this.buffer.length, problems);
+      readEpilog(this.buffer, this.at, this.buffer.length, problems);
       this.reportAll(problems, this.base);
       this.drop(this.base + this.buffer.length);
     }
@@ -645,87 +745,41 @@ export class SisStreamReader {
 
   private processContent(): void {
     const rootName = this.root!.name;
+    const buf = this.buffer;
+    const base = this.base;
+    // Until the text has ended, keep a margin so no decision depends on characters not yet seen
+    // (is `<user` followed by `>` or by `_group`?).
+    const limit = this.ended ? buf.length : buf.length - LOOKAHEAD;
+    let at = this.at;
     for (;;) {
-      const t = this.buffer;
-      let p = 0;
-      while (p < t.length && isWs(t.charCodeAt(p))) p++;
-      if (p > 0) this.drop(this.base + p);
-      const buf = this.buffer;
-      if (buf.length === 0) return;
-      // Until the text has ended, keep a margin so no decision depends on characters not yet seen
-      // (is `<user` followed by `>` or by `_group`?).
-      const limit = this.ended ? buf.length : buf.length - LOOKAHEAD;
-      if (limit <= 0) return;
-      if (!this.ended && !itemEndInView(buf, Math.max(1, this.searchFrom), limit)) {
-        // Not worth reading yet; remember how far we looked so a huge item is not rescanned.
-        this.searchFrom = Math.max(1, limit - 8);
-        return;
-      }
-      const sink: ContentSink = { users: [], others: [], problems: [] };
-      const before = this.base;
-      // Read exactly one item (stopAt = 1 stops after the first item boundary).
-      const r = readRootContent(buf, 0, limit, rootName, this.index, sink, 1);
-      if (r.hitLimit && !this.ended && r.rootEndTagStart === undefined) {
-        // The item ran into the end of what we have: wait for more (and look further next time).
-        this.searchFrom = Math.max(1, limit - 8);
-        return;
-      }
-      this.searchFrom = 0;
-      this.reportAll(sink.problems, before);
-      for (const o of sink.others) this.others.push({ ...o, start: o.start + before, nameEnd: o.nameEnd + before, end: o.end + before });
-      for (const u of sink.users) {
-        const chunk: SisUserChunk = { index: this.index++, start: u.start + before, end: u.end + before, element: u.element, problems: u.problems };
-        const at = this.positionOf(chunk.start);
-        this.onUser({ chunk, text: buf.slice(u.start, u.end), line: at.line, character: at.character });
+      while (at < buf.length && isWs(buf.charCodeAt(at))) at++;
+      this.at = at;
+      if (at >= limit) return;
+      let read: { start: number; problems: Problem[] } | undefined;
+      const sink: ContentSink = { user: (_index, start, _table, problems) => (read = { start, problems }), others: [], problems: [] };
+      // Read exactly one item (it stops at the first item boundary after `at`).
+      const r = readRootContent(buf, at, limit, rootName, this.index, sink, at + 1, this.table);
+      // The item ran into the end of what we have: wait for more. Text is joined in ever larger
+      // batches while an item waits (see `push`), so a huge item is read a few times, not once
+      // per piece.
+      if (r.hitLimit && !this.ended && r.rootEndTagStart === undefined) return;
+      if (sink.problems.length > 0) this.reportAll(sink.problems, base);
+      for (const o of sink.others) this.others.push({ ...o, start: o.start + base, nameEnd: o.nameEnd + base, end: o.end + base });
+      if (read) {
+        const userEnd = read.start + this.table.end[0];
+        this.onUser(new StreamedUser(this.index++, read.start + base, userEnd + base, this.table, read.problems, buf.slice(read.start, userEnd), this.locate));
       }
       if (r.rootEndTagStart !== undefined) {
-        this.endTagStart = r.rootEndTagStart + before;
-        this.drop(before + r.pos);
+        this.endTagStart = r.rootEndTagStart + base;
+        this.at = r.pos;
         this.state = 'epilog';
         return;
       }
-      if (r.pos === 0) return;
-      this.drop(before + r.pos);
-      if (this.ended && this.buffer.length === 0) return;
+      if (r.pos === at) return;
+      at = r.pos;
     }
   }
 }
 
 /** Characters the reader may need to look past the end of an item before deciding on it. */
 const LOOKAHEAD = 64;
-
-/** True when a `</user` end tag or the next `<user` start tag lies in `buf[from, limit)`. */
-/**
- * True when the end of the item at the start of `buf` may lie in `buf[from, limit)`: reading it
- * before then would only run into the limit, and re-reading a huge item on every piece would
- * make streaming quadratic. A false "may" costs one read that waits again; a false "no" cannot
- * happen, because each test looks for the text that ends that kind of item.
- */
-function itemEndInView(buf: string, from: number, limit: number): boolean {
-  if (buf.charCodeAt(0) !== 60) {
-    const lt = buf.indexOf('<', from);
-    return lt >= 0 && lt < limit;
-  }
-  const within = (needle: string, start: number) => {
-    const at = buf.indexOf(needle, Math.max(from, start));
-    return at >= 0 && at < limit;
-  };
-  if (startTagAt(buf, 0, USER)) return userBoundaryInView(buf, from, limit);
-  if (buf.startsWith('<!--')) return within('-->', 4);
-  if (buf.startsWith('<![CDATA[')) return within(']]>', 9);
-  if (buf.startsWith('<?')) return within('?>', 2);
-  if (buf.startsWith('<!') || buf.startsWith('</')) return within('>', 2);
-  // Another element (or a stray '<'): it ends at `/>`, at an end tag (its own, or the root's
-  // when unclosed) or before the next user.
-  return within('>', 1) && (within('/>', 1) || within('</', 1) || userBoundaryInView(buf, from, limit));
-}
-
-function userBoundaryInView(buf: string, from: number, limit: number): boolean {
-  // The next start tag first: it is near when users are unclosed (`<user><user>…` ten thousand
-  // times), where looking for a `</user` that never comes would scan the whole buffer per user.
-  for (let at = buf.indexOf('<user', from); at >= 0 && at < limit; at = buf.indexOf('<user', at + 1)) {
-    if (startTagAt(buf, at, USER)) return true;
-  }
-  const close = buf.indexOf('</user', from);
-  return close >= 0 && close < limit;
-}

@@ -11,7 +11,7 @@
  * invalid case under test/fixtures/validate/, and regenerate the README table
  * (`UPDATE_README_CODES=1 npx vitest run test/validate/readme.test.ts`).
  */
-export { analyzeUser, validateUser, type UserAnalysis } from './user';
+export { analyzeScan, analyzeUser, validateUser, type UserAnalysis } from './user';
 export { duplicateProblems, fileWideProblems, frameProblems, type KeyedUser } from './file';
 export { validateDocument, shiftProblem, compareProblems, type ValidateOptions } from './document';
 export { type ValidationContext } from './context';

@@ -1,8 +1,12 @@
 /**
  * Validation of one `<user>` against the schema as data (schema/user.ts) and Alma's own rules
- * (domain §9a V3–V8). A pure function of the element and the context: the language server
+ * (docs/diagnostics.md). A pure function of the user and the context: the language server
  * caches the result per `XmlElement` and re-validates only the users an edit touched.
  * Offsets are relative to the user chunk, like the element's.
+ *
+ * The validator walks the user as the scanner read it (an `ElementTable`: flat, no object per
+ * element), so the command line checks a large file without building a tree per user;
+ * `analyzeUser` takes an element tree and walks it through the same table.
  *
  * Ranges: a value problem covers the value's text, a structural one the element's name, an
  * attribute problem the attribute's value.
@@ -10,15 +14,15 @@
 import type { Problem, Severity } from '../diagnostics';
 import type { AttributeDef, ComplexTypeDef, ElementDef, SimpleType } from '../schema/types';
 import { USER_TYPE } from '../schema/user';
-import { trimXml, userKeys, type UserKeys } from '../sis/keys';
-import type { XmlAttribute, XmlElement } from '../xml/types';
+import { trimXml, userKeysOf, type UserKeys } from '../sis/keys';
+import { ElementTable, fromElement } from '../xml/table';
+import type { XmlElement } from '../xml/types';
 import { almaSeverity, prepare, problem, xsdSeverity, type Prepared, type ValidationContext } from './context';
 import {
   booleanReplacement,
   codePointLength,
   dateKey,
   fixDate,
-  hasNonSpace,
   isXsdBoolean,
   isXsdDate,
   isXsdDateTime,
@@ -27,19 +31,18 @@ import {
   isXsdLong,
 } from './values';
 
-/** Fields newer than the April-2021 XSD, seen in Alma's own samples or production files (domain §2.9). */
+/** Fields newer than the April-2021 XSD, seen in Ex Libris' own JSON samples or production files (Berkeley's loader sends `pref_full_name`). */
 const NEWER_FIELDS: ReadonlySet<string> = new Set(['pref_full_name', 'block_owner', 'note_owner', 'statistic_owner', 'proxy_type']);
 
-/** Alma's own wording for empty mandatory values, where institutions have reported it (domain §5.2 [CSU-ISSUES]). */
+/** Alma's own wording for empty mandatory values, where institutions have reported it (the California State University libraries' ULMS wiki). */
 const ALMA_MANDATORY_MESSAGES: Readonly<Record<string, string>> = {
   'user_identifier/value': 'Mandatory field is missing: User identifier value',
   'user_statistic/statistic_category': 'User Rejected: missing a mandatory field: statistical category',
 };
 
-/** Documented as mandatory and listed by checklist V4 ("note has type/text"): an error in lenient mode. */
+/** Documented as mandatory by Ex Libris (a note has a type and a text): an error in lenient mode. */
 const V4_MANDATORY: ReadonlySet<string> = new Set(['user_note/note_text']);
 
-const nameRange = (el: XmlElement) => [el.start + 1, el.nameEnd] as const;
 
 /**
  * Position of the child named `name` in `ct`, or -1. Files nearly always list children in the
@@ -56,6 +59,8 @@ function findPosition(ct: ComplexTypeDef, name: string, after: number): number {
 
 class UserValidator {
   problems: Problem[] = [];
+  /** The user being validated. */
+  t!: ElementTable;
   private readonly counts: Uint32Array[] = [];
   /** > 0 while walking inside an element the SIS load ignores (strict mode only). */
   private ignoredDepth = 0;
@@ -63,7 +68,8 @@ class UserValidator {
   constructor(private readonly p: Prepared) {}
 
   /** Ready for the next user (validators are reused: their count arrays cost more than the walk). */
-  reset(): this {
+  reset(t: ElementTable): this {
+    this.t = t;
     this.problems = [];
     this.ignoredDepth = 0;
     return this;
@@ -82,12 +88,18 @@ class UserValidator {
     return a;
   }
 
-  complex(el: XmlElement, ct: ComplexTypeDef, depth: number) {
+  private nameRange(i: number): readonly [number, number] {
+    return [this.t.start[i] + 1, this.t.nameEnd[i]];
+  }
+
+  complex(el: number, ct: ComplexTypeDef, depth: number) {
     const p = this.p;
-    if (el.attributes.length > 0) this.attributes(el, ct.attributes);
-    if (el.text.length > 0 && hasNonSpace(el.text)) {
-      const [s, e] = nameRange(el);
-      this.add('unexpected-text', xsdSeverity(p, 'warning'), `Text inside <${el.name}>, which holds only elements; Alma ignores it.`, s, e);
+    const t = this.t;
+    const elName = t.names[el];
+    if (t.attrEnd[el] > t.attrFirst[el]) this.attributes(el, ct.attributes);
+    if (t.hasNonSpaceText(el)) {
+      const [s, e] = this.nameRange(el);
+      this.add('unexpected-text', xsdSeverity(p, 'warning'), `Text inside <${elName}>, which holds only elements; Alma ignores it.`, s, e);
     }
     const n = ct.children.length;
     const counts = this.countsAt(depth, n);
@@ -95,10 +107,10 @@ class UserValidator {
     let lastPos = -1;
     let lastName = '';
     let lastFound = -1;
-    const children = el.children;
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i];
-      const pos = findPosition(ct, child.name, lastFound);
+    const after = t.after;
+    for (let child = el + 1, end = after[el]; child < end; child = after[child]) {
+      const childName = t.names[child];
+      const pos = findPosition(ct, childName, lastFound);
       if (pos < 0) {
         this.unknownElement(child, ct);
         continue;
@@ -107,27 +119,27 @@ class UserValidator {
       const def = ct.children[pos];
       const seen = ++counts[pos];
       if (def.maxOccurs !== 'unbounded' && seen > def.maxOccurs) {
-        const [s, e] = nameRange(child);
+        const [s, e] = this.nameRange(child);
         const msg = def.maxOccurs === 1
-          ? `<${child.name}> appears more than once in <${el.name}>; the schema allows it once${p.strict ? '' : ' and Alma will read only one of them'}.`
-          : `More than ${def.maxOccurs} <${child.name}> in <${el.name}>.`;
-        this.add('duplicate-element', xsdSeverity(p, 'warning'), msg, s, e, { element: child.name });
+          ? `<${childName}> appears more than once in <${elName}>; the schema allows it once${p.strict ? '' : ' and Alma will read only one of them'}.`
+          : `More than ${def.maxOccurs} <${childName}> in <${elName}>.`;
+        this.add('duplicate-element', xsdSeverity(p, 'warning'), msg, s, e, { element: childName });
       }
       if (sequence) {
         if (pos < lastPos) {
-          const [s, e] = nameRange(child);
+          const [s, e] = this.nameRange(child);
           this.add('element-order', xsdSeverity(p, 'warning'),
-            `<${child.name}> must come before <${lastName}> in <${el.name}> (order: ${ct.children.map((c) => c.name).join(', ')}).`,
-            s, e, { element: child.name, before: lastName });
+            `<${childName}> must come before <${lastName}> in <${elName}> (order: ${ct.children.map((c) => c.name).join(', ')}).`,
+            s, e, { element: childName, before: lastName });
         } else {
           lastPos = pos;
-          lastName = child.name;
+          lastName = childName;
         }
       }
       let enteredIgnored = false;
       if (!def.sis && this.ignoredDepth === 0) {
-        const [s, e] = nameRange(child);
-        this.add('ignored-by-sis', 'hint', ignoredMessage(def), s, e, elementData(child.name));
+        const [s, e] = this.nameRange(child);
+        this.add('ignored-by-sis', 'hint', ignoredMessage(def), s, e, elementData(childName));
         // Lenient mode judges what Alma reads; the XSD still checks what it ignores.
         if (!p.strict) continue;
         enteredIgnored = true;
@@ -135,12 +147,12 @@ class UserValidator {
       }
       if (def.type !== undefined) this.simple(child, def, def.type, ct, depth === 0);
       else if (def.content !== undefined) {
-        if (depth === 0 && child.children.length === 0 && !p.strict && p.protectedSet.has(def.name)) {
+        if (depth === 0 && !t.hasChildren(child) && !p.strict && p.protectedSet.has(def.name)) {
           // An empty protected list (e.g. <rs_libraries/>) clears the libraries staff may have set.
-          const [s, e] = nameRange(child);
+          const [s, e] = this.nameRange(child);
           this.add('empty-value', 'information',
-            `Empty <${child.name}>: a protected field; depending on the profile, Alma clears the stored list or keeps it (setting emptyProtectedField).`,
-            s, e, { element: child.name, protected: true });
+            `Empty <${childName}>: a protected field; depending on the profile, Alma clears the stored list or keeps it (setting emptyProtectedField).`,
+            s, e, { element: childName, protected: true });
         }
         this.complex(child, def.content, depth + 1);
       }
@@ -156,132 +168,142 @@ class UserValidator {
       const d = ct.children[c];
       if (counts[c] === 0) {
         const key = `${ct.name}/${d.name}`;
-        const [s, e] = nameRange(el);
+        const [s, e] = this.nameRange(el);
         this.add('missing-element', almaSeverity(p, V4_MANDATORY.has(key) ? 'error' : 'warning'),
-          `<${el.name}> has no <${d.name}>, which Ex Libris documents as mandatory.`, s, e, { element: d.name, parent: el.name });
+          `<${elName}> has no <${d.name}>, which Ex Libris documents as mandatory.`, s, e, { element: d.name, parent: elName });
       }
     }
   }
 
-  private missing(el: XmlElement, req: ElementDef, ct: ComplexTypeDef) {
-    const [s, e] = nameRange(el);
+  private missing(el: number, req: ElementDef, ct: ComplexTypeDef) {
+    const [s, e] = this.nameRange(el);
+    const elName = this.t.names[el];
     if (req.name.endsWith('_types')) {
       this.add('missing-types-wrapper', 'error',
-        `<${el.name}> has no <${req.name}>: the schema requires the wrapper even when it lists no type, and Alma rejects the user without it.`,
-        s, e, { element: req.name, parent: el.name });
+        `<${elName}> has no <${req.name}>: the schema requires the wrapper even when it lists no type, and Alma rejects the user without it.`,
+        s, e, { element: req.name, parent: elName });
       return;
     }
     const alma = ALMA_MANDATORY_MESSAGES[`${ct.name}/${req.name}`];
     this.add('missing-element', 'error',
-      alma ? `<${el.name}> has no <${req.name}>: Alma rejects the user ("${alma}").` : `<${el.name}> has no <${req.name}>, which is required.`,
-      s, e, { element: req.name, parent: el.name });
+      alma ? `<${elName}> has no <${req.name}>: Alma rejects the user ("${alma}").` : `<${elName}> has no <${req.name}>, which is required.`,
+      s, e, { element: req.name, parent: elName });
   }
 
-  private unknownElement(child: XmlElement, parent: ComplexTypeDef | ElementDef) {
+  private unknownElement(child: number, parent: ComplexTypeDef | ElementDef) {
     const p = this.p;
-    const [s, e] = nameRange(child);
-    if (child.name.includes(':')) {
-      this.add('namespace', 'error', `<${child.name}> has a namespace prefix; Alma's user schema has no namespace.`, s, e);
+    const [s, e] = this.nameRange(child);
+    const childName = this.t.names[child];
+    if (childName.includes(':')) {
+      this.add('namespace', 'error', `<${childName}> has a namespace prefix; Alma's user schema has no namespace.`, s, e);
       return;
     }
     const parentName = parent.name;
     if ('type' in parent && parent.type !== undefined) {
-      this.add('unknown-element', xsdSeverity(p, 'warning'), `<${parentName}> holds a value, not elements: <${child.name}> is not allowed here.`, s, e);
+      this.add('unknown-element', xsdSeverity(p, 'warning'), `<${parentName}> holds a value, not elements: <${childName}> is not allowed here.`, s, e);
       return;
     }
     const ct = parent as ComplexTypeDef;
-    const suggestion = suggest(ct, child.name);
-    let msg = `<${child.name}> is not part of Alma's user schema in <${parentName}>`;
+    const suggestion = suggest(ct, childName);
+    let msg = `<${childName}> is not part of Alma's user schema in <${parentName}>`;
     let sev: Severity = 'warning';
-    if (NEWER_FIELDS.has(child.name)) {
+    if (NEWER_FIELDS.has(childName)) {
       msg += '; it is newer than the April-2021 XSD and may or may not be read by your Alma';
       sev = 'information';
     } else if (suggestion) msg += `; did you mean <${suggestion}>?`;
     else msg += p.strict ? '' : '; the SIS load ignores it';
     if (!msg.endsWith('?')) msg += '.';
-    this.add('unknown-element', xsdSeverity(p, sev), msg, s, e, suggestion ? { element: child.name, suggestion } : { element: child.name });
+    this.add('unknown-element', xsdSeverity(p, sev), msg, s, e, suggestion ? { element: childName, suggestion } : { element: childName });
   }
 
-  private attributes(el: XmlElement, defs: readonly AttributeDef[] | undefined) {
-    const attrs = el.attributes;
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i];
-      const name = a.name;
+  private attributes(el: number, defs: readonly AttributeDef[] | undefined) {
+    const t = this.t;
+    const elName = t.names[el];
+    for (let k = t.attrFirst[el], end = t.attrEnd[el]; k < end; k++) {
+      const name = t.attrNames[k];
+      const start = t.attrStart[k];
       if (name === 'xmlns') {
-        if (a.value !== '') {
-          this.add('namespace', 'error', `A default namespace ("${a.value}") on <${el.name}>: Alma's user schema has no namespace, so nothing inside would be recognised.`, a.valueStart, a.valueEnd);
+        const value = t.attrValue(k);
+        if (value !== '') {
+          this.add('namespace', 'error', `A default namespace ("${value}") on <${elName}>: Alma's user schema has no namespace, so nothing inside would be recognised.`, t.attrValueStart[k], t.attrValueEnd[k]);
         }
         continue;
       }
       // Declaring a prefix changes nothing by itself; xsi:* attributes are allowed everywhere,
       // except xsi:nil, which XSD allows only on elements declared nillable (none of Alma's are).
       if (name === 'xsi:nil') {
-        this.add('unknown-attribute', xsdSeverity(this.p, 'warning'), `xsi:nil is not allowed on <${el.name}>: no element of Alma's user schema is nillable.`, a.start, a.start + name.length, { attribute: name });
+        this.add('unknown-attribute', xsdSeverity(this.p, 'warning'), `xsi:nil is not allowed on <${elName}>: no element of Alma's user schema is nillable.`, start, start + name.length, { attribute: name });
         continue;
       }
       if (name.startsWith('xmlns:') || name.startsWith('xsi:')) continue;
       let def: AttributeDef | undefined;
       if (defs) for (let j = 0; j < defs.length; j++) if (defs[j].name === name) def = defs[j];
       if (def === undefined) {
-        this.add('unknown-attribute', xsdSeverity(this.p, 'warning'), `<${el.name}> has no attribute "${name}" in Alma's user schema.`, a.start, a.start + name.length, { attribute: name });
+        this.add('unknown-attribute', xsdSeverity(this.p, 'warning'), `<${elName}> has no attribute "${name}" in Alma's user schema.`, start, start + name.length, { attribute: name });
         continue;
       }
-      this.attributeValue(el, a, def);
+      this.attributeValue(k, def);
     }
   }
 
-  private attributeValue(el: XmlElement, a: XmlAttribute, def: AttributeDef) {
+  private attributeValue(k: number, def: AttributeDef) {
     const p = this.p;
     const t = def.type;
+    const name = this.t.attrNames[k];
+    const value = this.t.attrValue(k);
+    const vs = this.t.attrValueStart[k];
+    const ve = this.t.attrValueEnd[k];
     if (def.name === 'segment_type') {
-      // "External" says what the SIS load does anyway; anything else is a wish it ignores [XSD].
-      if (trimXml(a.value) !== 'External') {
+      // "External" says what the SIS load does anyway; anything else is a wish it ignores
+      // (rest_user.xsd: segment_type is not tagged for the SIS load).
+      if (trimXml(value) !== 'External') {
         this.add('segment-type-ignored', 'warning',
-          `segment_type="${a.value}" has no effect in an SIS file: the SIS load stores every segment as External (only the Users API reads it).`,
-          a.valueStart, a.valueEnd, { attribute: 'segment_type', replacement: 'External' });
+          `segment_type="${value}" has no effect in an SIS file: the SIS load stores every segment as External (only the Users API reads it).`,
+          vs, ve, { attribute: 'segment_type', replacement: 'External' });
       }
       if (!p.strict) return;
     }
     if (t.kind === 'boolean') {
-      const v = trimXml(a.value);
+      const v = trimXml(value);
       if (!isXsdBoolean(v)) {
         const replacement = booleanReplacement(v);
         this.add('invalid-boolean', xsdSeverity(p, 'warning'),
-          `${a.name}="${a.value}" is not a boolean: use true or false${p.strict ? '' : ' (Alma may read it as false)'}.`,
-          a.valueStart, a.valueEnd, replacement ? { replacement, attribute: a.name } : { attribute: a.name });
+          `${name}="${value}" is not a boolean: use true or false${p.strict ? '' : ' (Alma may read it as false)'}.`,
+          vs, ve, replacement ? { replacement, attribute: name } : { attribute: name });
       }
-    } else if (t.kind === 'string' && t.maxLength !== undefined && a.value.length > t.maxLength) {
-      const len = codePointLength(a.value);
+    } else if (t.kind === 'string' && t.maxLength !== undefined && value.length > t.maxLength) {
+      const len = codePointLength(value);
       if (len > t.maxLength) {
-        this.add('too-long', xsdSeverity(p, 'warning'), `${a.name} is ${len} characters long; the schema allows at most ${t.maxLength}.`, a.valueStart, a.valueEnd, { maxLength: t.maxLength, length: len });
+        this.add('too-long', xsdSeverity(p, 'warning'), `${name} is ${len} characters long; the schema allows at most ${t.maxLength}.`, vs, ve, { maxLength: t.maxLength, length: len });
       }
-    } else if ((t.kind === 'long' && !isXsdLong(a.value)) || (t.kind === 'int' && !isXsdInt(a.value))) {
-      this.add('invalid-number', xsdSeverity(p, 'warning'), `${a.name}="${a.value}" is not a whole number.`, a.valueStart, a.valueEnd);
+    } else if ((t.kind === 'long' && !isXsdLong(value)) || (t.kind === 'int' && !isXsdInt(value))) {
+      this.add('invalid-number', xsdSeverity(p, 'warning'), `${name}="${value}" is not a whole number.`, vs, ve);
     }
   }
 
-  simple(el: XmlElement, def: ElementDef, type: SimpleType, parent: ComplexTypeDef, isCore: boolean) {
+  simple(el: number, def: ElementDef, type: SimpleType, parent: ComplexTypeDef, isCore: boolean) {
     const p = this.p;
-    if (el.attributes.length > 0) this.attributes(el, def.attributes);
-    if (el.children.length > 0) for (let i = 0; i < el.children.length; i++) this.unknownElement(el.children[i], def);
+    const t = this.t;
+    if (t.attrEnd[el] > t.attrFirst[el]) this.attributes(el, def.attributes);
+    if (t.hasChildren(el)) for (let c = el + 1, end = t.after[el]; c < end; c = t.after[c]) this.unknownElement(c, def);
     // An element the reader had to cut short has no trustworthy value: the reader reported it.
-    if (!el.closed) return;
-    const text = el.text;
+    if (!t.isClosed(el)) return;
+    const text = t.textOf(el);
     const trimmed = trimXml(text);
     if (trimmed === '') {
       this.empty(el, def, type, parent, isCore);
       return;
     }
     const padded = trimmed.length !== text.length;
-    const vs = el.startTagEnd;
-    const ve = el.endTagStart;
+    const vs = t.startTagEnd[el];
+    const ve = t.endTagStart[el];
     switch (type.kind) {
       case 'string': {
         if (type.maxLength !== undefined && text.length > type.maxLength) {
           const len = codePointLength(text);
           if (len > type.maxLength) {
             this.add('too-long', xsdSeverity(p, 'warning'),
-              `<${el.name}> is ${len} characters long; the schema allows at most ${type.maxLength}${p.strict ? '' : ' (Alma may reject or cut it)'}.`,
+              `<${t.names[el]}> is ${len} characters long; the schema allows at most ${type.maxLength}${p.strict ? '' : ' (Alma may reject or cut it)'}.`,
               vs, ve, { maxLength: type.maxLength, length: len });
           }
         }
@@ -331,26 +353,28 @@ class UserValidator {
     }
   }
 
-  private padded(el: XmlElement, trimmed: string, isCode = false) {
+  private padded(el: number, trimmed: string, isCode = false) {
+    const t = this.t;
     this.add('padded-value', 'warning',
-      `Spaces around the value of <${el.name}>; Alma may keep them as part of the value${isCode ? ', and a padded code matches no code' : ''}.`,
-      el.startTagEnd, el.endTagStart, { replacement: trimmed });
+      `Spaces around the value of <${t.names[el]}>; Alma may keep them as part of the value${isCode ? ', and a padded code matches no code' : ''}.`,
+      t.startTagEnd[el], t.endTagStart[el], { replacement: trimmed });
   }
 
-  private empty(el: XmlElement, def: ElementDef, type: SimpleType, parent: ComplexTypeDef, isCore: boolean) {
+  private empty(el: number, def: ElementDef, type: SimpleType, parent: ComplexTypeDef, isCore: boolean) {
     const p = this.p;
-    const [s, e] = nameRange(el);
+    const [s, e] = this.nameRange(el);
+    const elName = this.t.names[el];
     const key = `${parent.name}/${def.name}`;
     const required = def.minOccurs >= 1 || V4_MANDATORY.has(key);
     if (p.strict && type.kind !== 'string') {
-      this.add('empty-value', 'error', `<${el.name}> is empty: '' is not a valid ${type.kind === 'dateTime' ? 'xs:dateTime' : 'xs:' + type.kind}.`, s, e, { element: el.name });
+      this.add('empty-value', 'error', `<${elName}> is empty: '' is not a valid ${type.kind === 'dateTime' ? 'xs:dateTime' : 'xs:' + type.kind}.`, s, e, { element: elName });
       return;
     }
     if (required) {
       const alma = ALMA_MANDATORY_MESSAGES[key];
       this.add('mandatory-value-missing', almaSeverity(p, 'error'),
-        alma ? `<${el.name}> is empty: Alma rejects the user ("${alma}").` : `<${el.name}> is empty; Alma requires a value and rejects the user.`,
-        s, e, { element: el.name });
+        alma ? `<${elName}> is empty: Alma rejects the user ("${alma}").` : `<${elName}> is empty; Alma requires a value and rejects the user.`,
+        s, e, { element: elName });
       return;
     }
     if (!p.strict && isCore && def.sis) {
@@ -358,14 +382,16 @@ class UserValidator {
       const msg = def.name === 'preferred_language'
         ? 'Empty <preferred_language>: Alma cannot leave it empty and sets it to en.'
         : isProtected
-          ? `Empty <${el.name}>: a protected field; depending on the profile, Alma clears the stored value or keeps it (setting emptyProtectedField).`
-          : `Empty <${el.name}>: Alma treats it as absent and clears the value it holds for this user.`;
-      this.add('empty-value', isProtected ? 'information' : 'hint', msg, s, e, { element: el.name, protected: isProtected });
+          ? `Empty <${elName}>: a protected field; depending on the profile, Alma clears the stored value or keeps it (setting emptyProtectedField).`
+          : `Empty <${elName}>: Alma treats it as absent and clears the value it holds for this user.`;
+      this.add('empty-value', isProtected ? 'information' : 'hint', msg, s, e, { element: elName, protected: isProtected });
     }
   }
 
-  private codeValue(el: XmlElement, def: ElementDef, code: string) {
+  private codeValue(el: number, def: ElementDef, code: string) {
     const tables = this.p.codeTables;
+    const vs = this.t.startTagEnd[el];
+    const ve = this.t.endTagStart[el];
     if (!tables) return;
     const table = tables.tables.get(def.codeTable ?? def.name) ?? (def.codeTable ? tables.tables.get(def.name) : undefined);
     if (!table) return;
@@ -374,15 +400,15 @@ class UserValidator {
       if (allowed && !allowed.has(code)) {
         this.add('code-not-allowed', 'error',
           `"${code}" is not allowed for record type ${this.p.settings.recordType} (the profile's); allowed: ${[...allowed].join(', ') || 'none'}.`,
-          el.startTagEnd, el.endTagStart, { table: table.name, recordType: this.p.settings.recordType });
+          vs, ve, { table: table.name, recordType: this.p.settings.recordType });
       }
       return;
     }
     const near = table.byLowerCode.get(code.toLowerCase());
     if (near) {
-      this.add('code-case', 'warning', `"${code}" is written "${near.code}" in the ${table.name} table; codes are case-sensitive.`, el.startTagEnd, el.endTagStart, { replacement: near.code, table: table.name });
+      this.add('code-case', 'warning', `"${code}" is written "${near.code}" in the ${table.name} table; codes are case-sensitive.`, vs, ve, { replacement: near.code, table: table.name });
     } else {
-      this.add('unknown-code', 'error', `"${code}" is not a code of the ${table.name} table.`, el.startTagEnd, el.endTagStart, { table: table.name });
+      this.add('unknown-code', 'error', `"${code}" is not a code of the ${table.name} table.`, vs, ve, { table: table.name });
     }
   }
 }
@@ -432,35 +458,29 @@ function suggest(ct: ComplexTypeDef, name: string): string | undefined {
 
 const CONTACT_ITEMS: ReadonlyMap<string, 'address' | 'email' | 'phone'> = new Map([['addresses', 'address'], ['emails', 'email'], ['phones', 'phone']] as const);
 
-function first(el: XmlElement, name: string): XmlElement | undefined {
-  const ch = el.children;
-  for (let i = 0; i < ch.length; i++) if (ch[i].name === name) return ch[i];
-  return undefined;
-}
-
-function attr(el: XmlElement, name: string): XmlAttribute | undefined {
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i++) if (a[i].name === name) return a[i];
-  return undefined;
-}
-
-const isTrue = (a: XmlAttribute | undefined) => {
-  if (!a) return false;
-  const v = trimXml(a.value);
+/** Whether attribute k is `true` or `1` (no attribute: -1, false). */
+function isTrue(t: ElementTable, k: number): boolean {
+  if (k < 0) return false;
+  const v = trimXml(t.attrValue(k));
   return v === 'true' || v === '1';
-};
+}
 
-/** The comparable `YYYY-MM-DD` of a date element when its value is a valid date. */
-function dateOf(el: XmlElement | undefined): string | undefined {
-  if (!el) return undefined;
-  const v = trimXml(el.text);
+/** The comparable `YYYY-MM-DD` of date element i when its value is a valid date. */
+function dateOf(t: ElementTable, i: number): string | undefined {
+  if (i < 0) return undefined;
+  const v = trimXml(t.textOf(i));
   return v !== '' && isXsdDate(v) ? dateKey(v) : undefined;
 }
 
-/** Alma's rules that need more than one element (checklist V4, V6–V8). */
-function almaRules(v: UserValidator, user: XmlElement, keys: UserKeys, p: Prepared) {
+/**
+ * Alma's rules that need more than one element: an identifier repeated inside one user
+ * (CARLI, "SIS Synchronization Troubleshooting"), expiry and purge dates, preferred flags.
+ */
+function almaRules(v: UserValidator, keys: UserKeys, p: Prepared) {
   const out = v.problems;
-  const [us, ue] = nameRange(user);
+  const t = v.t;
+  const us = t.start[0] + 1;
+  const ue = t.nameEnd[0];
   if (keys.matchValue === null) {
     const byPrimary = p.settings.matchBy.toLowerCase() === 'primary_id';
     out.push(problem('missing-match-id', almaSeverity(p, 'error'),
@@ -469,7 +489,8 @@ function almaRules(v: UserValidator, user: XmlElement, keys: UserKeys, p: Prepar
         : `This user has no identifier of type ${p.settings.matchBy}, the profile's Match ID: Alma cannot match it.`,
       us, ue, { matchBy: p.settings.matchBy }));
   }
-  // V6: one value in two identifier slots of the same user [OLH-SIS] [CARLI-TROUBLE].
+  // One value in two identifier slots of the same user (Alma online help, "Managing Users";
+  // CARLI, "SIS Synchronization Troubleshooting").
   const ids = keys.identifiers;
   if (ids.length > 1) {
     for (let j = 1; j < ids.length; j++) {
@@ -484,57 +505,55 @@ function almaRules(v: UserValidator, user: XmlElement, keys: UserKeys, p: Prepar
       }
     }
   }
-  // V8: expiry and purge sanity (warnings; thresholds are policy, not Alma rules).
-  const expiryEl = first(user, 'expiry_date');
-  const expiry = dateOf(expiryEl);
-  if (expiry && expiryEl && p.today && expiry < p.today) {
-    out.push(problem('expiry-in-past', 'warning', `The expiry date ${expiry} is already past (today is ${p.today}): the user is expired as soon as it loads.`, expiryEl.startTagEnd, expiryEl.endTagStart));
+  // Expiry and purge sanity (warnings; thresholds are policy, not Alma rules).
+  const expiryEl = t.findChild(0, 'expiry_date');
+  const expiry = dateOf(t, expiryEl);
+  if (expiry && p.today && expiry < p.today) {
+    out.push(problem('expiry-in-past', 'warning', `The expiry date ${expiry} is already past (today is ${p.today}): the user is expired as soon as it loads.`, t.startTagEnd[expiryEl], t.endTagStart[expiryEl]));
   }
-  const purgeEl = first(user, 'purge_date');
-  const purge = dateOf(purgeEl);
-  if (purge && purgeEl && expiry && purge < expiry) {
-    out.push(problem('purge-before-expiry', 'warning', `The purge date ${purge} is before the expiry date ${expiry}: the purge job may delete the user while it is still active.`, purgeEl.startTagEnd, purgeEl.endTagStart));
+  const purgeEl = t.findChild(0, 'purge_date');
+  const purge = dateOf(t, purgeEl);
+  if (purge && expiry && purge < expiry) {
+    out.push(problem('purge-before-expiry', 'warning', `The purge date ${purge} is before the expiry date ${expiry}: the purge job may delete the user while it is still active.`, t.startTagEnd[purgeEl], t.endTagStart[purgeEl]));
   }
-  // V7: preferred flags in contact_info.
-  for (const ci of user.children) {
-    if (ci.name !== 'contact_info') continue;
-    for (const list of ci.children) {
-      const item = CONTACT_ITEMS.get(list.name);
+  // Preferred flags in contact_info.
+  const after = t.after;
+  for (let ci = 1, ce = after[0]; ci < ce; ci = after[ci]) {
+    if (t.names[ci] !== 'contact_info') continue;
+    for (let list = ci + 1, le = after[ci]; list < le; list = after[list]) {
+      const item = CONTACT_ITEMS.get(t.names[list]);
       if (item === undefined) continue;
-      {
-        let preferred = 0;
-        let sms = 0;
-        let items = 0;
-        for (const it of list.children) {
-          if (it.name !== item) continue;
-          items++;
-          const pa = attr(it, 'preferred');
-          if (isTrue(pa) && pa) {
-            if (++preferred > 1) {
-              out.push(problem('multiple-preferred', almaSeverity(p, 'error'), `More than one ${item} is marked preferred="true"; Alma keeps one preferred ${item} per user.`, pa.valueStart, pa.valueEnd, { attribute: 'preferred' }));
-            }
-          }
-          const sa = attr(it, 'preferred_sms');
-          if (isTrue(sa) && sa) {
-            if (++sms > 1) {
-              out.push(problem('multiple-preferred-sms', almaSeverity(p, 'error'), 'More than one phone is marked preferred_sms="true"; only one phone can receive SMS.', sa.valueStart, sa.valueEnd, { attribute: 'preferred_sms' }));
-            }
-          }
-          if (item === 'address') {
-            const start = dateOf(first(it, 'start_date'));
-            const endEl = first(it, 'end_date');
-            const end = dateOf(endEl);
-            if (start && end && endEl && end < start) {
-              out.push(problem('end-before-start', 'warning', `The address ends (${end}) before it starts (${start}).`, endEl.startTagEnd, endEl.endTagStart));
-            }
+      let preferred = 0;
+      let sms = 0;
+      let items = 0;
+      for (let it = list + 1, ie = after[list]; it < ie; it = after[it]) {
+        if (t.names[it] !== item) continue;
+        items++;
+        const pa = t.findAttribute(it, 'preferred');
+        if (isTrue(t, pa)) {
+          if (++preferred > 1) {
+            out.push(problem('multiple-preferred', almaSeverity(p, 'error'), `More than one ${item} is marked preferred="true"; Alma keeps one preferred ${item} per user.`, t.attrValueStart[pa], t.attrValueEnd[pa], { attribute: 'preferred' }));
           }
         }
-        if (items > 0 && preferred === 0 && item !== 'phone') {
-          const [s, e] = nameRange(list);
-          out.push(problem('no-preferred', 'warning',
-            `No ${item} is marked preferred="true": Primo and linked accounts in fulfillment networks then show no ${item} for the user.`,
-            s, e, { element: item }));
+        const sa = t.findAttribute(it, 'preferred_sms');
+        if (isTrue(t, sa)) {
+          if (++sms > 1) {
+            out.push(problem('multiple-preferred-sms', almaSeverity(p, 'error'), 'More than one phone is marked preferred_sms="true"; only one phone can receive SMS.', t.attrValueStart[sa], t.attrValueEnd[sa], { attribute: 'preferred_sms' }));
+          }
         }
+        if (item === 'address') {
+          const start = dateOf(t, t.findChild(it, 'start_date'));
+          const endEl = t.findChild(it, 'end_date');
+          const end = dateOf(t, endEl);
+          if (start && end && end < start) {
+            out.push(problem('end-before-start', 'warning', `The address ends (${end}) before it starts (${start}).`, t.startTagEnd[endEl], t.endTagStart[endEl]));
+          }
+        }
+      }
+      if (items > 0 && preferred === 0 && item !== 'phone') {
+        out.push(problem('no-preferred', 'warning',
+          `No ${item} is marked preferred="true": Primo and linked accounts in fulfillment networks then show no ${item} for the user.`,
+          t.start[list] + 1, t.nameEnd[list], { element: item }));
       }
     }
   }
@@ -549,18 +568,28 @@ export interface UserAnalysis {
   readonly keys: UserKeys;
 }
 
-/** Validate one user and compute its keys (one walk each; both relative to the chunk). */
-export function analyzeUser(element: XmlElement, ctx: ValidationContext = {}): UserAnalysis {
+/**
+ * Validate the user in element 0 of `table` (as the scanner read it) and compute its keys;
+ * both relative to the chunk. The problem list is the caller's.
+ */
+export function analyzeScan(table: ElementTable, ctx: ValidationContext = {}): UserAnalysis {
   const p = prepare(ctx);
   let v = validators.get(p);
   if (!v) {
     v = new UserValidator(p);
     validators.set(p, v);
   }
-  v.reset().complex(element, USER_TYPE, 0);
-  const keys = userKeys(element, p.settings);
-  almaRules(v, element, keys, p);
+  v.reset(table).complex(0, USER_TYPE, 0);
+  const keys = userKeysOf(table, p.settings);
+  almaRules(v, keys, p);
   return { problems: v.problems, keys };
+}
+
+const scratch = new ElementTable();
+
+/** `analyzeScan` of a `<user>` element tree. */
+export function analyzeUser(element: XmlElement, ctx: ValidationContext = {}): UserAnalysis {
+  return analyzeScan(fromElement(element, scratch), ctx);
 }
 
 /** Per-user validation: schema + Alma's per-user rules. Offsets relative to the user chunk. */

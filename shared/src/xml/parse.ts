@@ -1,53 +1,26 @@
 /**
- * A purpose-built, tolerant XML reader with positions.
+ * A purpose-built, tolerant XML scanner with positions.
  *
- * Why not a library: `../shared/guides/performance.md` measured fast-xml-parser with
- * `captureMetaData` at 11–21 MB/s and saxes at 113 MB/s (events only, before building anything),
- * against xmllint's 90 MB/s that the command line must beat. This reader builds exactly the tree
- * the features need (elements, attributes, decoded text, offsets) in one pass over char codes,
- * checks well-formedness as it goes, and recovers from broken markup so one bad user does not
- * hide the rest. It never expands entities other than XML's five and character references, and
- * never fetches anything: DOCTYPEs are reported and skipped.
+ * Why not a library: the project's performance notes (docs/performance.md) measured
+ * fast-xml-parser with `captureMetaData` at 11–21 MB/s and saxes at 113 MB/s (events only,
+ * before building anything), against xmllint's 90 MB/s that the command line must beat. This
+ * scanner reads an element and everything inside it in one pass over char codes into an
+ * `ElementTable` (flat, reused: no object per element), checks well-formedness as it goes, and
+ * recovers from broken markup so one bad user does not hide the rest. It never expands entities
+ * other than XML's five and character references, and never fetches anything: DOCTYPEs are
+ * reported and skipped.
  *
  * The element stack is explicit (no recursion), so deep nesting cannot overflow the call stack.
  */
 import type { Problem } from '../diagnostics';
-import type { XmlAttribute, XmlElement } from './types';
-
-const EMPTY_ATTRS: readonly XmlAttribute[] = Object.freeze([]);
-const EMPTY_CHILDREN: readonly XmlElement[] = Object.freeze([]);
-
-/** Mutable while being built; handed out as the readonly `XmlElement`. */
-interface BuildingElement {
-  name: string;
-  start: number;
-  nameEnd: number;
-  startTagEnd: number;
-  endTagStart: number;
-  end: number;
-  attributes: readonly XmlAttribute[];
-  children: XmlElement[] | readonly XmlElement[];
-  text: string;
-  selfClosing: boolean;
-  closed: boolean;
-}
+import { ElementTable, own } from './table';
+import type { XmlAttribute } from './types';
 
 export interface ParseOptions {
-  /** Start-tag names that end the element being read when met inside it (a `<user>` inside a `<user>` means a missing `</user>`). */
-  readonly stopAtStartTags?: ReadonlySet<string>;
-  /** End-tag names that end the element being read when met inside it (the root's end tag). */
-  readonly stopAtEndTags?: ReadonlySet<string>;
-}
-
-export interface ParsedElement {
-  /** The element; offsets relative to `base`. */
-  readonly element: XmlElement;
-  /** Absolute index where reading stopped. */
-  readonly next: number;
-  /** Problems relative to `base`. */
-  readonly problems: Problem[];
-  /** True when the element ran into `limit` unfinished: a stream reader should wait for more text. */
-  readonly hitLimit: boolean;
+  /** Start-tag name that ends the element being read when met inside it (a `<user>` inside a `<user>` means a missing `</user>`). */
+  readonly stopAtStartTag?: string;
+  /** End-tag name that ends the element being read when met inside it (the root's end tag). */
+  readonly stopAtEndTag?: string;
 }
 
 const enum Ch {
@@ -85,27 +58,6 @@ export function sameAt(t: string, at: number, s: string): boolean {
   return true;
 }
 
-const COPY_BUFFER = new Uint16Array(4096);
-
-/**
- * A copy of `s` that shares no memory with the text it was cut from. V8 keeps a whole string
- * alive while any slice of it (13 characters or more) lives: without copies, every user the
- * language server keeps from an earlier version of a document would keep that whole version
- * (measured: 85 MB more per edit on a 20,000-user file). Shorter slices are copies already.
- */
-export function own(s: string): string {
-  const n = s.length;
-  if (n < 13) return s;
-  if (n > COPY_BUFFER.length) return JSON.parse(JSON.stringify(s)) as string;
-  for (let i = 0; i < n; i++) COPY_BUFFER[i] = s.charCodeAt(i);
-  return String.fromCharCode.apply(null, COPY_BUFFER.subarray(0, n) as unknown as number[]);
-}
-
-function isAllWs(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (!isWs(s.charCodeAt(i))) return false;
-  return true;
-}
-
 /** XML 1.0 NameStartChar, ASCII fast path; non-ASCII letters are accepted broadly. */
 export function isNameStart(c: number): boolean {
   return (
@@ -136,8 +88,51 @@ function isForbiddenChar(c: number): boolean {
   return (c < 0x20 && c !== Ch.Tab && c !== Ch.LF && c !== Ch.CR) || c === 0xfffe || c === 0xffff;
 }
 
-/** Names seen so far, by hash (see `XmlScanner.readName`). */
-const NAMES = new Map<number, string>();
+/**
+ * Names seen so far, by hash (see `XmlScanner.readName`): an open-addressing table, so a look-up
+ * is a few array reads. Bounded (half full at most), so a hostile file with millions of
+ * distinct names cannot grow it.
+ */
+const NAME_SLOTS = 8192;
+const nameKeys = new Int32Array(NAME_SLOTS);
+const nameStrings: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
+let nameCount = 0;
+
+function nameKey(h: number, len: number): number {
+  return h ^ (len << 23);
+}
+
+function hashName(s: string): number {
+  let h = s.charCodeAt(0);
+  for (let i = 1; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** The slot of `key`: where it is, or the empty slot where it would go. */
+function nameSlot(key: number, t: string, at: number, len: number): number {
+  let slot = key & (NAME_SLOTS - 1);
+  for (;;) {
+    const known = nameStrings[slot];
+    if (known === undefined || (nameKeys[slot] === key && known.length === len && sameAt(t, at, known))) return slot;
+    slot = (slot + 1) & (NAME_SLOTS - 1);
+  }
+}
+
+/**
+ * Makes the scanner return these very strings for these names. Given the names of Alma's user
+ * schema (string literals, so interned), names read from a file compare with the schema's by
+ * identity, the cheapest comparison there is.
+ */
+export function preferNames(names: Iterable<string>): void {
+  for (const name of names) {
+    if (name === '' || nameCount >= NAME_SLOTS / 2) continue;
+    const key = nameKey(hashName(name), name.length);
+    const slot = nameSlot(key, name, 0, name.length);
+    if (nameStrings[slot] === undefined) nameCount++;
+    nameKeys[slot] = key;
+    nameStrings[slot] = name;
+  }
+}
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -210,12 +205,16 @@ export class XmlScanner {
     if (p === limit && limit < t.length) this.hitLimit = true;
     this.pos = p;
     const len = p - s;
-    const key = h ^ (len << 23);
-    const known = NAMES.get(key);
-    if (known !== undefined && known.length === len && sameAt(t, s, known)) return known;
+    const key = nameKey(h, len);
+    const slot = nameSlot(key, t, s, len);
+    const known = nameStrings[slot];
+    if (known !== undefined) return known;
     const name = own(t.slice(s, p));
-    // Bounded, so a hostile file with millions of distinct names cannot grow it.
-    if (NAMES.size < 4096) NAMES.set(key, name);
+    if (nameCount < NAME_SLOTS / 2) {
+      nameCount++;
+      nameKeys[slot] = key;
+      nameStrings[slot] = name;
+    }
     return name;
   }
 
@@ -305,29 +304,32 @@ export class XmlScanner {
   }
 
   /**
-   * Reads the attributes of a start tag after its name, up to and including `>` or `/>`.
+   * Reads the attributes of a start tag after its name, up to and including `>` or `/>`, into
+   * element `el` of `table` (offsets relative to `base`). Returns whether the tag was self-closing.
    */
-  readStartTagRest(): { attributes: readonly XmlAttribute[]; selfClosing: boolean } {
+  readAttributes(table: ElementTable, el: number): boolean {
     const t = this.text;
-    let attributes: XmlAttribute[] | undefined;
+    const first = table.attrCount;
     // Attribute name → how often it occurs so far; built only for tags with many attributes.
     let names: Map<string, number> | undefined;
+    let selfClosing = false;
     for (;;) {
       const beforeWs = this.pos;
       this.skipWs();
       if (this.pos >= this.limit) {
         this.atLimit('A start tag', beforeWs);
-        return { attributes: attributes ?? EMPTY_ATTRS, selfClosing: false };
+        break;
       }
       const c = t.charCodeAt(this.pos);
       if (c === Ch.Gt) {
         this.pos++;
-        return { attributes: attributes ?? EMPTY_ATTRS, selfClosing: false };
+        break;
       }
       if (c === Ch.Slash) {
         if (t.charCodeAt(this.pos + 1) === Ch.Gt) {
           this.pos += 2;
-          return { attributes: attributes ?? EMPTY_ATTRS, selfClosing: true };
+          selfClosing = true;
+          break;
         }
         this.error("Expected '/>' here.", this.pos, this.pos + 1);
         this.pos++;
@@ -335,9 +337,9 @@ export class XmlScanner {
       }
       if (c === Ch.Lt) {
         this.error("The start tag is not closed with '>' before the next tag.", beforeWs, this.pos);
-        return { attributes: attributes ?? EMPTY_ATTRS, selfClosing: false };
+        break;
       }
-      if (this.pos === beforeWs && attributes && attributes.length > 0) {
+      if (this.pos === beforeWs && table.attrCount > first) {
         this.error('Attributes must be separated by white space.', this.pos, this.pos + 1);
       }
       const nameStart = this.pos;
@@ -350,7 +352,7 @@ export class XmlScanner {
       this.skipWs();
       if (this.pos >= this.limit) {
         this.atLimit('A start tag', nameStart);
-        return { attributes: attributes ?? EMPTY_ATTRS, selfClosing: false };
+        break;
       }
       if (t.charCodeAt(this.pos) !== Ch.Eq) {
         this.error(`The attribute '${name}' needs a value: ${name}="...".`, nameStart, this.pos);
@@ -362,13 +364,13 @@ export class XmlScanner {
       if (q !== Ch.Quote && q !== Ch.Apos) {
         if (this.pos >= this.limit) {
           this.atLimit('A start tag', nameStart);
-          return { attributes: attributes ?? EMPTY_ATTRS, selfClosing: false };
+          break;
         }
         this.error(`The value of the attribute '${name}' must be in quotes.`, this.pos, this.pos + 1);
         // Recover: read an unquoted token as the value.
         const vs = this.pos;
         while (this.pos < this.limit && !isWs(t.charCodeAt(this.pos)) && t.charCodeAt(this.pos) !== Ch.Gt) this.pos++;
-        (attributes ??= []).push({ name, value: t.slice(vs, this.pos), start: nameStart - this.base, valueStart: vs - this.base, valueEnd: this.pos - this.base });
+        table.addAttribute(name, undefined, nameStart - this.base, vs - this.base, this.pos - this.base);
         continue;
       }
       const valueStart = this.pos + 1;
@@ -376,31 +378,48 @@ export class XmlScanner {
       if (valueEnd < 0 || valueEnd >= this.limit) {
         this.atLimit('An attribute value', this.pos);
         this.pos = this.limit;
-        return { attributes: attributes ?? EMPTY_ATTRS, selfClosing: false };
+        break;
       }
       const value = this.attributeValue(valueStart, valueEnd);
       this.pos = valueEnd + 1;
-      if (attributes) {
+      const count = table.attrCount - first;
+      if (count > 0) {
         // Past a few attributes, count names in a map: a hostile tag with 100,000 attributes
         // must not cost 100,000² comparisons (issue 8 fuzzing). Same problems either way.
         let seen = 0;
-        if (attributes.length < 16) {
-          for (const a of attributes) if (a.name === name) seen++;
+        if (count < 16) {
+          for (let k = first; k < table.attrCount; k++) if (table.attrNames[k] === name) seen++;
         } else {
           if (!names) {
             names = new Map();
-            for (const a of attributes) names.set(a.name, (names.get(a.name) ?? 0) + 1);
+            for (let k = first; k < table.attrCount; k++) names.set(table.attrNames[k], (names.get(table.attrNames[k]) ?? 0) + 1);
           }
           seen = names.get(name) ?? 0;
         }
         for (; seen > 0; seen--) this.error(`The attribute '${name}' appears twice in one tag.`, nameStart, nameStart + name.length);
       }
       names?.set(name, (names.get(name) ?? 0) + 1);
-      (attributes ??= []).push({ name, value, start: nameStart - this.base, valueStart: valueStart - this.base, valueEnd: valueEnd - this.base });
+      table.addAttribute(name, value, nameStart - this.base, valueStart - this.base, valueEnd - this.base);
     }
+    table.attrEnd[el] = table.attrCount;
+    return selfClosing;
   }
 
-  private attributeValue(start: number, end: number): string {
+  /** `readAttributes` for a lone start tag (the root's): the attributes as objects. */
+  readStartTagRest(): { attributes: readonly XmlAttribute[]; selfClosing: boolean } {
+    const table = new ElementTable();
+    table.reset(this.text, this.base);
+    const el = table.open('', 0, 0);
+    const selfClosing = this.readAttributes(table, el);
+    const attributes: XmlAttribute[] = [];
+    for (let k = 0; k < table.attrCount; k++) {
+      attributes.push({ name: table.attrNames[k], value: own(table.attrValue(k)), start: table.attrStart[k], valueStart: table.attrValueStart[k], valueEnd: table.attrValueEnd[k] });
+    }
+    return { attributes, selfClosing };
+  }
+
+  /** An attribute's value: undefined when it is exactly the raw text (nothing to decode), else the decoded value. */
+  private attributeValue(start: number, end: number): string | undefined {
     const t = this.text;
     let plain = true;
     for (let p = start; p < end; p++) {
@@ -410,11 +429,11 @@ export class XmlScanner {
         break;
       }
     }
-    if (plain) return own(t.slice(start, end));
+    if (plain) return undefined;
     let out = '';
     const saved = this.pos;
     let p = start;
-    // Runs of characters that stay as they are are copied in one slice each (see readText).
+    // Runs of characters that stay as they are are copied in one slice each (see readTextFrom).
     let run = p;
     while (p < end) {
       const c = t.charCodeAt(p);
@@ -439,7 +458,7 @@ export class XmlScanner {
     }
     out += t.slice(run, p);
     this.pos = saved;
-    return own(out);
+    return out;
   }
 
   /**
@@ -456,27 +475,15 @@ export class XmlScanner {
   }
 
   /**
-   * Reads character data from `pos` up to the next `<` (or `limit`), decoding references and
-   * normalising line ends. Reports forbidden characters and `]]>`.
+   * Character data from `start` up to the next `<` (or `limit`), where `text[start, p)` needs no
+   * decoding and `p` is the first character that may: decodes references, normalises line ends,
+   * reports forbidden characters and `]]>`. Leaves `pos` at the end.
    */
-  readText(): string {
+  private readTextFrom(start: number, p: number): string {
     const t = this.text;
-    const start = this.pos;
-    let p = start;
     const limit = this.limit;
-    // Fast path: plain characters up to '<'.
-    while (p < limit) {
-      const c = t.charCodeAt(p);
-      if (c === Ch.Lt) break;
-      if (c === Ch.Amp || c === Ch.CR || c < 0x20 || c >= 0xd800 || c === Ch.RBracket) break;
-      p++;
-    }
-    if (p >= limit || t.charCodeAt(p) === Ch.Lt) {
-      this.pos = p;
-      return own(t.slice(start, p));
-    }
-    // Slow path: copy runs of characters that stay as they are in one slice each (a 10 MB
-    // value after one '&' must not become 10 million concatenations: issue 8 fuzzing).
+    // Copy runs of characters that stay as they are in one slice each (a 10 MB value after one
+    // '&' must not become 10 million concatenations: issue 8 fuzzing).
     let out = t.slice(start, p);
     let run = p;
     while (p < limit) {
@@ -504,125 +511,149 @@ export class XmlScanner {
     }
     out += t.slice(run, p);
     this.pos = p;
-    return own(out);
+    return out;
   }
 
   /**
-   * Reads one element starting at `<` (pos), with everything inside it. Offsets in the result
-   * are relative to `base`. Stops early (leaving the element unclosed) at a start tag in
-   * `stopAtStartTags` or an end tag in `stopAtEndTags`; `pos` is then at that tag.
+   * Reads one element starting at `<` (pos), with everything inside it, into `table` (offsets
+   * relative to `base`). Stops early (leaving the element unclosed) at a start tag in
+   * `stopAtStartTags` or the end tag `stopAtEndTag`; `pos` is then at that tag. Returns false
+   * when there was no element to read.
    */
-  readElement(options: ParseOptions): XmlElement | undefined {
+  scanElement(table: ElementTable, options: ParseOptions): boolean {
     const t = this.text;
     const base = this.base;
-    const stopStart = options.stopAtStartTags;
-    const stopEnd = options.stopAtEndTags;
-    const stack: BuildingElement[] = [];
-    let root: BuildingElement | undefined;
+    const limit = this.limit;
+    const stopStart = options.stopAtStartTag;
+    const stopEnd = options.stopAtEndTag;
+    const stack = this.stack;
+    let depth = 0;
+    table.reset(t, base);
 
     const closeAll = (at: number, why: string) => {
-      for (let k = stack.length - 1; k >= 0; k--) {
+      for (let k = depth - 1; k >= 0; k--) {
         const open = stack[k];
-        open.endTagStart = at - base;
-        open.end = at - base;
-        open.closed = false;
+        table.endTagStart[open] = at - base;
+        table.end[open] = at - base;
+        table.after[open] = table.count;
+        table.flags[open] &= ~ElementTable.CLOSED;
         this.problems.push({
           code: 'not-well-formed',
           severity: 'error',
-          message: `<${open.name}> is not closed${why}.`,
-          start: open.start + 1,
-          end: open.nameEnd,
+          message: `<${table.names[open]}> is not closed${why}.`,
+          start: table.start[open] + 1,
+          end: table.nameEnd[open],
         });
       }
-      stack.length = 0;
+      depth = 0;
     };
 
-    while (this.pos < this.limit) {
+    while (this.pos < limit) {
       const lt = this.pos;
       const c = t.charCodeAt(lt);
       if (c !== Ch.Lt) {
         // Character data inside the current element.
-        const top = stack[stack.length - 1];
+        const top = depth > 0 ? stack[depth - 1] : -1;
         // White space between child elements (indentation) is not kept: it is most of the text
         // of a pretty-printed file, and no feature needs it.
         let p = lt;
-        while (p < this.limit && isWs(t.charCodeAt(p))) p++;
-        if (p >= this.limit || t.charCodeAt(p) === Ch.Lt) {
+        let firstCr = -1;
+        for (; p < limit; p++) {
+          const d = t.charCodeAt(p);
+          if (d === Ch.Space || d === Ch.LF || d === Ch.Tab) continue;
+          if (d !== Ch.CR) break;
+          if (firstCr < 0) firstCr = p;
+        }
+        if (p >= limit || t.charCodeAt(p) === Ch.Lt) {
           this.pos = p;
-          if (top && top.children === EMPTY_CHILDREN) {
-            const ws = own(t.slice(lt, p));
-            const norm = ws.indexOf('\r') < 0 ? ws : ws.replace(/\r\n?/g, '\n');
-            top.text = top.text === '' ? norm : top.text + norm;
+          if (top >= 0 && !table.hasChildren(top)) {
+            if (firstCr < 0) table.appendRaw(top, lt - base, p - base);
+            else table.appendString(top, t.slice(lt, p).replace(/\r\n?/g, '\n'));
           }
           continue;
         }
-        const text = this.readText();
-        if (top) top.text = top.text === '' ? text : top.text + text;
+        if (firstCr >= 0) {
+          const text = this.readTextFrom(lt, firstCr);
+          if (top >= 0) table.appendString(top, text);
+          continue;
+        }
+        // Plain characters up to '<' need no decoding: the element keeps a range, not a string.
+        while (p < limit) {
+          const d = t.charCodeAt(p);
+          if (d === Ch.Lt || d === Ch.Amp || d === Ch.CR || d < 0x20 || d >= 0xd800 || d === Ch.RBracket) break;
+          p++;
+        }
+        if (p >= limit || t.charCodeAt(p) === Ch.Lt) {
+          this.pos = p;
+          if (top >= 0) table.appendRaw(top, lt - base, p - base);
+          continue;
+        }
+        const text = this.readTextFrom(lt, p);
+        if (top >= 0) table.appendString(top, text);
         continue;
       }
-      if (lt + 1 >= this.limit) {
+      if (lt + 1 >= limit) {
         this.hitLimit = true;
         this.error("'<' at the end of the file.", lt, lt + 1);
-        this.pos = this.limit;
+        this.pos = limit;
         break;
       }
       const c1 = t.charCodeAt(lt + 1);
       if (c1 === Ch.Slash) {
         // End tag. Usually it closes the open element: compare in place rather than read a name.
         this.pos = lt + 2;
-        const open = stack[stack.length - 1];
+        const open = depth > 0 ? stack[depth - 1] : -1;
         let name: string;
-        if (open !== undefined && sameAt(t, lt + 2, open.name) && !isNameChar(t.charCodeAt(lt + 2 + open.name.length))) {
-          name = open.name;
+        const openName = open >= 0 ? table.names[open] : '';
+        if (open >= 0 && sameAt(t, lt + 2, openName) && !isNameChar(t.charCodeAt(lt + 2 + openName.length))) {
+          name = openName;
           this.pos = lt + 2 + name.length;
         } else name = this.readName();
         this.skipWs();
-        if (this.pos >= this.limit) this.hitLimit = true;
+        if (this.pos >= limit) this.hitLimit = true;
         const gtOk = t.charCodeAt(this.pos) === Ch.Gt;
-        if (name !== '' && stopEnd?.has(name) && !stack.some((e) => e.name === name)) {
+        if (name !== '' && name === stopEnd && !this.isOpen(table, depth, name)) {
           this.pos = lt;
           closeAll(lt, ` before </${name}>`);
           break;
         }
         if (!gtOk) this.error(`The end tag </${name}> is not closed with '>'.`, lt, this.pos);
         else this.pos++;
-        const top = stack[stack.length - 1];
-        if (top && top.name === name) {
-          top.endTagStart = lt - base;
-          top.end = this.pos - base;
-          stack.pop();
-          if (stack.length === 0) break;
+        if (open >= 0 && name === openName) {
+          table.endTagStart[open] = lt - base;
+          table.end[open] = this.pos - base;
+          table.after[open] = table.count;
+          depth--;
+          if (depth === 0) break;
           continue;
         }
         // Mismatch: close intervening elements if the name is open further down, else ignore the tag.
-        let k = stack.length - 1;
-        while (k >= 0 && stack[k].name !== name) k--;
+        let k = depth - 1;
+        while (k >= 0 && table.names[stack[k]] !== name) k--;
         if (k < 0) {
-          this.error(
-            top ? `Unexpected </${name}>: the open element is <${top.name}>.` : `Unexpected </${name}>.`,
-            lt,
-            this.pos,
-          );
+          this.error(open >= 0 ? `Unexpected </${name}>: the open element is <${openName}>.` : `Unexpected </${name}>.`, lt, this.pos);
           continue;
         }
-        for (let j = stack.length - 1; j > k; j--) {
-          const open = stack[j];
-          open.endTagStart = lt - base;
-          open.end = lt - base;
-          open.closed = false;
+        for (let j = depth - 1; j > k; j--) {
+          const inner = stack[j];
+          table.endTagStart[inner] = lt - base;
+          table.end[inner] = lt - base;
+          table.after[inner] = table.count;
+          table.flags[inner] &= ~ElementTable.CLOSED;
           this.problems.push({
             code: 'not-well-formed',
             severity: 'error',
-            message: `<${open.name}> is not closed before </${name}>.`,
-            start: open.start + 1,
-            end: open.nameEnd,
+            message: `<${table.names[inner]}> is not closed before </${name}>.`,
+            start: table.start[inner] + 1,
+            end: table.nameEnd[inner],
           });
         }
-        stack.length = k + 1;
-        const closing = stack.pop()!;
-        closing.endTagStart = lt - base;
-        closing.end = this.pos - base;
-        if (stack.length === 0) break;
+        const closing = stack[k];
+        depth = k;
+        table.endTagStart[closing] = lt - base;
+        table.end[closing] = this.pos - base;
+        table.after[closing] = table.count;
+        if (depth === 0) break;
         continue;
       }
       if (c1 === Ch.Bang) {
@@ -632,19 +663,18 @@ export class XmlScanner {
         }
         if (t.startsWith('<![CDATA[', lt)) {
           const close = t.indexOf(']]>', lt + 9);
-          if (close < 0 || close + 3 > this.limit) {
+          if (close < 0 || close + 3 > limit) {
             this.hitLimit = true;
             this.error('A CDATA section is not terminated before the end of the file.', lt, lt + 9);
-            this.pos = this.limit;
+            this.pos = limit;
             break;
           }
-          const top = stack[stack.length - 1];
-          if (top) top.text = own(top.text + t.slice(lt + 9, close).replace(/\r\n?/g, '\n'));
+          if (depth > 0) table.appendString(stack[depth - 1], t.slice(lt + 9, close).replace(/\r\n?/g, '\n'));
           else this.error('CDATA is only allowed inside an element.', lt, lt + 9);
           this.pos = close + 3;
           continue;
         }
-        if (this.limit - lt < 9) this.hitLimit = true;
+        if (limit - lt < 9) this.hitLimit = true;
         if (t.startsWith('<!DOCTYPE', lt)) {
           this.error('A DOCTYPE is only allowed before the root element.', lt, lt + 9);
           this.skipDoctype();
@@ -665,58 +695,47 @@ export class XmlScanner {
       const name = this.readName();
       if (name === '') {
         this.error(`'<' must start a tag; write a literal '<' as &lt;.`, lt, lt + 1);
-        const top = stack[stack.length - 1];
-        if (top) top.text += '<';
+        if (depth > 0) table.appendString(stack[depth - 1], '<');
         this.pos = lt + 1;
         continue;
       }
-      if (stack.length > 0 && stopStart?.has(name)) {
+      if (depth > 0 && name === stopStart) {
         this.pos = lt;
         closeAll(lt, ` before the next <${name}>`);
         break;
       }
-      const nameEnd = this.pos;
-      const rest = this.readStartTagRest();
-      const el: BuildingElement = {
-        name,
-        start: lt - base,
-        nameEnd: nameEnd - base,
-        startTagEnd: this.pos - base,
-        endTagStart: this.pos - base,
-        end: this.pos - base,
-        attributes: rest.attributes,
-        children: EMPTY_CHILDREN,
-        text: '',
-        selfClosing: rest.selfClosing,
-        closed: true,
-      };
-      const parent = stack[stack.length - 1];
-      if (parent) {
-        if (parent.children === EMPTY_CHILDREN) {
-          if (parent.text !== '' && isAllWs(parent.text)) parent.text = '';
-          parent.children = [el];
-        } else (parent.children as XmlElement[]).push(el);
-      } else if (!root) {
-        root = el;
+      const parent = depth > 0 ? stack[depth - 1] : -1;
+      if (parent >= 0 && !table.hasChildren(parent)) {
+        table.dropWhiteSpaceText(parent);
+        table.flags[parent] |= ElementTable.HAS_CHILDREN;
       }
-      if (!rest.selfClosing) {
-        stack.push(el);
-      } else if (stack.length === 0) {
-        break;
+      const el = table.open(name, lt - base, this.pos - base);
+      const selfClosing = this.readAttributes(table, el);
+      const tagEnd = this.pos - base;
+      table.startTagEnd[el] = tagEnd;
+      table.endTagStart[el] = tagEnd;
+      table.end[el] = tagEnd;
+      if (!selfClosing) {
+        if (depth === stack.length) stack.push(el);
+        else stack[depth] = el;
+        depth++;
+      } else {
+        table.flags[el] |= ElementTable.SELF_CLOSING;
+        if (depth === 0) break;
       }
     }
-    if (stack.length > 0) {
+    if (depth > 0) {
       this.hitLimit = true;
       closeAll(this.pos, ' before the end of the file');
     }
-    return root;
+    return table.count > 0;
   }
-}
 
-/** Reads one element at `start` (which must be `<` of a start tag), offsets relative to `start`. */
-export function parseElementAt(text: string, start: number, limit: number, options: ParseOptions): ParsedElement | undefined {
-  const scanner = new XmlScanner(text, start, limit, start);
-  const element = scanner.readElement(options);
-  if (!element) return undefined;
-  return { element, next: scanner.pos, problems: scanner.problems, hitLimit: scanner.hitLimit };
+  /** The open-element stack of `scanElement` (reused). */
+  private readonly stack: number[] = [];
+
+  private isOpen(table: ElementTable, depth: number, name: string): boolean {
+    for (let k = 0; k < depth; k++) if (table.names[this.stack[k]] === name) return true;
+    return false;
+  }
 }
