@@ -1,16 +1,16 @@
 /**
  * The pipeline over a file read piece by piece, never held whole (the command line's validate,
- * plan and apply): each user is analysed (`analyseUser`) as soon as it is complete, handed to
- * the caller and forgotten; at the end come the frame around the users and the file-wide step,
- * made from the keys kept per user. Memory follows the largest user and what is kept per user
- * (its keys, one number per line), not the file. Results are those of `DocumentAnalysis` on
- * the whole text.
+ * plan and apply): each user is analysed as soon as it is complete (from the scanner's table,
+ * no element tree unless the caller asks for one), checked against the users before it for
+ * duplicates, handed to the caller and forgotten; at the end comes the frame around the users.
+ * Memory follows the largest user and what is kept across users (the identifier values seen,
+ * one number per line), not the file. Results are those of `DocumentAnalysis` on the whole text.
  */
 import type { Problem } from '../diagnostics';
 import { SisStreamReader, type StreamedUser } from '../sis/read';
 import type { SisDocumentFrame } from '../sis/types';
 import { LineStarts } from '../text/lines';
-import { fileWideProblems, frameProblems, type KeyedUser } from '../validate/file';
+import { DuplicateChecker, frameProblems } from '../validate/file';
 import type { AnalysisInputs } from './inputs';
 import { analyseScannedUser, type UserAnalysis } from './user';
 
@@ -33,16 +33,19 @@ export interface StreamedFile {
 
 export class SisFeedReader {
   private readonly reader: SisStreamReader;
-  private readonly keyed: KeyedUser[] = [];
+  private readonly duplicates: DuplicateChecker;
+  /** Problems across users, found as each user arrives (absolute offsets). */
+  private readonly acrossUsers: Problem[] = [];
   readonly lines = new LineStarts();
 
   constructor(
     private readonly inputs: Pick<AnalysisInputs, 'settings' | 'validation'>,
     onUser: (user: StreamedUserAnalysis) => void,
   ) {
+    this.duplicates = new DuplicateChecker(inputs.settings);
     this.reader = new SisStreamReader((user) => {
       const analysis = analyseScannedUser(user, inputs);
-      this.keyed.push({ start: user.start, keys: analysis.keys });
+      for (const q of this.duplicates.next(analysis.keys)) this.acrossUsers.push({ ...q, start: q.start + user.start, end: q.end + user.start });
       onUser({ user, analysis });
     });
   }
@@ -60,7 +63,7 @@ export class SisFeedReader {
     return {
       frame,
       frameProblems: [...frame.problems, ...frameProblems(frame, frame.userCount, settings)],
-      fileWideProblems: fileWideProblems(this.keyed, settings),
+      fileWideProblems: this.acrossUsers,
       lines: this.lines,
     };
   }

@@ -23,47 +23,69 @@ export interface KeyedUser {
  * Alma's job ("… already taken AcrossInstitution in this feed", CARLI's "SIS Synchronization
  * Troubleshooting"); a later user that is rejected does not claim its identifiers. Values
  * repeated inside one user are `validateUser`'s business (`duplicate-identifier-in-user`).
- * Each problem is relative to the user it is on (`user`: its position in `users`), so the
- * users may come from several files.
+ *
+ * Users are given one at a time in feed order, so a stream keeps only the values seen, not
+ * every user's keys.
  */
-export function duplicateProblems(users: readonly { readonly keys: UserKeys }[], settings: Settings = DEFAULT_SETTINGS): { user: number; problem: Problem }[] {
-  const p = prepare({ settings });
-  const sev = almaSeverity(p, 'error');
-  const out: { user: number; problem: Problem }[] = [];
-  const matchSeen = new Map<string, number>();
-  const idSeen = new Map<string, number>();
-  const matchName = matchesOnPrimaryId(settings) ? 'primary_id' : settings.matchBy;
-  for (let i = 0; i < users.length; i++) {
-    const { keys } = users[i];
+export class DuplicateChecker {
+  private readonly matchSeen = new Map<string, number>();
+  private readonly idSeen = new Map<string, number>();
+  private readonly severity: Problem['severity'];
+  private readonly matchName: string;
+  /** Position of the next user in the feed. */
+  private index = 0;
+
+  constructor(settings: Settings = DEFAULT_SETTINGS) {
+    this.severity = almaSeverity(prepare({ settings }), 'error');
+    this.matchName = matchesOnPrimaryId(settings) ? 'primary_id' : settings.matchBy;
+  }
+
+  /** The problems of the next user of the feed, relative to its chunk (as its keys are). */
+  next(keys: UserKeys): Problem[] {
+    const i = this.index++;
+    const out: Problem[] = [];
     if (keys.matchKey !== null) {
-      const firstIndex = matchSeen.get(keys.matchKey);
+      const firstIndex = this.matchSeen.get(keys.matchKey);
       if (firstIndex !== undefined) {
-        out.push({ user: i, problem: problem('duplicate-user', sev,
-          `User #${firstIndex + 1} earlier in this file has the same Match ID (${matchName} "${keys.matchValue}"): Alma loads the first and rejects this one ("… is already taken AcrossInstitution in this feed").`,
-          keys.matchStart, keys.matchEnd, { firstIndex }) });
-        continue;
+        out.push(problem('duplicate-user', this.severity,
+          `User #${firstIndex + 1} earlier in this file has the same Match ID (${this.matchName} "${keys.matchValue}"): Alma loads the first and rejects this one ("… is already taken AcrossInstitution in this feed").`,
+          keys.matchStart, keys.matchEnd, { firstIndex }));
+        return out;
       }
-      matchSeen.set(keys.matchKey, i);
+      this.matchSeen.set(keys.matchKey, i);
     }
     const ids = keys.identifiers;
     let rejected = false;
     for (let j = 0; j < ids.length; j++) {
       const id = ids[j];
       if (id.value === '') continue;
-      const firstIndex = idSeen.get(id.key);
+      const firstIndex = this.idSeen.get(id.key);
       if (firstIndex !== undefined && firstIndex !== i) {
         rejected = true;
-        out.push({ user: i, problem: problem('duplicate-identifier', sev,
+        out.push(problem('duplicate-identifier', this.severity,
           `Identifier of type ${id.type} and value ${id.value} is already taken AcrossInstitution in this feed: user #${firstIndex + 1} earlier in the file carries it, so Alma rejects this user.`,
-          id.start, id.end, { firstIndex, type: id.type }) });
+          id.start, id.end, { firstIndex, type: id.type }));
       }
     }
-    if (rejected) continue;
+    if (rejected) return out;
     for (let j = 0; j < ids.length; j++) {
       const k = ids[j].key;
-      if (k !== '' && !idSeen.has(k)) idSeen.set(k, i);
+      if (k !== '' && !this.idSeen.has(k)) this.idSeen.set(k, i);
     }
+    return out;
   }
+}
+
+/**
+ * `DuplicateChecker` over a list of users. Each problem is relative to the user it is on
+ * (`user`: its position in `users`), so the users may come from several files.
+ */
+export function duplicateProblems(users: readonly { readonly keys: UserKeys }[], settings: Settings = DEFAULT_SETTINGS): { user: number; problem: Problem }[] {
+  const checker = new DuplicateChecker(settings);
+  const out: { user: number; problem: Problem }[] = [];
+  users.forEach((u, user) => {
+    for (const problem of checker.next(u.keys)) out.push({ user, problem });
+  });
   return out;
 }
 

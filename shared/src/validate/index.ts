@@ -12,7 +12,7 @@
  * (`UPDATE_README_CODES=1 npx vitest run test/validate/readme.test.ts`).
  */
 export { analyzeScan, analyzeUser, validateUser, type UserAnalysis } from './user';
-export { duplicateProblems, fileWideProblems, frameProblems, type KeyedUser } from './file';
+export { DuplicateChecker, duplicateProblems, fileWideProblems, frameProblems, type KeyedUser } from './file';
 export { validateDocument, shiftProblem, compareProblems, type ValidateOptions } from './document';
 export { type ValidationContext } from './context';
 export {
