@@ -25,7 +25,7 @@ interface CodeInfo {
 
 /** The catalogue of diagnostic codes. Severity is decided where the problem is found. */
 export const DIAGNOSTIC_CODES = {
-  // Encoding and prolog (domain §1.3, §5.2; contract §4)
+  // Encoding and prolog (docs/diagnostics.md)
   'bom': { summary: 'The file starts with a UTF-8 byte-order mark; Alma has answered it with "Content is not allowed in prolog".' },
   'content-before-prolog': { summary: 'Bytes or text before `<?xml`: Alma rejects the whole file ("Content is not allowed in prolog").' },
   'invalid-utf8': { summary: 'A byte that is not UTF-8 (often Latin-1 or Windows-1252): Alma fails the whole file ("Invalid byte 1 of 1-byte UTF-8 sequence").' },
@@ -35,7 +35,7 @@ export const DIAGNOSTIC_CODES = {
   'root-element': { summary: 'The root element is not `<users>` (Alma keys on `<user>` elements; the XSD requires `<users>`).' },
   'namespace': { summary: 'An XML namespace on an element: Alma\'s user schema has none.' },
   'no-users': { summary: 'The file holds no `<user>` element.' },
-  // Structure against Alma's schema (domain §2)
+  // Structure against Alma's schema (rest_user.xsd)
   'unknown-element': { summary: 'An element that Alma\'s user schema does not define; the SIS load ignores it.' },
   'ignored-by-sis': { summary: 'A field the SIS load never reads (output-only or API-only, e.g. `user_roles`, `full_name`, `status_date`).' },
   'duplicate-element': { summary: 'An element that may appear only once appears again.' },
@@ -46,7 +46,8 @@ export const DIAGNOSTIC_CODES = {
   'unknown-attribute': { summary: 'An attribute the schema does not define.' },
   'empty-value': { summary: 'An empty element where the schema wants a value (strict); in lenient mode, an empty field that clears data in Alma.' },
   'mandatory-value-missing': { summary: 'A value Alma requires is empty (identifier value, statistic category, note type, email address, ...): the user is rejected.' },
-  'missing-match-id': { summary: 'The user has no value for the profile\'s Match ID, so Alma cannot match it.' },
+  'missing-match-id': { summary: 'The user has no value for the profile\'s Match ID, so Alma cannot match it: without a primary_id it is created with a generated id (a warning: a person already in Alma would get a second account); without the identifier the profile matches on, it is rejected.' },
+  'contact-identifiers': { summary: 'A CONTACT user with additional identifiers: contact users cannot have them.' },
   'invalid-date': { summary: 'Not an `xs:date` (`YYYY-MM-DD`, optional `Z` or offset).' },
   'invalid-datetime': { summary: 'Not an `xs:dateTime`.' },
   'invalid-boolean': { summary: 'Not an `xs:boolean` (`true`, `false`, `1`, `0`; `TRUE` is invalid).' },
@@ -54,7 +55,7 @@ export const DIAGNOSTIC_CODES = {
   'too-long': { summary: 'Longer than the schema allows for this field.' },
   'padded-value': { summary: 'Leading or trailing spaces around a value.' },
   'segment-type-ignored': { summary: '`segment_type` in an SIS file has no effect: everything the SIS loads is External.' },
-  // Alma's own rules (domain §4, checklist V4–V8)
+  // Alma's own rules (docs/diagnostics.md)
   'multiple-preferred': { summary: 'More than one `preferred="true"` address, email or phone in one user.' },
   'multiple-preferred-sms': { summary: 'More than one `preferred_sms="true"` phone in one user.' },
   'no-preferred': { summary: 'Addresses or emails without one marked `preferred="true"`.' },

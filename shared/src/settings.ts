@@ -1,10 +1,14 @@
 /**
- * The profile settings of contract §1, normalised in one place. The editor, the language
+ * The integration profile's settings (docs/cli.md, docs/plan.md), normalised in one place. The editor, the language
  * server and the command line all turn their raw input into `Settings` through `settingsFrom`,
  * so defaults and validation live here only.
  */
 
-/** The eight protected ("special") fields of domain §4.3, plus the preferred-name fields. */
+/**
+ * The eight "special" fields of the Ex Libris knowledge article "Why is the Users Synchronize job
+ * still overriding user account fields that were updated manually?", plus the preferred-name
+ * fields of the article "Preferred Name fields and the Restore Button".
+ */
 export const DEFAULT_PROTECTED_FIELDS = [
   'user_group',
   'job_category',
@@ -23,6 +27,8 @@ export type Mode = 'synchronize' | 'import';
 export type RecordType = 'PUBLIC' | 'STAFF' | 'CONTACT';
 export type EmptyProtectedField = 'clear' | 'keep';
 export type ValidationLevel = 'lenient' | 'strict';
+/** The profile's Unmatched Record: `add` creates users that match nobody; `skip` does not. */
+export type UnmatchedRecord = 'add' | 'skip';
 
 export interface Settings {
   /** `primary_id` or an identifier type code (e.g. `UNIV_ID`). */
@@ -33,6 +39,17 @@ export interface Settings {
   readonly emptyProtectedField: EmptyProtectedField;
   readonly protectedFields: readonly string[];
   readonly validation: ValidationLevel;
+  /**
+   * The profile synchronizes the record type: `record_type` from the file is written on matched
+   * users (Ex Libris knowledge article "How to change the Alma User Record Type from Public to Staff").
+   */
+  readonly syncRecordType: boolean;
+  /**
+   * The profile's "Unmatched Record" option (SUNY Library Consortium, "How Do I Run the SIS
+   * Synchronization for Student Information System Files in Alma?": leave it at "Add" to have
+   * users missing from Alma added).
+   */
+  readonly unmatchedRecord: UnmatchedRecord;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -43,6 +60,8 @@ export const DEFAULT_SETTINGS: Settings = {
   emptyProtectedField: 'clear',
   protectedFields: DEFAULT_PROTECTED_FIELDS,
   validation: 'lenient',
+  syncRecordType: false,
+  unmatchedRecord: 'add',
 };
 
 /** A setting that was given but could not be used; reported, never thrown. */
@@ -55,6 +74,17 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[]): T | und
   if (typeof value !== 'string') return undefined;
   const found = allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
   return found;
+}
+
+/** `true`/`false` as JSON booleans or strings (settings files and flags write both). */
+function booleanSetting(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const t = value.trim().toLowerCase();
+    if (t === 'true') return true;
+    if (t === 'false') return false;
+  }
+  return undefined;
 }
 
 /**
@@ -107,6 +137,16 @@ export function settingsFrom(...layers: unknown[]): { settings: Settings; proble
       const v = oneOf(raw.validation, ['lenient', 'strict'] as const);
       if (v) next.validation = v;
       else bad('validation', '"lenient" or "strict"');
+    }
+    if (raw.syncRecordType !== undefined) {
+      const v = booleanSetting(raw.syncRecordType);
+      if (v !== undefined) next.syncRecordType = v;
+      else bad('syncRecordType', 'true or false');
+    }
+    if (raw.unmatchedRecord !== undefined) {
+      const v = oneOf(raw.unmatchedRecord, ['add', 'skip'] as const);
+      if (v) next.unmatchedRecord = v;
+      else bad('unmatchedRecord', '"add" or "skip"');
     }
     s = next;
   }

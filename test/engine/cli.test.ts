@@ -127,9 +127,19 @@ describe('alma-sis plan', () => {
 
   it('exit 1 when the file has errors even if nobody is rejected', async () => {
     const snap = write('s.alma-snapshot.json', snapshotText([]));
-    const xml = write('f.xml', sisFile('<primary_id>a</primary_id><expiry_date>2031-13-45</expiry_date>'));
+    const xml = write('f.xml', sisFile('<primary_id>a</primary_id>').replace('<users>', '<!DOCTYPE users>\n<users>'));
     const r = await cli(['plan', xml, '--snapshot', snap, '--format', 'json']);
     expect(JSON.parse(r.out).summary.rejected).toBe(0);
+    expect(r.code).toBe(1);
+  });
+
+  it('a user with an error of its own is rejected, with the diagnostic\'s message as the reason', async () => {
+    const snap = write('s.alma-snapshot.json', snapshotText([]));
+    const xml = write('f.xml', sisFile('<primary_id>a</primary_id><expiry_date>2031-13-45</expiry_date>', '<primary_id>b</primary_id>'));
+    const r = await cli(['plan', xml, '--snapshot', snap, '--format', 'json']);
+    const plan = JSON.parse(r.out);
+    expect(plan.summary).toMatchObject({ rejected: 1, created: 1 });
+    expect(plan.users[0]).toMatchObject({ outcome: 'rejected', rule: 'reject-user-error', reasons: [expect.stringMatching(/^"2031-13-45" is not a date/)] });
     expect(r.code).toBe(1);
   });
 });
@@ -153,7 +163,7 @@ describe('alma-sis apply', () => {
 
   it('exit 0 when nobody is rejected, even if the file has other errors (they are reported)', async () => {
     const snap = write('s.alma-snapshot.json', snapshotText([]));
-    const xml = write('f.xml', sisFile('<primary_id>a</primary_id><expiry_date>2031-13-45</expiry_date>'));
+    const xml = write('f.xml', sisFile('<primary_id>a</primary_id>').replace('<users>', '<!DOCTYPE users>\n<users>'));
     const r = await cli(['apply', xml, '--snapshot', snap]);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/the file has 1 error/);

@@ -1,18 +1,20 @@
 /**
- * Option groups shared by several commands, and turning flags into `Settings` (contract §1):
+ * Option groups shared by several commands, and turning flags into `Settings` (docs/cli.md):
  * the flags are the top layer over whatever the caller passes below them (e.g. a snapshot's
  * `profile`), all through `settingsFrom`, so defaults and checks live in one place.
  */
 import { settingsFrom, type Settings, type SettingProblem } from '../../../shared/src/settings';
 import { UsageError, booleanOption, stringOption, type OptionSpec, type ParsedArgs } from './args';
 
-/** The profile flags of contract §1/§5, in the order `--help` shows them. */
+/** The profile flags, in the order `--help` shows them. */
 export const SETTINGS_OPTIONS: readonly OptionSpec[] = [
   { name: 'match-by', kind: 'string', valueName: 'ID_TYPE', description: "the profile's Match ID: primary_id (default) or an identifier type code, e.g. UNIV_ID" },
   { name: 'mode', kind: 'string', choices: ['synchronize', 'import'], description: 'the profile mode (default synchronize)' },
   { name: 'record-type', kind: 'string', choices: ['PUBLIC', 'STAFF', 'CONTACT'], description: 'record type of the users the profile creates (default PUBLIC)' },
   { name: 'profile-code', kind: 'string', valueName: 'CODE', description: "the integration profile's code, the external_id of created users (default SIS)" },
   { name: 'empty-protected', kind: 'string', choices: ['clear', 'keep'], description: 'what an empty value does to a protected field (default clear)' },
+  { name: 'sync-record-type', kind: 'boolean', description: 'the profile synchronizes the record type: record_type from the file is written on matched users' },
+  { name: 'unmatched-record', kind: 'string', choices: ['add', 'skip'], description: "the profile's Unmatched Record: add (default) creates users that match nobody, skip does not" },
   { name: 'strict', kind: 'boolean', description: "validate against Alma's XSD to the letter (default: what Alma's loader accepts)" },
   { name: 'lenient', kind: 'boolean', description: "validate as Alma's loader does (the default; overrides a profile's strict)" },
   { name: 'code-tables', kind: 'string', valueName: 'FILE', description: "the institution's code tables (JSON): unknown codes become errors" },
@@ -40,6 +42,9 @@ export function settingsLayerFromFlags(args: ParsedArgs): Record<string, unknown
   take('record-type', 'recordType');
   take('profile-code', 'profileCode');
   take('empty-protected', 'emptyProtectedField');
+  take('unmatched-record', 'unmatchedRecord');
+  const syncRecordType = booleanOption(args, 'sync-record-type');
+  if (syncRecordType !== undefined) layer.syncRecordType = syncRecordType;
   const strict = booleanOption(args, 'strict');
   const lenient = booleanOption(args, 'lenient');
   if (strict === true && lenient === true) throw new UsageError('--strict and --lenient exclude each other');
@@ -68,6 +73,6 @@ export function settingsFromFlags(args: ParsedArgs, ...lower: unknown[]): { sett
 
 function flagOf(key: string): string {
   return (
-    { matchBy: 'match-by', mode: 'mode', recordType: 'record-type', profileCode: 'profile-code', emptyProtectedField: 'empty-protected', validation: 'strict' } as Record<string, string>
+    { matchBy: 'match-by', mode: 'mode', recordType: 'record-type', profileCode: 'profile-code', emptyProtectedField: 'empty-protected', validation: 'strict', syncRecordType: 'sync-record-type', unmatchedRecord: 'unmatched-record' } as Record<string, string>
   )[key] ?? key;
 }

@@ -1,5 +1,5 @@
 /**
- * The plan for people and for scripts: JSON (contract §3), text (a summary line like Alma's job
+ * The plan for people and for scripts: JSON (docs/plan.md), text (a summary line like Alma's job
  * report, then per user `+`/`-`/`~` lines with before → after and the reason) and Markdown (for
  * a ticket or a change review). Only presentation: every decision comes from the engine.
  */
@@ -60,7 +60,7 @@ export function planJsonOf(run: PlanRun, shown: readonly number[]): PlanJson & {
 
 const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m', magenta: '\x1b[35m' };
 
-/** Alma's job report, in its own words (domain §5.1 [KB-REPORT]). */
+/** Alma's job report, in its own words (knowledge article "SIS report 'Total records processed' - what does the number mean"). */
 export function summaryText(s: PlanSummary): string {
   return `Total users processed: ${s.processed} · rejected: ${s.rejected} · updated successfully: ${s.updated} · created successfully: ${s.created} · unchanged: ${s.unchanged}`;
 }
@@ -133,6 +133,7 @@ export function formatPlanText(run: PlanRun, shown: readonly number[], o: TextOp
       out.push(`    ${c(markColor['~'], '~')} ${s.list}: ${s.removed} removed, ${s.added} added, ${s.kept} kept`);
       if (o.verbose) out.push(c(ANSI.dim, `        ${printable(s.message)} [${s.rule}]`));
     }
+    for (const n of u.notes) out.push(`    ${c(ANSI.magenta, 'note:')} ${n.field ? `${n.field}: ` : ''}${printable(n.message)} [${n.rule}]`);
   }
   return out.join('\n') + '\n';
 }
@@ -181,6 +182,10 @@ export function formatPlanMarkdown(run: PlanRun, shown: readonly number[], snaps
       out.push('| list | removed | added | kept |');
       out.push('|---|---:|---:|---:|');
       for (const g of u.segments) out.push(`| ${g.list} | ${g.removed} | ${g.added} | ${g.kept} |`);
+    }
+    if (u.notes.length > 0) {
+      out.push('');
+      for (const n of u.notes) out.push(`> **Note** (${n.rule})${n.field ? ` \`${n.field}\`` : ''}: ${mdCell(n.message)}`);
     }
   }
   return out.join('\n') + '\n';

@@ -4,7 +4,7 @@
  * flags), then plan. The documents of one zip are planned as one feed, in order.
  */
 import type { Problem } from '../../../shared/src/diagnostics';
-import { planFile, type IncomingUser, type Plan } from '../../../shared/src/engine';
+import { planFile, userErrors, userErrorsOf, type IncomingUser, type Plan } from '../../../shared/src/engine';
 import type { Settings } from '../../../shared/src/settings';
 import { recordFromXml } from '../../../shared/src/sis/record';
 import { snapshotProfile } from '../../../shared/src/snapshot/snapshot';
@@ -19,7 +19,7 @@ import type { CliContext } from './command';
 import { settingsFromFlags } from './options';
 import { loadCodeTables } from './codeTables';
 
-/** Encoding problems that make Alma fail the whole file (domain §5.2). */
+/** Encoding problems that make Alma fail the whole file (Alma Online Help, "Student Information Systems": "Could not parse file"). */
 const FATAL_CODES = new Set(['invalid-utf8', 'unsupported-encoding', 'content-before-prolog', 'not-well-formed']);
 
 export interface PlanDocument {
@@ -65,7 +65,9 @@ async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint
   };
   const reader = new SisFeedReader(inputs, ({ user, analysis }) => {
     for (const p of analysis.problems) count(shiftProblem(p, user.start));
-    users.push({ index: user.index, start: user.start, record: recordFromXml(user.chunk.element) });
+    // The user's own errors reject it, judged as Alma's loader does (lenient, with the code tables).
+    const own = inputs.settings.validation === 'lenient' ? userErrorsOf(analysis.problems) : userErrors(user.chunk.element, inputs.validation);
+    users.push({ index: user.index, start: user.start, record: recordFromXml(user.chunk.element), errors: own });
     userLines.push(reader.lines.positionAt(user.start).line + 1);
   });
   for await (const piece of decoded.pieces) reader.push(piece);

@@ -28,6 +28,14 @@ async function readText(file: string): Promise<string> {
   }
 }
 
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** Up to ten ids, then how many more. */
+function sample(ids: readonly string[]): string {
+  const shown = ids.slice(0, 10).join(', ');
+  return ids.length > 10 ? `${shown}, … (${ids.length - 10} more; --format json lists all)` : shown;
+}
+
 export const command: Command = {
   name: 'snapshot import',
   summary: 'build a snapshot from a Users API answer or an Alma "Export Users" file',
@@ -62,15 +70,34 @@ export const command: Command = {
     await saveSnapshot(out, result.snapshot);
     const n = imported.users;
     if (format === 'json') {
-      ctx.stdout.write(`${JSON.stringify({ written: out, users: n, lastSisMatched: lastSis ? result.matchedLastSis : null, protectedFields: result.protectedFound, usersWithProtectedFields: result.usersWithProtection }, null, 2)}\n`);
+      ctx.stdout.write(`${JSON.stringify({
+        written: out,
+        users: n,
+        lastSisMatched: lastSis ? result.matchedLastSis : null,
+        protectedFields: result.protectedFound,
+        usersWithProtectedFields: result.usersWithProtection,
+        unknownFields: result.unknownFields,
+        missingFromExport: lastSis ? result.missingFromExport : null,
+        notInLastSis: lastSis ? result.notInLastSis : null,
+      }, null, 2)}\n`);
     } else {
       ctx.stdout.write(`Wrote ${out}: ${n} user${n === 1 ? '' : 's'}\n`);
       if (lastSis) {
         ctx.stdout.write(
           `Compared with ${lastSisPath}: ${result.matchedLastSis} of ${n} users matched; ${result.protectedFound} protected field${result.protectedFound === 1 ? '' : 's'} found on ${result.usersWithProtection} user${result.usersWithProtection === 1 ? '' : 's'} (changed by hand since that file)\n`,
         );
+        if (result.missingFromExport.length > 0) {
+          ctx.stdout.write(`${count(result.missingFromExport.length, 'user')} of ${lastSisPath} not in the export (the next plan creates them, or the export is partial): ${sample(result.missingFromExport)}\n`);
+        }
+        if (result.notInLastSis.length > 0) {
+          ctx.stdout.write(`${count(result.notInLastSis.length, 'external user')} of the export not sent by ${lastSisPath} (leavers, or users of another profile; the job leaves them alone): ${sample(result.notInLastSis)}\n`);
+        }
       } else {
         ctx.stdout.write('No --last-sis given: every field is recorded as unprotected\n');
+      }
+      for (const f of result.unknownFields) {
+        const sent = lastSis && f.sentBy > 0 ? `; ${count(f.sentBy, 'user')} of ${lastSisPath} send one` : '';
+        ctx.stdout.write(`Not in the export: ${f.field} (the Users API never returns it${sent}): plans do not compare it until apply stores what a file sends, and it is never marked protected\n`);
       }
     }
     return EXIT_OK;

@@ -12,7 +12,7 @@ import { userAt } from '../sis/navigate';
 import type { SisDocument, SisUserChunk } from '../sis/types';
 import { frameProblems } from '../validate/file';
 import type { XmlElement } from '../xml/types';
-import { feedFacts, moveToKeys, sameFeedKeys } from './feed';
+import { feedFacts, moveToKeys, nameBaseOf, sameFeedKeys } from './feed';
 import type { AnalysisInputs } from './inputs';
 import { analyseUser, mayHaveSnapshotProblems, planContextKey, planUserChunk, rebasePlan, type UserAnalysis } from './user';
 import { planView, type UserPlanView } from './view';
@@ -99,7 +99,10 @@ export class DocumentAnalysis {
     this.prev = undefined;
     const reused = prev?.facts ? this.reuse(prev, prev.facts) : undefined;
     if (reused) return (this.facts = reused);
-    const users = this.sis.users.map((u) => ({ index: u.index, keys: this.user(u).keys }));
+    const users = this.sis.users.map((u) => {
+      const keys = this.user(u).keys;
+      return { index: u.index, keys, nameBase: nameBaseOf(keys, u.element) };
+    });
     const found = feedFacts(users, this.inputs.settings, { planning: this.planning });
     this.facts = {
       perUser: found.perUser.map(({ user, problem }) => ({ index: user, problem })),
@@ -154,7 +157,7 @@ export class DocumentAnalysis {
     const feed = this.fileFacts().feed;
     if (!feed) return undefined;
     const p = this.plannedUser(chunk);
-    if (p.context?.feed !== feed) p.context = { feed, key: planContextKey(feed, chunk.index, this.user(chunk).keys) };
+    if (p.context?.feed !== feed) p.context = { feed, key: planContextKey(feed, chunk.index, this.user(chunk).keys, this.inputs.index) };
     return p.context.key;
   }
 
@@ -165,7 +168,7 @@ export class DocumentAnalysis {
     const plans = this.plannedUser(chunk).plans;
     let entry = plans.get(key);
     if (!entry) {
-      const plan = planUserChunk(this.inputs, chunk, feed);
+      const plan = planUserChunk(this.inputs, chunk, feed, this.user(chunk).problems);
       if (!plan) return undefined;
       entry = { plan };
       plans.set(key, entry);

@@ -5,16 +5,20 @@
  * run again after every edit; the users may come from several files of one feed.
  */
 import type { Problem } from '../diagnostics';
-import { prepareFeed } from '../engine/plan';
+import { recordOf } from '../engine/incoming';
+import { generatedIdBase, prepareFeed } from '../engine/plan';
 import type { FeedContext } from '../engine/types';
 import type { Settings } from '../settings';
 import type { UserKeys } from '../sis/keys';
+import type { XmlElement } from '../xml/types';
 import { duplicateProblems } from '../validate/file';
 
 export interface FeedUser {
   /** Position in the feed (runs on across the files of one feed). */
   readonly index: number;
   readonly keys: UserKeys;
+  /** For a user without primary_id: the lower-cased id Alma would generate (see `nameBaseOf`). */
+  readonly nameBase?: string | null;
 }
 
 export interface FeedFacts {
@@ -27,16 +31,25 @@ export interface FeedFacts {
 export function feedFacts(users: readonly FeedUser[], settings: Settings, options: { readonly planning: boolean }): FeedFacts {
   return {
     perUser: duplicateProblems(users, settings),
-    feed: options.planning ? prepareFeed(users.map((u) => ({ index: u.index, identifiers: u.keys.identifiers }))) : undefined,
+    feed: options.planning ? prepareFeed(users.map((u) => ({ index: u.index, identifiers: u.keys.identifiers, matchKey: u.keys.matchKey, nameBase: u.nameBase ?? null }))) : undefined,
   };
+}
+
+/** The lower-cased id Alma would generate for a user without primary_id (null for the others). */
+export function nameBaseOf(keys: UserKeys, element: XmlElement): string | null {
+  if (keys.primaryId !== null) return null;
+  const base = generatedIdBase(recordOf(element));
+  return base === null ? null : base.toLowerCase();
 }
 
 /**
  * Whether the file-wide facts made from `before` hold for `after`: the same Match ID and the
- * same identifier values in the same slots (the duplicates and the feed read nothing else). A
- * typing edit inside a name keeps them, and then the facts need not be made again.
+ * same identifier values in the same slots (the duplicates and the feed read nothing else but
+ * the names of a user without primary_id, whose generated id they decide). A typing edit inside
+ * a name keeps them, and then the facts need not be made again.
  */
 export function sameFeedKeys(before: UserKeys, after: UserKeys): boolean {
+  if (after.primaryId === null) return false;
   if (before.matchKey !== after.matchKey || before.primaryId !== after.primaryId || before.identifiers.length !== after.identifiers.length) return false;
   for (let i = 0; i < before.identifiers.length; i++) {
     const x = before.identifiers[i];

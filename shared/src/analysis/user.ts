@@ -6,9 +6,9 @@
  * under the cache key given here.
  */
 import type { Problem } from '../diagnostics';
-import { recordOf } from '../engine/incoming';
+import { recordOf, userErrors, userErrorsOf } from '../engine/incoming';
 import { planUser } from '../engine/plan';
-import type { FeedContext, UserPlan } from '../engine/types';
+import type { FeedContext, SnapshotIndex, UserPlan } from '../engine/types';
 import type { UserKeys } from '../sis/keys';
 import type { SisUserChunk } from '../sis/types';
 import type { ElementTable } from '../xml/table';
@@ -46,26 +46,48 @@ function withReaderProblems(readerProblems: readonly Problem[], { problems, keys
   return { problems: all, keys };
 }
 
+const feedSerials = new WeakMap<FeedContext, number>();
+let nextFeedSerial = 0;
+/** A number of its own for each feed object (a cache key part that changes with the feed). */
+function feedSerial(feed: FeedContext): number {
+  let n = feedSerials.get(feed);
+  if (n === undefined) feedSerials.set(feed, (n = ++nextFeedSerial));
+  return n;
+}
+
 /**
  * The part of the feed one user's plan depends on, as a cache key: for each of its identifiers,
  * whether an earlier user of the feed carries it ("… in this feed"). Two feeds that give the same
  * key give the same plan (up to the user's position, see `rebasePlan`). Keep it in step with
- * what `planUser` reads from the feed.
+ * what `planUser` reads from the feed: a user without primary_id (its generated id depends on
+ * the whole feed) and a user holding an identifier of another Alma user (whether that user
+ * drops it in this feed) are planned again with every new feed; both are rare.
  */
-export function planContextKey(feed: FeedContext, index: number, keys: UserKeys): string {
+export function planContextKey(feed: FeedContext, index: number, keys: UserKeys, snapshot?: SnapshotIndex): string {
   let key = '';
   for (const id of keys.identifiers) {
     if (id.value === '') continue;
     const first = feed.firstHolder.get(id.key);
     key += first !== undefined && first < index ? 'd' : '-';
   }
+  if (keys.primaryId === null || (snapshot && holdsAnothersIdentifier(snapshot, keys))) key += `#${feedSerial(feed)}`;
   return key;
 }
 
-/** Plans one user of the feed against the inputs' snapshot; undefined without a snapshot. */
-export function planUserChunk(inputs: AnalysisInputs, user: Pick<SisUserChunk, 'index' | 'start' | 'element'>, feed: FeedContext): UserPlan | undefined {
+function holdsAnothersIdentifier(snapshot: SnapshotIndex, keys: UserKeys): boolean {
+  const matched = keys.matchKey !== null ? snapshot.byMatch.get(keys.matchKey)?.[0] : undefined;
+  return keys.identifiers.some((id) => id.value !== '' && (snapshot.byIdentifier.get(id.key) ?? []).some((k) => k !== matched));
+}
+
+/**
+ * Plans one user of the feed against the inputs' snapshot; undefined without a snapshot. The
+ * user's own errors reject it as in Alma: `problems` (the user's validation with the inputs) are
+ * reused when they were judged as Alma's loader does (lenient), else the user is judged again.
+ */
+export function planUserChunk(inputs: AnalysisInputs, user: Pick<SisUserChunk, 'index' | 'start' | 'element'>, feed: FeedContext, problems?: readonly Problem[]): UserPlan | undefined {
   if (!inputs.index) return undefined;
-  return planUser({ index: user.index, start: user.start, record: recordOf(user.element) }, inputs.index, feed);
+  const errors = problems && inputs.settings.validation === 'lenient' ? userErrorsOf(problems) : userErrors(user.element, inputs.validation);
+  return planUser({ index: user.index, start: user.start, record: recordOf(user.element), errors }, inputs.index, feed);
 }
 
 /** A plan made for the user at another place in the feed, moved to where it is now. */

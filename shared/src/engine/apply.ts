@@ -1,5 +1,5 @@
 /**
- * The snapshot after the job ran (contract §3, last paragraph): fields and segments as
+ * The snapshot after the job ran (docs/plan.md, "Apply, and the next run"): fields and segments as
  * planned, protection ended where an override was reverted (or a clear ended it), new users
  * added the way the profile creates them, values stored as the file spells them. Rejected and
  * unchanged users, and users absent from the file, keep their entry untouched (written back
@@ -66,6 +66,8 @@ function applyUpdate(old: SnapshotEntry, plan: UserPlan, incoming: IncomingUser)
     else if (f.action === 'default') writeField(user, f.field, defaultJson(f.field, FIELD_DEFAULTS[f.field]));
     if (f.endsProtection) prot.delete(f.field);
   }
+  // What the Users API cannot show (pin_number): store the file's value for later plans.
+  for (const field of plan.unknownInAlma ?? []) writeField(user, field, clone(rec.fields[field]?.json ?? null));
   if (plan.segments.length > 0) {
     const current = recordFromApi(user);
     for (const s of plan.segments) {
@@ -77,17 +79,25 @@ function applyUpdate(old: SnapshotEntry, plan: UserPlan, incoming: IncomingUser)
   return makeEntry(user, prot, old.entry);
 }
 
-/** The user a profile creates from the file's record (domain §4.2). */
-export function createdUserJson(incoming: IncomingUser, settings: Settings): Json {
+/**
+ * The user a profile creates from the file's record (Alma Online Help, "Student Information
+ * Systems"): EXTERNAL, the profile's record type and code, the primary id the plan generated
+ * when the file has none.
+ */
+export function createdUserJson(incoming: IncomingUser, settings: Settings, plan?: UserPlan): Json {
   const rec = incoming.record;
   const user: Json = { record_type: { value: settings.recordType } };
+  const generated = plan?.fields.find((f) => f.field === 'primary_id' && f.rule === 'generate-primary-id')?.after;
   for (const fact of coreFields()) {
+    if (fact.onlyWithSyncRecordType) continue;
     if (fact.name === 'status') {
       user.account_type = { value: 'EXTERNAL' };
       user.external_id = settings.profileCode;
     }
     const entry = rec.fields[fact.name];
-    if (entry && entry.value !== null && !(Array.isArray(entry.value) && entry.value.length === 0)) {
+    if (fact.name === 'primary_id' && typeof generated === 'string') {
+      user.primary_id = generated;
+    } else if (entry && entry.value !== null && !(Array.isArray(entry.value) && entry.value.length === 0)) {
       writeField(user, fact.name, clone(entry.json));
     } else if (FIELD_DEFAULTS[fact.name] !== undefined) {
       writeField(user, fact.name, defaultJson(fact.name, FIELD_DEFAULTS[fact.name]));
@@ -119,7 +129,11 @@ export function applyPlan(snapshot: Snapshot, plan: Plan, incoming: readonly Inc
       const k = p.match.snapshotIndex;
       users[k] = applyUpdate(users[k], p, inc);
     } else if (p.outcome === 'created') {
-      created.push(makeEntry(createdUserJson(inc, settings)));
+      created.push(makeEntry(createdUserJson(inc, settings, p)));
+    } else if (p.match && p.unknownInAlma && p.unknownInAlma.length > 0) {
+      // Unchanged, but the file told what the Users API could not: keep it for later plans.
+      const k = p.match.snapshotIndex;
+      users[k] = applyUpdate(users[k], p, inc);
     }
   }
   return { root: snapshot.root, users: [...users, ...created], text: snapshot.text };

@@ -11,11 +11,11 @@
  * names an entry of `RULES` and carries a `message` sentence; offsets are relative to the user
  * chunk (`UserRecord.fields[f].span`, `SegmentItem.span`, `Rejection.identifier.span`).
  */
-export { indexSnapshot, prepareFeed, planUser, planFile, summarize } from './plan';
+export { indexSnapshot, prepareFeed, planUser, planFile, summarize, generatedIdBase, feedEntryOf } from './plan';
 export { applyPlan, createdUserJson } from './apply';
 export { planToJson, userPlanToJson, PLAN_FORMAT, PLAN_VERSION } from './json';
-export type { PlanJson, PlanUserJson, PlanFieldJson, PlanSegmentJson, PlanValue } from './json';
-export { RULES, MESSAGES, FIELD_DEFAULTS } from './rules';
+export type { PlanJson, PlanUserJson, PlanFieldJson, PlanSegmentJson, PlanValue, PlanNoteJson } from './json';
+export { RULES, MESSAGES, FIELD_DEFAULTS, SOURCES, PREFERRED_NAME_FIELDS } from './rules';
 export type { RuleId, RuleInfo } from './rules';
 export * from './types';
-export { incomingUser, incomingUsers, recordOf } from './incoming';
+export { incomingUser, incomingUsers, recordOf, userErrors, userErrorsOf, loaderContext } from './incoming';

@@ -1,8 +1,9 @@
 /**
  * The plan as the public JSON document (`alma-sis plan --format json`, docs/plan.md), with the
- * rule id and sentence of every decision added. Plain data conversion, no formatting. These
- * are the plan's types for everyone who reads a plan: the preview, Export Plan, the command
- * line and the language server's view (which adds what only the snapshot tells).
+ * rule id and sentence of every decision added, and the notes on users and fields. Plain data
+ * conversion, no formatting. These are the plan's types for everyone who reads a plan: the
+ * preview, Export Plan, the command line and the language server's view (which adds what only
+ * the snapshot tells).
  */
 import { valueToJson } from '../sis/record';
 import type { RuleId } from './rules';
@@ -47,6 +48,15 @@ export interface PlanUserJson {
   segments: PlanSegmentJson[];
   rule: RuleId;
   message: string;
+  /** Notes on the user or one of its fields or lists (only when there are some). */
+  notes?: PlanNoteJson[];
+}
+
+export interface PlanNoteJson {
+  rule: RuleId;
+  message: string;
+  /** The core field or list the note is about; absent for the whole user. */
+  field?: string;
 }
 
 export interface PlanJson {
@@ -76,6 +86,7 @@ export function userPlanToJson(u: UserPlan, line: number): PlanUserJson {
     segments: u.segments.map((s) => ({ list: s.list, removed: s.removed, added: s.added, kept: s.kept, rule: s.rule, message: s.message })),
     rule: u.rule,
     message: u.message,
+    ...(u.notes.length > 0 ? { notes: u.notes.map((n) => ({ rule: n.rule, message: n.message, ...(n.field !== undefined ? { field: n.field } : {}) })) } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The merge engine: what Alma's Users Synchronize (or Import) job would do to each user of an
- * SIS file, given the snapshot of what Alma holds (domain §4, checklist M1–M9; contract §3).
+ * SIS file, given the snapshot of what Alma holds (docs/plan.md explains every rule and its source).
  *
  * Built for two callers: the command line plans a whole file (`planFile`); the language server
  * prepares the snapshot index and the file-wide feed context once, then plans one user at a
@@ -9,7 +9,6 @@
 import { matchesOnPrimaryId, type Settings } from '../settings';
 import {
   apiUserKeys,
-  coreField,
   coreFields,
   fieldValue,
   isEmptyValue,
@@ -18,12 +17,14 @@ import {
   SEGMENT_LISTS,
   valuesEqual,
   valueToJson,
+  type CoreFieldFact,
   type FieldValue,
   type SegmentItem,
+  type SegmentListName,
   type UserRecord,
 } from '../sis/record';
 import type { Snapshot } from '../snapshot/snapshot';
-import { FIELD_DEFAULTS, MESSAGES, type RuleId } from './rules';
+import { FIELD_DEFAULTS, MESSAGES, PREFERRED_NAME_FIELDS, type RuleId } from './rules';
 import {
   WRITING_ACTIONS,
   type FeedContext,
@@ -33,6 +34,7 @@ import {
   type IncomingUser,
   type Outcome,
   type Plan,
+  type PlanNote,
   type PlanSummary,
   type Rejection,
   type SegmentDecision,
@@ -105,22 +107,57 @@ export function indexSnapshot(snapshot: Snapshot, settings: Settings, options: {
   return { snapshot, settings, records: lazyRecords(snapshot, options.keepRecords !== false), byMatch, byIdentifier };
 }
 
+/** The lower-cased Match ID value of a user of the file, or null. */
+function matchKeyOf(record: UserRecord, settings: Settings): string | null {
+  const v = matchValueOf(record, settings.matchBy);
+  return v === null ? null : lower(v);
+}
+
 /**
- * Who carries each identifier value first in the file (for "… in this feed", M8). Reads only
- * the users' identifier values, so it can be made from records or, without building records,
+ * The id Alma builds for a new user without primary_id: the first and last name concatenated
+ * (Ex Libris knowledge article "User ID Generation does not work for new users created via SIS",
+ * quoting the developer documentation of the SIS load). How Alma treats spaces, case or accents
+ * in the names is not documented: the names are used as the file spells them. Null when the
+ * file gives neither name.
+ */
+export function generatedIdBase(record: UserRecord): string | null {
+  const part = (f: string) => {
+    const v = fieldValue(record, f);
+    return typeof v === 'string' ? v : '';
+  };
+  const base = part('first_name') + part('last_name');
+  return base === '' ? null : base;
+}
+
+/** A user of the file as the feed needs it, made from its record. */
+export function feedEntryOf(index: number, record: UserRecord, settings: Settings): FeedEntry {
+  const base = primaryIdOf(record) === null ? generatedIdBase(record) : null;
+  return { index, identifiers: record.identifiers, matchKey: matchKeyOf(record, settings), nameBase: base === null ? null : lower(base) };
+}
+
+/**
+ * File-wide facts: who carries each identifier value first (for "… in this feed"), which users
+ * need a generated primary_id, and which identifiers each user sends under its Match ID. Reads
+ * only what `FeedEntry` holds, so it can be made from records or, without building records,
  * from the users' keys (`UserKeys.identifiers`; empty values are skipped).
  */
 export function prepareFeed(users: readonly FeedEntry[]): FeedContext {
   const firstHolder = new Map<string, number>();
+  const nameless = new Map<string, number[]>();
+  const sentByMatch = new Map<string, Set<string>>();
   for (const u of users) {
+    const values = new Set<string>();
     for (const id of u.identifiers) {
       if (id.value === '') continue;
       const v = lower(id.value);
+      values.add(v);
       const prev = firstHolder.get(v);
       if (prev === undefined || u.index < prev) firstHolder.set(v, u.index);
     }
+    if (u.nameBase) push(nameless, u.nameBase, u.index);
+    if (u.matchKey && !sentByMatch.has(u.matchKey)) sentByMatch.set(u.matchKey, values);
   }
-  return { firstHolder };
+  return { firstHolder, nameless, sentByMatch };
 }
 
 const show = (v: FieldValue): string => {
@@ -132,12 +169,13 @@ const show = (v: FieldValue): string => {
 };
 
 function decide(
-  field: string,
+  fact: CoreFieldFact,
   before: FieldValue,
   incoming: FieldValue,
   prot: { lastSisValue: FieldValue } | undefined,
   settings: Settings,
 ): FieldDecision | undefined {
+  const field = fact.name;
   const make = (action: FieldAction, after: FieldValue, rule: RuleId, message: string, endsProtection = false): FieldDecision => ({
     field,
     before,
@@ -156,6 +194,17 @@ function decide(
   if (field === 'primary_id' && empty) {
     // A user always has a primary_id (reachable only when matching on another identifier).
     return undefined;
+  }
+  // record_type takes part only when the profile synchronizes it, and only with a value to write.
+  if (fact.onlyWithSyncRecordType && (!settings.syncRecordType || empty)) return undefined;
+  // The Users API never returns it: the value in Alma is unknown, so nothing can be compared.
+  if (fact.writeOnly && isEmptyValue(before)) return undefined;
+  if (PREFERRED_NAME_FIELDS.has(field)) {
+    // "even if the fields are blank in the processed XML file, the existing values will not be cleared"
+    if (empty) return undefined;
+    if (prot) {
+      return make('keep-protected', before, 'protected-keep-restore-only', `${field} was changed by hand in Alma, so the manual value ${show(before)} stays whatever the file sends (here ${show(incoming)}); only the Restore button in Alma attaches it to the SIS again.`);
+    }
   }
   if (empty && protectedKind) {
     if (settings.emptyProtectedField === 'keep') {
@@ -223,6 +272,71 @@ function primaryIdOf(r: UserRecord): string | null {
   return typeof v === 'string' ? v : null;
 }
 
+/** Codes of user errors the engine already decides in Alma's own words (no second reason). */
+const DECIDED_ELSEWHERE = new Set(['missing-match-id', 'duplicate-identifier-in-user']);
+
+/** The Match ID value (lower-cased) of a snapshot entry, as the index matches it. */
+function snapshotMatchKey(index: SnapshotIndex, k: number): string | null {
+  const r = index.records[k];
+  return r ? matchKeyOf(r, index.settings) : null;
+}
+
+/**
+ * The primary id Alma generates for a new user of the file: the base name, then the base with
+ * 0, 1, 2, ... while the value is taken across the institution (identifiers of Alma users, of
+ * users in the file) or generated for an earlier user of the file.
+ */
+function generatedPrimaryId(user: IncomingUser, base: string, index: SnapshotIndex, feed: FeedContext): string {
+  const taken = (v: string) => index.byIdentifier.has(lower(v)) || feed.firstHolder.has(lower(v));
+  const earlier = (feed.nameless.get(lower(base)) ?? []).filter((i) => i < user.index).length;
+  let seq = -1;
+  const next = () => {
+    for (;;) {
+      const candidate = seq < 0 ? base : `${base}${seq}`;
+      seq++;
+      if (!taken(candidate)) return candidate;
+    }
+  };
+  for (let k = 0; k < earlier; k++) next();
+  return next();
+}
+
+/** Notes on a matched user: what the plan should say although it changes no outcome. */
+function matchedNotes(rec: UserRecord, existing: UserRecord, fields: readonly FieldDecision[], settings: Settings): PlanNote[] {
+  const notes: PlanNote[] = [];
+  const status = fields.find((f) => f.field === 'status' && f.action === 'default');
+  if (status && typeof status.before === 'string' && status.before.toUpperCase() === 'INACTIVE') {
+    notes.push({ rule: 'note-status-default', field: 'status', message: 'The file has no <status>: Alma\'s default ACTIVE would be written over INACTIVE, reactivating the user. The schema documents "Default is Active"; whether the job really reactivates an existing user this way is not documented, so check before relying on it.' });
+  }
+  const internalIds = new Map<string, string>();
+  for (const it of existing.segments.identifiers) {
+    if (it.segmentType === 'Internal' && typeof it.content.value === 'string') internalIds.set(lower(it.content.value), typeof it.content.id_type === 'string' ? it.content.id_type : '');
+  }
+  for (const it of rec.segments.identifiers) {
+    const v = typeof it.content.value === 'string' ? lower(it.content.value) : undefined;
+    if (v !== undefined && internalIds.has(v)) {
+      notes.push({ rule: 'note-identifier-also-internal', field: 'identifiers', message: `The file sends identifier ${String(it.content.value)} as an External item, and Alma holds the same value on this user as an Internal ${internalIds.get(v) || 'identifier'}: internal items stay, so the user would carry it twice.` });
+    }
+  }
+  for (const list of ['addresses', 'emails', 'phones'] as const satisfies readonly SegmentListName[]) {
+    const internalPreferred = existing.segments[list].some((it) => it.segmentType === 'Internal' && it.content.preferred === true);
+    const filePreferred = rec.segments[list].some((it) => it.content.preferred === true);
+    if (internalPreferred && filePreferred) {
+      notes.push({ rule: 'note-two-preferred', field: list, message: `An Internal item of ${list} added by staff is marked preferred and stays; the file's preferred item is added beside it, so after the sync two ${list} are preferred.` });
+    }
+  }
+  if (existing.externalId !== null && lower(existing.externalId) !== lower(settings.profileCode)) {
+    notes.push({ rule: 'note-other-profile', message: `The matched Alma user belongs to the SIS profile "${existing.externalId}" (its external_id), not to this profile "${settings.profileCode}": this file would take over a user another profile loads (institutions run separate student and staff profiles).` });
+  }
+  const recordType = fieldValue(existing, 'record_type');
+  const incomingType = settings.syncRecordType ? fieldValue(rec, 'record_type') : null;
+  const becomes = typeof incomingType === 'string' ? incomingType : recordType;
+  if (typeof becomes === 'string' && becomes.toUpperCase() === 'CONTACT' && rec.segments.identifiers.length > 0) {
+    notes.push({ rule: 'note-contact-identifiers', field: 'identifiers', message: 'This user is a CONTACT user in Alma, and contact users cannot have additional identifiers: Alma may refuse the file\'s identifiers.' });
+  }
+  return notes;
+}
+
 /**
  * Plan one user of the file against the indexed snapshot. `feed` says which user of the file
  * first carries each identifier value; pass the context of the whole file.
@@ -232,41 +346,44 @@ export function planUser(user: IncomingUser, index: SnapshotIndex, feed: FeedCon
   const rec = user.record;
   const matchValue = matchValueOf(rec, settings.matchBy);
   const base = { index: user.index, start: user.start, matchValue, primaryId: primaryIdOf(rec) };
-  const rejected = (rejections: Rejection[], match?: UserPlan['match']): UserPlan => ({
+  const rejected = (rejections: Rejection[], match?: UserPlan['match'], notes: PlanNote[] = []): UserPlan => ({
     ...base,
     outcome: 'rejected',
     reasons: [...new Set(rejections.map((r) => r.message))],
     fields: [],
     segments: [],
     rule: rejections[0].rule,
-    message: `Rejected: ${rejections.map((r) => r.message).join('; ')}.`,
+    message: `Rejected: ${[...new Set(rejections.map((r) => r.message.replace(/\.$/, '')))].join('; ')}.`,
     match,
     rejections,
+    notes,
   });
+  const onPrimary = matchesOnPrimaryId(settings);
 
-  if (matchValue === null) {
-    const what = matchesOnPrimaryId(settings) ? 'primary_id' : `identifier of type ${settings.matchBy}`;
-    return rejected([{ rule: 'reject-missing-match-id', message: `The user has no ${what} (the profile's Match ID), so Alma cannot match it` }]);
+  // Without a primary_id a user of the file matches nobody and is created with a generated id
+  // (rest_user.xsd, primary_id); without the identifier the profile matches on, it cannot be matched.
+  if (matchValue === null && !onPrimary) {
+    return rejected([{ rule: 'reject-missing-match-id', message: `The user has no identifier of type ${settings.matchBy} (the profile's Match ID), so Alma cannot match it` }]);
   }
 
-  // M1: match, ignoring case. Several candidates (a broken snapshot): the first one counts.
-  const candidates = index.byMatch.get(lower(matchValue)) ?? [];
+  // Match, ignoring case. Several candidates (a broken snapshot): the first one counts.
+  const candidates = matchValue === null ? [] : (index.byMatch.get(lower(matchValue)) ?? []);
   const matchedAt = candidates.length > 0 ? candidates[0] : undefined;
-  const matchRule: RuleId = matchesOnPrimaryId(settings) ? 'match-primary-id' : 'match-identifier';
+  const matchRule: RuleId = onPrimary ? 'match-primary-id' : 'match-identifier';
   const match = matchedAt !== undefined ? { rule: matchRule, snapshotIndex: matchedAt } : undefined;
   const existing = matchedAt !== undefined ? index.records[matchedAt] : undefined;
 
   if (existing && settings.mode === 'import') {
     const reason = `Import mode: a user with ${settings.matchBy} "${matchValue}" already exists in Alma, so this record is not imported`;
-    return { ...base, outcome: 'unchanged', reasons: [reason], fields: [], segments: [], rule: 'import-existing-user', message: `${reason}.`, match, rejections: [] };
+    return { ...base, outcome: 'unchanged', reasons: [reason], fields: [], segments: [], rule: 'import-existing-user', message: `${reason}.`, match, rejections: [], notes: [] };
   }
 
-  // M3: the job never updates internal users.
+  // The job never updates internal users.
   if (existing && existing.accountType === 'INTERNAL') {
     return rejected([{ rule: 'reject-not-external', message: MESSAGES.notExternal, otherUser: matchedAt }], match);
   }
 
-  // Mandatory values of segments (domain §5.2): the user is rejected, the others go on.
+  // Mandatory values of segments, in Alma's words: the user is rejected, the others go on.
   const rejections: Rejection[] = [];
   for (const it of rec.segments.identifiers) {
     if (typeof it.content.value !== 'string') rejections.push({ rule: 'reject-missing-identifier-value', message: MESSAGES.identifierValueMissing, span: it.span });
@@ -274,7 +391,7 @@ export function planUser(user: IncomingUser, index: SnapshotIndex, feed: FeedCon
   for (const it of rec.segments.statistics) {
     if (typeof it.content.statistic_category !== 'string') rejections.push({ rule: 'reject-missing-statistic-category', message: MESSAGES.statisticCategoryMissing, span: it.span });
   }
-  // M8 and §4.8: identifier values unique in the feed (first wins) and across the institution.
+  // Identifier values unique in the feed (first wins) and across the institution.
   const seenHere = new Set<string>();
   for (const id of rec.identifiers) {
     const v = lower(id.value);
@@ -285,30 +402,61 @@ export function planUser(user: IncomingUser, index: SnapshotIndex, feed: FeedCon
     }
     seenHere.add(v);
   }
+  const notes: PlanNote[] = [];
   for (const id of rec.identifiers) {
     const holders = (index.byIdentifier.get(lower(id.value)) ?? []).filter((k) => k !== matchedAt);
     if (holders.length > 0) {
       rejections.push({ rule: 'reject-identifier-taken', message: MESSAGES.taken(id.type, id.value), identifier: { type: id.type, value: id.value, span: id.span }, otherUser: holders[0] });
+      const holderKey = snapshotMatchKey(index, holders[0]);
+      const holderSends = holderKey === null ? undefined : feed.sentByMatch.get(holderKey);
+      if (holderSends && !holderSends.has(lower(id.value))) {
+        notes.push({ rule: 'note-identifier-moves', field: id.type === 'primary_id' ? 'primary_id' : 'identifiers', message: `${id.value} moves within this file: the Alma user holding it is also in the file, without it. Alma's documentation does not say whether the job frees the value before it reaches this user (it depends on the order users are processed), so this user may or may not be rejected.` });
+      }
     }
   }
-  if (rejections.length > 0) return rejected(rejections, match);
+  // The user's own errors (an unknown code, an empty mandatory value, ...): Alma rejects the user.
+  for (const e of user.errors ?? []) {
+    if (DECIDED_ELSEWHERE.has(e.code)) continue;
+    if (rejections.some((r) => e.message.includes(r.message))) continue; // already said in Alma's words
+    rejections.push({ rule: 'reject-user-error', message: e.message, span: e.span });
+  }
+  if (rejections.length > 0) return rejected(rejections, match, notes);
 
-  if (!existing) return planCreate(user, base, settings);
+  if (!existing) {
+    if (settings.mode === 'synchronize' && settings.unmatchedRecord === 'skip') {
+      const reason = `No Alma user matches and the profile's Unmatched Record is not "Add", so the user is not created`;
+      return { ...base, outcome: 'unchanged', reasons: [reason], fields: [], segments: [], rule: 'unmatched-not-added', message: `${reason}.`, rejections: [], notes: [] };
+    }
+    let generated: string | undefined;
+    if (base.primaryId === null) {
+      const nameBase = generatedIdBase(rec);
+      if (nameBase === null) {
+        return rejected([{ rule: 'reject-missing-match-id', message: 'The user has no primary_id, and no first or last name for Alma to generate one from' }]);
+      }
+      generated = generatedPrimaryId(user, nameBase, index, feed);
+    }
+    return planCreate(user, base, settings, generated);
+  }
 
-  // M4/M5: core fields, swap all with the protected-field state machine.
+  // Core fields: swap all with the protected-field state machine.
   const entry = index.snapshot.users[matchedAt as number];
   const fields: FieldDecision[] = [];
+  const unknownInAlma: string[] = [];
   for (const fact of coreFields()) {
     const prot = entry.protected.get(fact.name);
-    const d = decide(fact.name, fieldValue(existing, fact.name), fieldValue(rec, fact.name), prot, settings);
+    const before = fieldValue(existing, fact.name);
+    const incoming = fieldValue(rec, fact.name);
+    if (fact.writeOnly && isEmptyValue(before) && !isEmptyValue(incoming) && !prot) unknownInAlma.push(fact.name);
+    const d = decide(fact, before, incoming, prot, settings);
     if (d) fields.push(d);
   }
-  // M6: each segment list on its own; internal items stay.
+  // Each segment list on its own; internal items stay.
   const segments: SegmentDecision[] = [];
   for (const list of SEGMENT_LISTS) {
     const d = compareList(list, existing.segments[list], rec.segments[list]);
     if (d) segments.push(d);
   }
+  notes.push(...matchedNotes(rec, existing, fields, settings));
   const writes = fields.some((f) => WRITING_ACTIONS.has(f.action)) || segments.length > 0;
   const outcome: Outcome = writes ? 'updated' : 'unchanged';
   const kept = fields.filter((f) => f.action === 'keep-protected').length;
@@ -325,17 +473,20 @@ export function planUser(user: IncomingUser, index: SnapshotIndex, feed: FeedCon
     rule = 'outcome-unchanged';
     message = 'Unchanged: the file sends what Alma already holds.';
   }
-  return { ...base, outcome, reasons: [], fields, segments, rule, message, match, rejections: [] };
+  return { ...base, outcome, reasons: [], fields, segments, rule, message, match, rejections: [], notes, ...(unknownInAlma.length > 0 ? { unknownInAlma } : {}) };
 }
 
-function planCreate(user: IncomingUser, base: Pick<UserPlan, 'index' | 'start' | 'matchValue' | 'primaryId'>, settings: Settings): UserPlan {
+function planCreate(user: IncomingUser, base: Pick<UserPlan, 'index' | 'start' | 'matchValue' | 'primaryId'>, settings: Settings, generatedId: string | undefined): UserPlan {
   const rec = user.record;
   const fields: FieldDecision[] = [];
   for (const fact of coreFields()) {
+    if (fact.onlyWithSyncRecordType) continue; // a new user gets the profile's record type
     const incoming = fieldValue(rec, fact.name);
     const fallback = FIELD_DEFAULTS[fact.name];
     const common = { field: fact.name, before: null, incoming, wasProtected: false, endsProtection: false };
-    if (!isEmptyValue(incoming)) {
+    if (fact.name === 'primary_id' && generatedId !== undefined) {
+      fields.push({ ...common, after: generatedId, action: 'default', rule: 'generate-primary-id', message: `The file has no primary_id: Alma generates "${generatedId}" from the first and last name (a sequence number from 0 is added while the value is taken).` });
+    } else if (!isEmptyValue(incoming)) {
       fields.push({ ...common, after: incoming, action: 'set', rule: 'field-set', message: `New user: ${fact.name} ${show(incoming)}.` });
     } else if (fallback !== undefined) {
       fields.push({ ...common, after: fallback, action: 'default', rule: 'field-default', message: `The file has no ${fact.name}: Alma writes its default "${fallback}".` });
@@ -346,23 +497,31 @@ function planCreate(user: IncomingUser, base: Pick<UserPlan, 'index' | 'start' |
     const d = compareList(list, [], rec.segments[list]);
     if (d) segments.push({ ...d, message: `${list}: ${d.added} added, as External.` });
   }
-  void coreField;
+  const notes: PlanNote[] = [];
+  if (settings.recordType === 'CONTACT' && rec.segments.identifiers.length > 0) {
+    notes.push({ rule: 'note-contact-identifiers', field: 'identifiers', message: 'The profile creates CONTACT users, and contact users cannot have additional identifiers: Alma may refuse the file\'s identifiers.' });
+  }
+  const id = generatedId ?? base.matchValue;
   return {
     ...base,
+    primaryId: generatedId ?? base.primaryId,
     outcome: 'created',
     reasons: [],
     fields,
     segments,
     rule: 'create-new-user',
-    message: `Created: no Alma user has ${settings.matchBy} "${base.matchValue}"; the job adds one as EXTERNAL, record type ${settings.recordType}, external_id ${settings.profileCode}.`,
+    message: generatedId !== undefined
+      ? `Created: the user has no primary_id, so it matches nobody; the job adds it as EXTERNAL with the generated id "${generatedId}", record type ${settings.recordType}, external_id ${settings.profileCode}.`
+      : `Created: no Alma user has ${settings.matchBy} "${id}"; the job adds one as EXTERNAL, record type ${settings.recordType}, external_id ${settings.profileCode}.`,
     rejections: [],
+    notes,
   };
 }
 
 /** Plan a whole file (in file order). */
 export function planFile(users: readonly IncomingUser[], snapshot: Snapshot | SnapshotIndex, settings: Settings): Plan {
   const index = 'byMatch' in snapshot ? snapshot : indexSnapshot(snapshot, settings, { keepRecords: false });
-  const feed = prepareFeed(users.map((u) => ({ index: u.index, identifiers: u.record.identifiers })));
+  const feed = prepareFeed(users.map((u) => feedEntryOf(u.index, u.record, index.settings)));
   const planned = users.map((u) => planUser(u, index, feed));
   return { summary: summaryOf(planned), users: planned };
 }

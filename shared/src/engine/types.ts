@@ -1,5 +1,5 @@
 /**
- * The plan as plain data (contract §3), with the rule behind every decision. The engine fills
+ * The plan as plain data (docs/plan.md), with the rule behind every decision. The engine fills
  * it; the command line, the language server and the preview only present it.
  */
 import type { Settings } from '../settings';
@@ -48,6 +48,18 @@ export interface Rejection {
   readonly otherUser?: number;
 }
 
+/**
+ * What the plan says about a user, a field or a list without changing the outcome: a quiet
+ * surprise an administrator should see (a user reactivated only by a default, an identifier
+ * carried twice, two preferred items, ...).
+ */
+export interface PlanNote {
+  readonly rule: RuleId;
+  readonly message: string;
+  /** The core field or list (`identifiers`, `emails`, …) the note is about; absent for the whole user. */
+  readonly field?: string;
+}
+
 export interface UserPlan {
   /** 0-based position of the `<user>` in the file. */
   readonly index: number;
@@ -66,6 +78,13 @@ export interface UserPlan {
   /** How the user was matched, when it was. */
   readonly match?: { readonly rule: RuleId; readonly snapshotIndex: number };
   readonly rejections: readonly Rejection[];
+  /** Notes on the user and its fields, in the order found. */
+  readonly notes: readonly PlanNote[];
+  /**
+   * Fields the file sends whose value in Alma the snapshot cannot show (the Users API never
+   * returns them, e.g. `pin_number`): not compared; `apply` stores the file's value.
+   */
+  readonly unknownInAlma?: readonly string[];
 }
 
 export interface PlanSummary {
@@ -81,12 +100,25 @@ export interface Plan {
   readonly users: readonly UserPlan[];
 }
 
+/** An error-level diagnostic of the user itself, which makes Alma reject the user. */
+export interface UserError {
+  readonly code: string;
+  readonly message: string;
+  /** Offsets relative to the user chunk. */
+  readonly span?: Span;
+}
+
 /** One user of the SIS file, as the engine takes it. */
 export interface IncomingUser {
   readonly index: number;
   /** Absolute offset of `<user` in the file. */
   readonly start: number;
   readonly record: UserRecord;
+  /**
+   * The user's own errors as Alma's loader judges them (lenient validation; see `userErrors`):
+   * each one rejects the user. Absent when the caller did not validate.
+   */
+  readonly errors?: readonly UserError[];
 }
 
 /** What the engine plans against: the snapshot, indexed once (see `indexSnapshot`). */
@@ -101,14 +133,28 @@ export interface SnapshotIndex {
   readonly byIdentifier: ReadonlyMap<string, readonly number[]>;
 }
 
-/** What the feed reads from one user of the file: its position and its identifier values. */
+/** What the feed reads from one user of the file: its position, identifier values, Match ID and generated-id base. */
 export interface FeedEntry {
   readonly index: number;
   readonly identifiers: readonly { readonly value: string }[];
+  /** The user's Match ID value, lower-cased (null: none); absent when the caller does not know it. */
+  readonly matchKey?: string | null;
+  /** For a user without primary_id: the lower-cased id Alma would generate from its name. */
+  readonly nameBase?: string | null;
 }
 
-/** The file-wide facts "in this feed" needs: who uses an identifier value first. */
+/** The file-wide facts a user's plan needs: who uses an identifier value first, and more. */
 export interface FeedContext {
   /** Lower-cased identifier value → index of the first user in the file that carries it. */
   readonly firstHolder: ReadonlyMap<string, number>;
+  /**
+   * Users without primary_id by the lower-cased id Alma would generate for them (first and last
+   * name), in file order: an earlier one takes the first free id.
+   */
+  readonly nameless: ReadonlyMap<string, readonly number[]>;
+  /**
+   * Lower-cased Match ID value of each user of the file → the lower-cased identifier values it
+   * sends (to tell when an identifier moves from one user to another within the file).
+   */
+  readonly sentByMatch: ReadonlyMap<string, ReadonlySet<string>>;
 }

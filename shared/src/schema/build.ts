@@ -29,6 +29,7 @@ export interface ElementOptions {
   sis?: boolean;
   outputOnly?: boolean;
   protectedField?: boolean;
+  writeOnly?: boolean;
   codeTable?: string;
   documentedMandatory?: boolean;
   attributes?: readonly AttributeDef[];
@@ -43,6 +44,7 @@ function base(name: string, description: string, o: ElementOptions) {
     description,
     ...(o.outputOnly ? { outputOnly: true } : {}),
     ...(o.protectedField ? { protectedField: true } : {}),
+    ...(o.writeOnly ? { writeOnly: true } : {}),
     ...(o.documentedMandatory ? { documentedMandatory: true } : {}),
   };
 }
@@ -54,7 +56,7 @@ export function simple(name: string, type: SimpleType, description: string, o: E
 
 /**
  * A code field: a code as text (string255 unless `codeMax`), with an optional `desc` label
- * (string4000 unless `descMax`) [XSD].
+ * (string4000 unless `descMax`) (rest_user.xsd).
  */
 export function code(
   name: string,

@@ -1,6 +1,6 @@
 /**
  * Alma's user schema as data (written from rest_user.xsd / rest_users.xsd / rest_researcher.xsd,
- * April 2021 revision; domain §2). Validation, hovers, completion and the merge engine all read
+ * April 2021 revision). Validation, hovers, completion and the merge engine all read
  * the schema from here, never from the XSD file.
  */
 export type SimpleType =
@@ -60,8 +60,13 @@ export interface ElementDef {
   readonly sis: boolean;
   /** Maintained by Alma and only returned by the API (e.g. `full_name`, `status_date`). */
   readonly outputOnly?: boolean;
-  /** One of the fields a manual change protects from the sync (domain §4.3). */
+  /** One of the fields a manual change protects from the sync (Ex Libris knowledge article "Why is the Users Synchronize job still overriding user account fields that were updated manually?"). */
   readonly protectedField?: boolean;
+  /**
+   * The XSD tags it for writing only (no `get`: `pin_number`, `password`, `force_password_change`):
+   * no Users API answer, and so no export or snapshot built from one, can show its value.
+   */
+  readonly writeOnly?: boolean;
   /** Short description in our own words, for hovers and completion. */
   readonly description: string;
 }

@@ -1,9 +1,9 @@
 /**
  * Alma's `user` type as data, written by us from rest_user.xsd / rest_users.xsd /
- * rest_researcher.xsd (April 2021; domain §2). Cardinalities, groups (`all` vs `sequence`),
+ * rest_researcher.xsd (April 2021). Cardinalities, groups (`all` vs `sequence`),
  * types and length limits are the XSD's; `sis` is the XSD's `sis` tag (untagged elements inside
  * a segment inherit the segment's; `purge_date` and `is_researcher` count as read, every loader
- * sends `purge_date` [GH-MIT] [GH-PUL]); `protectedField` is domain §4.3; descriptions are ours.
+ * sends `purge_date` (MIT's and Princeton's loaders)); `protectedField` follows the Ex Libris knowledge article "Why is the Users Synchronize job still overriding user account fields that were updated manually?"; descriptions are ours.
  */
 import { BOOLEAN, DATE, DATE_TIME, FLOAT, INT, LONG, STRING, attribute, code, complex, complexType, simple, str } from './build';
 import { researcherType } from './researcher';
@@ -11,7 +11,7 @@ import type { AttributeDef, ComplexTypeDef, ElementDef } from './types';
 
 const S255 = str(255);
 
-/** `segment_type` on every segment: API only, the SIS load makes everything External [XSD]. */
+/** `segment_type` on every segment: API only, the SIS load makes everything External (rest_user.xsd). */
 const SEGMENT_TYPE = attribute('segment_type', str(10),
   'Internal or External. Only the Users API reads it; the SIS load stores every segment as External.', { sis: false });
 const PREFERRED = attribute('preferred', BOOLEAN,
@@ -24,7 +24,7 @@ function list(wrapper: string, itemName: string, item: ComplexTypeDef, wrapperTe
   return complex(wrapper, complexType(wrapper, 'sequence', [complex(itemName, item, itemText, { max: 'unbounded', sis: o.sis })]), wrapperText, o);
 }
 
-/** A `*_types` wrapper: required (minOccurs 1) around 0..n type codes [XSD]. */
+/** A `*_types` wrapper: required (minOccurs 1) around 0..n type codes (rest_user.xsd). */
 function typesWrapper(wrapper: string, itemName: string, codeTable: string, text: string, itemText: string): ElementDef {
   return complex(
     wrapper,
@@ -148,7 +148,7 @@ export const USER_TYPE: ComplexTypeDef = complexType('user', 'all', [
   simple('middle_name', S255, 'Middle name.'),
   simple('last_name', S255, 'Last name.'),
   simple('full_name', str(600), 'Full name; Alma builds it from the name parts and the SIS load ignores it.', { sis: false, outputOnly: true }),
-  simple('pin_number', S255, 'PIN for self-check machines (SIP2), usually four digits. Protected once staff change it.', { protectedField: true }),
+  simple('pin_number', S255, 'PIN for self-check machines (SIP2), usually four digits. Protected once staff change it. The Users API never returns it.', { protectedField: true, writeOnly: true }),
   code('user_title', 'Title such as Dr or Mrs (code from UserTitles). Protected once staff change it.', { codeTable: 'UserTitles', protectedField: true }),
   code('job_category', 'What the user does in the library (code from JobTitles). Protected once staff change it.', { codeTable: 'JobTitles', protectedField: true }),
   simple('job_description', S255, 'Free-text description of the user\'s job.'),
@@ -163,8 +163,8 @@ export const USER_TYPE: ComplexTypeDef = complexType('user', 'all', [
   simple('purge_date', DATE, 'Date after which the purge job may delete the user (YYYY-MM-DD, optional Z); users without one are never purged.'),
   code('account_type', 'INTERNAL or EXTERNAL; every user the SIS load creates is EXTERNAL, whatever the file says.', { codeTable: 'UserUserType', sis: false }),
   simple('external_id', S255, 'Which external system owns the user; the SIS load writes the profile code here itself.', { sis: false }),
-  simple('password', S255, 'Password of an internal user; API only, the SIS load ignores it.', { sis: false }),
-  simple('force_password_change', str(4), 'TRUE to make an internal user change the password; API only.', { sis: false }),
+  simple('password', S255, 'Password of an internal user; API only, the SIS load ignores it.', { sis: false, writeOnly: true }),
+  simple('force_password_change', str(4), 'TRUE to make an internal user change the password; API only.', { sis: false, writeOnly: true }),
   code('status', 'ACTIVE or INACTIVE (code from ContentStructureStatus; default ACTIVE).', { codeTable: 'ContentStructureStatus' }),
   simple('status_date', DATE, 'When the status last changed; Alma maintains it.', { sis: false, outputOnly: true }),
   simple('last_patron_activity_date', DATE, 'Last day of patron activity; Alma maintains it.', { sis: false, outputOnly: true }),
@@ -233,7 +233,7 @@ export function elementDefAt(path: readonly string[]): ElementDef | undefined {
   return def;
 }
 
-/** Simple-content children of `user`: the core fields that "swap all" replaces (domain §4.3). */
+/** Simple-content children of `user`: the core fields that "swap all" replaces (Ex Libris knowledge article "Why is the Users Synchronize job still overriding user account fields that were updated manually?"). */
 export const CORE_FIELDS: readonly ElementDef[] = USER_TYPE.children.filter((c) => c.type !== undefined);
 
 /** Core fields the SIS load reads (what the merge engine compares). */
@@ -242,11 +242,11 @@ export const SIS_CORE_FIELDS: readonly ElementDef[] = CORE_FIELDS.filter((c) => 
 /** Code fields directly under `user`. */
 export const CODE_FIELDS: readonly ElementDef[] = USER_TYPE.children.filter((c) => c.code === true);
 
-/** Elements of `user` that a manual change protects (domain §4.3). */
+/** Elements of `user` that a manual change protects (Ex Libris knowledge article "Why is the Users Synchronize job still overriding user account fields that were updated manually?"). */
 export const PROTECTED_FIELDS: readonly ElementDef[] = USER_TYPE.children.filter((c) => c.protectedField === true);
 
 /**
- * The segment lists the SIS load replaces (domain §4.4): the plan's list name, the path of the
+ * The segment lists the SIS load replaces (developer blog "External user data: behavior of SIS synchronization and API"): the plan's list name, the path of the
  * wrapper under `user` and the item element.
  */
 export const SEGMENT_LISTS = [

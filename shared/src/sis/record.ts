@@ -1,9 +1,8 @@
 /**
  * One normalised model of an Alma user, built either from an SIS `<user>` element (with the
- * offsets of every field, for hovers and lenses) or from a Users API JSON user (the snapshot,
- * domain §8.3). The merge engine compares two of these; nothing here decides anything.
+ * offsets of every field, for hovers and lenses) or from a Users API JSON user (the snapshot). The merge engine compares two of these; nothing here decides anything.
  *
- * Normalisation (contract §3: "values are compared and printed as codes, lists as arrays,
+ * Normalisation (docs/plan.md: "values are compared and printed as codes, lists as arrays,
  * absent/empty as null"):
  * - core fields are strings (codes without `desc`), `null` when absent, empty or all blanks;
  *   values are trimmed (Alma's loader ignores the padding that some loaders write);
@@ -34,14 +33,18 @@ export interface LibraryNotice {
 /** A normalised core-field value. */
 export type FieldValue = string | null | readonly string[] | readonly LibraryNotice[];
 
-export type FieldKind = 'text' | 'code' | 'date' | 'boolean' | 'codes' | 'notices';
+export type FieldKind = 'text' | 'code' | 'date' | 'boolean' | 'codes' | 'notices' | 'structure';
 
 /** What the engine needs to know about one core field; derived from the schema. */
 export interface CoreFieldFact {
   readonly name: string;
   readonly kind: FieldKind;
-  /** The schema marks it as one of the fields a manual change protects (domain §4.3). */
+  /** The schema marks it as one of the fields a manual change protects (docs/plan.md, "Protected fields"). */
   readonly protectedBySchema: boolean;
+  /** No Users API answer shows it (the XSD tags it without `get`): a snapshot may not know its value. */
+  readonly writeOnly: boolean;
+  /** Compared only when the profile synchronizes the record type (`record_type`, setting `syncRecordType`). */
+  readonly onlyWithSyncRecordType?: boolean;
 }
 
 /** The plan's names of the segment lists, in the schema's order. */
@@ -92,6 +95,8 @@ export interface UserRecord {
   readonly identifiers: readonly IdentifierRef[];
   /** Not a compared field; `EXTERNAL`/`INTERNAL` as a code, null when absent. */
   readonly accountType: string | null;
+  /** Not a compared field: the code of the SIS profile that owns the user (API records only). */
+  readonly externalId: string | null;
   /** Span of the whole `<user>` element (XML) . */
   readonly span?: Span;
 }
@@ -99,8 +104,12 @@ export interface UserRecord {
 // ---------------------------------------------------------------------------------------------
 // Field facts from the schema
 
-/** Fields the SIS load never reads or Alma maintains (contract §3), whatever the schema tags say. */
-const NOT_COMPARED = new Set(['record_type', 'account_type', 'external_id', 'password', 'force_password_change', 'status_date', 'last_patron_activity_date', 'requests', 'loans', 'fees', 'full_name', 'link']);
+/**
+ * Fields the SIS load never reads or Alma maintains, whatever the schema tags say (docs/plan.md).
+ * `record_type` is the exception the profile can switch on (Ex Libris knowledge article "How to
+ * change the Alma User Record Type from Public to Staff").
+ */
+const NOT_COMPARED = new Set(['account_type', 'external_id', 'password', 'force_password_change', 'status_date', 'last_patron_activity_date', 'requests', 'loans', 'fees', 'full_name', 'link']);
 const LIST_FIELDS: Readonly<Record<string, FieldKind>> = { rs_libraries: 'codes', library_notices: 'notices' };
 
 function isCodeDef(def: ElementDef): boolean {
@@ -110,15 +119,21 @@ function isCodeDef(def: ElementDef): boolean {
 function factsFrom(user: ElementDef): CoreFieldFact[] {
   const out: CoreFieldFact[] = [];
   for (const def of user.content?.children ?? []) {
-    if (!def.sis || def.outputOnly || NOT_COMPARED.has(def.name)) continue;
+    const recordType = def.name === 'record_type';
+    if ((!def.sis && !recordType) || def.outputOnly || NOT_COMPARED.has(def.name)) continue;
+    const common = { name: def.name, protectedBySchema: def.protectedField === true, writeOnly: def.writeOnly === true, ...(recordType ? { onlyWithSyncRecordType: true } : {}) };
     const listKind = LIST_FIELDS[def.name];
     if (listKind) {
-      out.push({ name: def.name, kind: listKind, protectedBySchema: def.protectedField === true });
+      out.push({ ...common, kind: listKind });
       continue;
     }
-    if (!def.type) continue; // segment lists and Esploro's researcher: not core fields
+    if (!def.type) {
+      // Esploro's researcher ("api sis get post put" in the XSD): one structure, compared whole.
+      if (def.name === 'researcher') out.push({ ...common, kind: 'structure' });
+      continue; // segment lists are not core fields
+    }
     const kind: FieldKind = isCodeDef(def) ? 'code' : def.type.kind === 'date' ? 'date' : def.type.kind === 'boolean' ? 'boolean' : 'text';
-    out.push({ name: def.name, kind, protectedBySchema: def.protectedField === true });
+    out.push({ ...common, kind });
   }
   return out;
 }
@@ -165,7 +180,7 @@ function segmentCodeChildren(list: SegmentListName): ReadonlySet<string> {
 const SEGMENT_IGNORED = new Set(['segment_type', 'link', 'category_type', 'block_owner', 'note_owner', 'statistic_owner', 'created_by', 'created_date', 'item_loan_id']);
 /** Boolean attributes/children of segment items; the XSD default is false. */
 const SEGMENT_BOOLEANS = new Set(['preferred', 'preferred_sms', 'user_viewable', 'popup_note']);
-/** Defaults of segment children (XSD, domain §2.4, §2.6): a value equal to it is the same as none. */
+/** Defaults of segment children (rest_user.xsd): a value equal to it is the same as none. */
 const SEGMENT_DEFAULTS: Partial<Record<SegmentListName, Readonly<Record<string, string>>>> = {
   identifiers: { status: 'ACTIVE' },
   blocks: { block_type: 'GENERAL', block_status: 'ACTIVE' },
@@ -222,12 +237,13 @@ function sortedNotices(v: readonly LibraryNotice[]): LibraryNotice[] {
 }
 
 /**
- * Equality of two normalised values of a field: lists without regard to order (contract §3),
+ * Equality of two normalised values of a field: lists without regard to order (docs/plan.md),
  * dates with or without `Z`. (`primary_id` matches without regard to case, but as a value it
- * is stored as the file spells it, contract §3: a change of case is a change.)
+ * is stored as the file spells it, docs/plan.md: a change of case is a change.)
  */
 export function valuesEqual(field: string, a: FieldValue, b: FieldValue): boolean {
-  if (a === null || b === null) return a === b;
+  // Absent, null and an empty list are one value (a Users API answer writes empty lists as []).
+  if (isEmptyValue(a) || isEmptyValue(b)) return isEmptyValue(a) && isEmptyValue(b);
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return false;
     if (a.length === 0) return true;
@@ -273,13 +289,82 @@ function finishContent(raw: Record<string, ContentValue>, list: SegmentListName)
   for (const k of Object.keys(raw).sort()) {
     let v = raw[k];
     if (typeof v === 'string' && k.endsWith('_date')) v = dateKey(v);
-    // Identifier values are case-insensitive in Alma (stored lower-cased since 2018 [BLOG-CASE]).
+    // Identifier values are case-insensitive in Alma (stored lower-cased since 2018 (developer blog "Case-insensitive identifiers and emails in Alma")).
     if (list === 'identifiers' && k === 'value' && typeof v === 'string') v = v.toLowerCase();
     if (SEGMENT_BOOLEANS.has(k) && v === false) continue; // false is the default: same as absent
+    if (Array.isArray(v) && v.length === 0) continue; // an empty type list: same as none
     if (typeof v === 'string' && SEGMENT_DEFAULTS[list]?.[k] === v.toUpperCase()) continue; // the XSD's default: same as absent
     out[k] = v;
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structures compared whole (Esploro's `researcher`)
+
+type Canonical = string | Canonical[] | { [k: string]: Canonical };
+
+/**
+ * The comparable form of a structure in either shape (SIS XML turned into API JSON, or the API's
+ * own): absent, null, "", [], {} and {"value": null} are dropped as one value, codes lose their
+ * `desc`, a list wrapper (`{"x_emails": {"x_email": [...]}}`) is read as its list, lists compare
+ * without regard to order, dates with or without `Z`.
+ */
+function canonical(raw: unknown, key = ''): Canonical | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  if (typeof raw === 'string') {
+    const t = raw.trim();
+    if (t === '') return undefined;
+    return key.endsWith('_date') ? dateKey(t) : t;
+  }
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  if (Array.isArray(raw)) {
+    const items = raw.map((x) => canonical(x, key)).filter((x): x is Canonical => x !== undefined);
+    if (items.length === 0) return undefined;
+    return items.map((x) => [JSON.stringify(x), x] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((x) => x[1]);
+  }
+  const o = raw as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if ('value' in o && keys.every((k) => k === 'value' || k === 'desc' || k === 'link')) return canonical(o.value, key);
+  if (keys.length === 1 && Array.isArray(o[keys[0]])) return canonical(o[keys[0]], keys[0]); // a list wrapper
+  const out: { [k: string]: Canonical } = {};
+  for (const k of keys.sort()) {
+    if (SEGMENT_IGNORED.has(k)) continue;
+    const v = canonical(o[k], k);
+    if (v !== undefined) out[k] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The comparison key of a structure: its canonical JSON text, null when it holds nothing. */
+function structureKey(raw: unknown): string | null {
+  const c = canonical(raw);
+  return c === undefined ? null : JSON.stringify(c);
+}
+
+/** An element of the SIS file in the Users API JSON shape, led by its schema definition. */
+function elementToApiJson(el: XmlElement, def: ElementDef | undefined): unknown {
+  if (el.children.length === 0) {
+    const v = clean(el.text);
+    if (v === null) return null;
+    return def && isCodeDef(def) ? codeJson(v, attr(el, 'desc')) : v;
+  }
+  const out: Record<string, unknown> = {};
+  for (const c of el.children) {
+    const cdef = def?.content?.byName.get(c.name);
+    const only = cdef?.content?.children.length === 1 ? cdef.content.children[0] : undefined;
+    if (only && only.maxOccurs === 'unbounded' && cdef?.content?.group === 'sequence') {
+      // A wrapper: the API names the list after its item (the Users API JSON shape).
+      if (!(only.name in out)) out[only.name] = c.children.filter((i) => i.name === only.name).map((i) => elementToApiJson(i, only));
+      continue;
+    }
+    if (!(c.name in out)) out[c.name] = elementToApiJson(c, cdef);
+  }
+  return out;
+}
+
+function structureFromXml(el: XmlElement): unknown {
+  return elementToApiJson(el, elementDefAt(['user', el.name]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,7 +440,7 @@ function segmentFromXml(list: SegmentListName, el: XmlElement): SegmentItem {
 
 /**
  * Read a `<user>` element of an SIS file. Segment items are External whatever `segment_type`
- * says (the SIS load ignores it [XSD]). When an element appears twice, the first one counts.
+ * says (the SIS load ignores it, rest_user.xsd). When an element appears twice, the first one counts.
  */
 export function recordFromXml(user: XmlElement): UserRecord {
   const kids = childrenByName(user);
@@ -374,7 +459,7 @@ export function recordFromXml(user: XmlElement): UserRecord {
         codes.push(code);
         json.push({ code: codeJson(code, codeEl ? attr(codeEl, 'desc') : undefined) });
       }
-      fields[fact.name] = { value: codes, json, span: spanOf(el), valueSpan: textSpan(el) };
+      fields[fact.name] = { value: codes.length > 0 ? codes : null, json, span: spanOf(el), valueSpan: textSpan(el) };
     } else if (fact.kind === 'notices') {
       const notices: LibraryNotice[] = [];
       const json: unknown[] = [];
@@ -387,7 +472,11 @@ export function recordFromXml(user: XmlElement): UserRecord {
         notices.push({ code, value });
         json.push({ code: codeJson(code, codeEl ? attr(codeEl, 'desc') : undefined), value });
       }
-      fields[fact.name] = { value: notices, json, span: spanOf(el), valueSpan: textSpan(el) };
+      fields[fact.name] = { value: notices.length > 0 ? notices : null, json, span: spanOf(el), valueSpan: textSpan(el) };
+    } else if (fact.kind === 'structure') {
+      const json = structureFromXml(el);
+      const key = structureKey(json);
+      fields[fact.name] = { value: key, json: key === null ? null : json, span: spanOf(el), valueSpan: textSpan(el) };
     } else {
       const v = fact.kind === 'boolean' ? booleanField(el.text) : clean(el.text);
       const json = v === null ? null : fact.kind === 'code' ? codeJson(v, attr(el, 'desc')) : fact.kind === 'boolean' ? true : v;
@@ -422,7 +511,7 @@ export function recordFromXml(user: XmlElement): UserRecord {
   const identifiers: IdentifierRef[] = userKeys(user, { matchBy: 'primary_id' })
     .identifiers.filter((k) => k.value !== '')
     .map((k) => ({ type: k.type, value: k.value, segmentType: 'External', span: { start: k.start, end: k.end } }));
-  return finishRecord('xml', fields, segments, segmentSpans, accountEl ? clean(accountEl.text) : null, spanOf(user), identifiers);
+  return finishRecord('xml', fields, segments, segmentSpans, accountEl ? clean(accountEl.text) : null, null, spanOf(user), identifiers);
 }
 
 function finishRecord(
@@ -431,10 +520,12 @@ function finishRecord(
   segments: Record<SegmentListName, SegmentItem[]>,
   segmentSpans: Partial<Record<SegmentListName, Span>>,
   accountType: string | null,
+  externalId: string | null,
   span: Span | undefined,
   given?: IdentifierRef[],
 ): UserRecord {
-  if (given) return { source, fields, segments, segmentSpans, identifiers: given, accountType: accountType === null ? null : accountType.toUpperCase(), span };
+  const account = accountType === null ? null : accountType.toUpperCase();
+  if (given) return { source, fields, segments, segmentSpans, identifiers: given, accountType: account, externalId, span };
   const identifiers: IdentifierRef[] = [];
   const pid = fields.primary_id;
   if (pid && typeof pid.value === 'string') identifiers.push({ type: 'primary_id', value: pid.value, segmentType: 'External', span: pid.valueSpan });
@@ -444,11 +535,11 @@ function finishRecord(
     if (typeof value !== 'string') continue;
     identifiers.push({ type: typeof type === 'string' ? type : '', value, segmentType: it.segmentType, span: it.span });
   }
-  return { source, fields, segments, segmentSpans, identifiers, accountType: accountType === null ? null : accountType.toUpperCase(), span };
+  return { source, fields, segments, segmentSpans, identifiers, accountType: account, externalId, span };
 }
 
 // ---------------------------------------------------------------------------------------------
-// From the Users API JSON (domain §8.3)
+// From the Users API JSON (the Users API JSON shape)
 
 function asObject(raw: unknown): Record<string, unknown> | undefined {
   return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
@@ -504,7 +595,7 @@ export function jsonListLocation(list: SegmentListName): { contact: boolean; nam
 
 /**
  * Read a Users API JSON user (snapshot `user`). Accepts code objects or bare codes, booleans
- * as booleans or strings, and null / "" / absent alike (domain §8.3). Never throws: anything
+ * as booleans or strings, and null / "" / absent alike (the Users API JSON shape). Never throws: anything
  * unreadable counts as absent (the snapshot reader reports shape problems).
  */
 export function recordFromApi(raw: unknown): UserRecord {
@@ -516,6 +607,7 @@ export function recordFromApi(raw: unknown): UserRecord {
       if (src === undefined || src === null) continue;
       const items = asArray(src);
       const codes = items.map((it) => scalarFromJson(asObject(it)?.code ?? it)).filter((c): c is string => c !== null);
+      if (codes.length === 0) continue; // [] is absent
       fields[fact.name] = { value: codes, json: src };
     } else if (fact.kind === 'notices') {
       const src = user.library_notice ?? asObject(user.library_notices)?.library_notice ?? user.library_notices;
@@ -527,7 +619,12 @@ export function recordFromApi(raw: unknown): UserRecord {
         if (code === null) continue;
         notices.push({ code, value: booleanFrom(scalarFromJson(o?.value) ?? o?.value) ?? false });
       }
+      if (notices.length === 0) continue; // [] is absent
       fields[fact.name] = { value: notices, json: src };
+    } else if (fact.kind === 'structure') {
+      const key = structureKey(user[fact.name]);
+      if (key === null) continue;
+      fields[fact.name] = { value: key, json: user[fact.name] };
     } else {
       const src = user[fact.name];
       const v = fact.kind === 'boolean' ? booleanField(src) : scalarFromJson(src);
@@ -547,7 +644,7 @@ export function recordFromApi(raw: unknown): UserRecord {
       .filter((o): o is Record<string, unknown> => o !== undefined)
       .map((o) => segmentFromJson(list, o));
   }
-  return finishRecord('api', fields, segments, {}, scalarFromJson(user.account_type), undefined);
+  return finishRecord('api', fields, segments, {}, scalarFromJson(user.account_type), scalarFromJson(user.external_id), undefined);
 }
 
 /** Identity of a record for matching: the value of the Match ID (`primary_id` or an identifier type). */

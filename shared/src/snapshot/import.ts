@@ -1,16 +1,18 @@
 /**
  * Turning what users really have into a snapshot (`alma-sis snapshot import`): a Users API
- * answer (one user, `<users>` or `{"user": [...]}`, XML or JSON, domain §8) or an Alma "Export
- * Users" XML. The XML is read with fast-xml-parser: these documents are small API answers, and
- * positions are not needed here (guides/performance.md).
+ * answer (one user, `<users>` or `{"user": [...]}`, XML or JSON) or an Alma "Export Users" XML.
+ * The XML is read with fast-xml-parser: these documents are small API answers, and positions
+ * are not needed here (docs/performance.md).
  *
  * With the last SIS file uploaded, a protected-type field whose value in Alma differs from what
  * that file sent must have been changed by hand: it is recorded as protected, with the file's
- * value as `lastSisValue` (contract §2, domain §4.3 [KB-OVERRIDE]).
+ * value as `lastSisValue` (Ex Libris knowledge article "Why is the Users Synchronize job still
+ * overriding user account fields that were updated manually?"). Fields the Users API never
+ * returns (`pin_number`) are never marked: their absence says nothing about a manual change.
  */
 import { XMLParser } from 'fast-xml-parser';
 import type { Settings } from '../settings';
-import { fieldValue, isEmptyValue, matchValueOf, recordFromApi, valuesEqual, type UserRecord } from '../sis/record';
+import { coreField, coreFields, fieldValue, isEmptyValue, matchValueOf, recordFromApi, valuesEqual, type UserRecord } from '../sis/record';
 import { FIELD_DEFAULTS } from '../engine/rules';
 import { makeEntry, newSnapshot, type ProtectedState, type Snapshot, type SnapshotEntry } from './snapshot';
 
@@ -19,7 +21,7 @@ export interface ImportProblem {
   readonly message: string;
 }
 
-/** XML wrapper → the name of the API JSON list that replaces it (domain §8.3). */
+/** XML wrapper → the name of the API JSON list that replaces it (the Users API JSON shape). */
 const WRAPPERS: Readonly<Record<string, string>> = {
   addresses: 'address',
   emails: 'email',
@@ -171,6 +173,18 @@ export interface ImportResult {
   readonly usersWithProtection: number;
   /** Users of the last SIS file that match a user of the export. */
   readonly matchedLastSis: number;
+  /**
+   * Fields the export cannot show (the Users API never returns them), with how many users of
+   * the last SIS file send a value for them: the snapshot learns those values on the next apply.
+   */
+  readonly unknownFields: readonly { readonly field: string; readonly sentBy: number }[];
+  /** Match ID values of the last SIS file's users that the export lacks (file order). */
+  readonly missingFromExport: readonly string[];
+  /**
+   * External users of the export that the last SIS file does not send (leavers, or users of
+   * another profile): the job leaves them alone; administrators want to see them.
+   */
+  readonly notInLastSis: readonly string[];
 }
 
 /** What the SIS file would have left in the field: its value, or Alma's default when empty. */
@@ -196,15 +210,21 @@ export function importSnapshot(
   let protectedFound = 0;
   let usersWithProtection = 0;
   let matchedLastSis = 0;
+  const exported = new Set<string>();
+  const notInLastSis: string[] = [];
   const entries: SnapshotEntry[] = users.map((user) => {
     const prot = new Map<string, ProtectedState>();
     if (lastSis) {
       const current = recordFromApi(user);
       const mv = matchValueOf(current, settings.matchBy);
+      if (mv !== null) exported.add(mv.toLowerCase());
       const sent = mv === null ? undefined : bySis.get(mv.toLowerCase());
+      if (!sent && current.accountType !== 'INTERNAL') notInLastSis.push(mv ?? String(fieldValue(current, 'primary_id') ?? '(no id)'));
       if (sent) {
         matchedLastSis++;
         for (const field of settings.protectedFields) {
+          // No Users API answer shows it: an export without it says nothing about a manual change.
+          if (coreField(field)?.writeOnly) continue;
           const sentValue = fieldValue(sent, field);
           const now = fieldValue(current, field);
           // An export without a field that cannot be empty tells nothing about a manual change.
@@ -217,8 +237,19 @@ export function importSnapshot(
     if (prot.size > 0) usersWithProtection++;
     return makeEntry(user, prot);
   });
+  const missingFromExport: string[] = [];
+  const seen = new Set<string>();
+  for (const r of lastSis ?? []) {
+    const mv = matchValueOf(r, settings.matchBy);
+    if (mv === null || seen.has(mv.toLowerCase())) continue;
+    seen.add(mv.toLowerCase());
+    if (!exported.has(mv.toLowerCase())) missingFromExport.push(mv);
+  }
+  const unknownFields = coreFields()
+    .filter((f) => f.writeOnly)
+    .map((f) => ({ field: f.name, sentBy: (lastSis ?? []).filter((r) => !isEmptyValue(fieldValue(r, f.name))).length }));
   const base = newSnapshot([], profile);
-  return { snapshot: { root: base.root, users: entries }, protectedFound, usersWithProtection, matchedLastSis };
+  return { snapshot: { root: base.root, users: entries }, protectedFound, usersWithProtection, matchedLastSis, unknownFields, missingFromExport, notInLastSis: lastSis ? notInLastSis : [] };
 }
 
 /**

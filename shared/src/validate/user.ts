@@ -137,7 +137,9 @@ class UserValidator {
         }
       }
       let enteredIgnored = false;
-      if (!def.sis && this.ignoredDepth === 0) {
+      // record_type is read when the profile synchronizes it (setting syncRecordType).
+      const readByProfile = depth === 0 && p.settings.syncRecordType && def.name === 'record_type';
+      if (!def.sis && !readByProfile && this.ignoredDepth === 0) {
         const [s, e] = this.nameRange(child);
         this.add('ignored-by-sis', 'hint', ignoredMessage(def), s, e, elementData(childName));
         // Lenient mode judges what Alma reads; the XSD still checks what it ignores.
@@ -482,12 +484,27 @@ function almaRules(v: UserValidator, keys: UserKeys, p: Prepared) {
   const us = t.start[0] + 1;
   const ue = t.nameEnd[0];
   if (keys.matchValue === null) {
+    // Without a primary_id the user matches nobody and is created with an id Alma generates from
+    // the name (rest_user.xsd, primary_id): a warning, since a person Alma already holds would
+    // get a second account. Without the identifier the profile matches on, Alma cannot match it.
     const byPrimary = p.settings.matchBy.toLowerCase() === 'primary_id';
-    out.push(problem('missing-match-id', almaSeverity(p, 'error'),
+    out.push(problem('missing-match-id', byPrimary ? 'warning' : almaSeverity(p, 'error'),
       byPrimary
-        ? 'This user has no primary_id, the profile\'s Match ID: Alma cannot match it to an existing user (a new user would get a generated id).'
+        ? 'This user has no primary_id, the profile\'s Match ID: Alma cannot match it, so it creates a new user with an id generated from the first and last name. If this person is already in Alma, they get a second account.'
         : `This user has no identifier of type ${p.settings.matchBy}, the profile's Match ID: Alma cannot match it.`,
       us, ue, { matchBy: p.settings.matchBy }));
+  }
+  // Contact users cannot be assigned additional identifiers (Alma Online Help, "Viewing User
+  // Identifier Types"): the profile creates contacts, or the file makes the user one.
+  const recordTypeEl = p.settings.syncRecordType ? t.findChild(0, 'record_type') : -1;
+  const becomesContact = recordTypeEl >= 0 ? trimXml(t.textOf(recordTypeEl)).toUpperCase() === 'CONTACT' : p.settings.recordType === 'CONTACT';
+  const identifiersEl = becomesContact ? t.findChild(0, 'user_identifiers') : -1;
+  if (identifiersEl >= 0 && t.findChild(identifiersEl, 'user_identifier') >= 0) {
+    out.push(problem('contact-identifiers', 'warning',
+      recordTypeEl >= 0
+        ? 'The file makes this user a CONTACT user, and contact users cannot have additional identifiers: Alma may refuse them.'
+        : 'The profile creates CONTACT users, and contact users cannot have additional identifiers: Alma may refuse them.',
+      t.start[identifiersEl] + 1, t.nameEnd[identifiersEl]));
   }
   // One value in two identifier slots of the same user (Alma online help, "Managing Users";
   // CARLI, "SIS Synchronization Troubleshooting").
