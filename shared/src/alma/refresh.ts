@@ -16,11 +16,10 @@
  */
 import { matchesOnPrimaryId, type Settings } from '../settings';
 import { coreFields, fieldValue, isEmptyValue, matchValueOf, recordFromApi, SEGMENT_LISTS, valuesEqual, type FieldValue, type SegmentItem, type UserRecord } from '../sis/record';
+import { WRITE_ONLY_FIELDS } from '../schema/user';
 import { makeEntry, newSnapshot, type Snapshot, type SnapshotEntry } from '../snapshot/snapshot';
 import type { AlmaError, UserLookup } from './api';
 
-/** Fields that "Get user details" never returns (no `get` tag in rest_user.xsd). */
-export const FIELDS_API_NEVER_RETURNS: readonly string[] = ['pin_number', 'password', 'force_password_change'];
 
 /** A user of the SIS file, as far as the refresh needs it. */
 export interface FileUser {
@@ -190,7 +189,7 @@ export function userDrift(before: UserRecord, after: UserRecord, protectedFields
   const fields: FieldDrift[] = [];
   let unchanged = 0;
   for (const fact of coreFields()) {
-    if (FIELDS_API_NEVER_RETURNS.includes(fact.name)) continue;
+    if (WRITE_ONLY_FIELDS.includes(fact.name)) continue;
     const b = fieldValue(before, fact.name);
     const a = fieldValue(after, fact.name);
     // Absent, null, "" and [] are one value (the API writes empty lists as []).
@@ -258,7 +257,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 /** The fetched user, with the values of fields the API never returns taken from the snapshot. */
 function withUnreturnedFields(fetched: Readonly<Record<string, unknown>>, old: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = { ...fetched };
-  for (const f of FIELDS_API_NEVER_RETURNS) {
+  for (const f of WRITE_ONLY_FIELDS) {
     if (old && old[f] !== undefined && old[f] !== null && old[f] !== '' && (out[f] === undefined || out[f] === null || out[f] === '')) out[f] = old[f];
   }
   return out;

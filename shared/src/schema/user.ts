@@ -242,6 +242,9 @@ export const SIS_CORE_FIELDS: readonly ElementDef[] = CORE_FIELDS.filter((c) => 
 /** Code fields directly under `user`. */
 export const CODE_FIELDS: readonly ElementDef[] = USER_TYPE.children.filter((c) => c.code === true);
 
+/** Fields no Users API answer shows (the XSD tags them without `get`): `pin_number`, `password`, `force_password_change`. */
+export const WRITE_ONLY_FIELDS: readonly string[] = USER_TYPE.children.filter((c) => c.writeOnly === true).map((c) => c.name);
+
 /** Elements of `user` that a manual change protects (Ex Libris knowledge article "Why is the Users Synchronize job still overriding user account fields that were updated manually?"). */
 export const PROTECTED_FIELDS: readonly ElementDef[] = USER_TYPE.children.filter((c) => c.protectedField === true);
 
