@@ -3,6 +3,7 @@ import type { SisUserChunk } from '../../../../shared/src/sis/types';
 import type { XmlElement } from '../../../../shared/src/xml/types';
 import type { DocumentModel } from '../model';
 import { elementPath } from '../../../../shared/src/sis/navigate';
+import { fieldValue } from '../../../../shared/src/sis/record';
 import { show } from './describe';
 
 /**
@@ -134,13 +135,15 @@ function emptyElement(m: DocumentModel, d: Diagnostic): Fix[] {
   const base = t.chunk.start;
   const fixes: Fix[] = [{ title: `Remove the empty <${t.el.name}> (Alma clears the field either way)`, edit: edit(m, [lineDelete(m, base + t.el.start, base + t.el.end)]) }];
   if (t.chain.length === 2) {
+    // What Alma holds now: the matched user's value (also when the plan rejects the user for another error).
     const plan = m.plan(t.chunk);
-    const f = plan?.fields.find((x) => x.field === t.el.name);
-    if (plan && plan.outcome !== 'created' && f && typeof f.before === 'string' && f.before !== '') {
+    const record = plan?.snapshotIndex !== undefined ? m.env.inputs.index?.records[plan.snapshotIndex] : undefined;
+    const now = record ? fieldValue(record, t.el.name) : null;
+    if (typeof now === 'string' && now !== '') {
       const attrs = m.doc.getText(m.range(base + t.el.nameEnd, base + t.el.startTagEnd)).replace(/\/?>$/, '');
       fixes.push({
-        title: `Keep what Alma holds now: ${show(f.before)}`,
-        edit: edit(m, [{ range: m.range(base + t.el.start, base + t.el.end), newText: `<${t.el.name}${attrs}>${escapeXml(f.before)}</${t.el.name}>` }]),
+        title: `Keep what Alma holds now: ${show(now)}`,
+        edit: edit(m, [{ range: m.range(base + t.el.start, base + t.el.end), newText: `<${t.el.name}${attrs}>${escapeXml(now)}</${t.el.name}>` }]),
       });
     }
   }
