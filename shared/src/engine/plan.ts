@@ -206,6 +206,8 @@ function decide(
       return make('keep-protected', before, 'protected-keep-restore-only', `${field} was changed by hand in Alma, so the manual value ${show(before)} stays whatever the file sends (here ${show(incoming)}); only the Restore button in Alma attaches it to the SIS again.`);
     }
   }
+  // Absent against absent is no change, protected or not (a default to write is one, below).
+  if (empty && isEmptyValue(before) && fallback === undefined) return undefined;
   if (empty && protectedKind) {
     if (settings.emptyProtectedField === 'keep') {
       if (!prot) return undefined;

@@ -1,5 +1,5 @@
 /**
- * The snapshot file (`*.alma-snapshot.json`, contract §2): what Alma holds now, one Users API
+ * The snapshot file (`*.alma-snapshot.json`, docs/plan.md): what Alma holds now, one Users API
  * JSON user per entry, plus what the API does not tell — which fields staff changed by hand
  * (`sync.protected`) and the value the SIS last sent for them (`lastSisValue`).
  *
@@ -67,6 +67,17 @@ function codeOf(raw: unknown): string | null {
   return null;
 }
 
+/** Absent, null, "", [], {} and {"value": null}: one value, "nothing" (as Users API answers write it). */
+function isAbsentJson(raw: unknown): boolean {
+  if (raw === undefined || raw === null) return true;
+  if (typeof raw === 'string') return raw.trim() === '';
+  if (Array.isArray(raw)) return raw.length === 0;
+  const o = asObject(raw);
+  if (!o) return false;
+  const keys = Object.keys(o);
+  return keys.length === 0 || ('value' in o && keys.every((k) => k === 'value' || k === 'desc') && isAbsentJson(o.value));
+}
+
 /**
  * Normalise a `lastSisValue` for `field`: a code string or null; for `rs_libraries` a list of
  * codes; for `library_notices` a list of `{code, value}`. Returns an error message when the
@@ -74,7 +85,7 @@ function codeOf(raw: unknown): string | null {
  */
 export function lastSisValueFrom(field: string, raw: unknown): { value: FieldValue; error?: string } {
   const kind = coreField(field)?.kind;
-  if (raw === undefined || raw === null) return { value: null };
+  if (isAbsentJson(raw)) return { value: null };
   if (kind === 'codes') {
     if (!Array.isArray(raw)) return { value: null, error: 'expected a list of library codes' };
     return { value: raw.map(codeOf).filter((c): c is string => c !== null) };
