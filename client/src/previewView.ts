@@ -20,6 +20,7 @@ import {
   type PreviewFlag,
   type PreviewGroup,
   type PreviewModel,
+  type PreviewNoteRow,
   type PreviewSegmentRow,
   type PreviewUserRow,
 } from '../../shared/src/preview';
@@ -34,7 +35,8 @@ type Node =
   | { kind: 'user'; user: PreviewUserRow }
   | { kind: 'reason'; user: PreviewUserRow; text: string }
   | { kind: 'field'; user: PreviewUserRow; row: PreviewFieldRow }
-  | { kind: 'segment'; user: PreviewUserRow; row: PreviewSegmentRow };
+  | { kind: 'segment'; user: PreviewUserRow; row: PreviewSegmentRow }
+  | { kind: 'note'; user: PreviewUserRow; row: PreviewNoteRow };
 
 const OUTCOME_ICONS: Record<Outcome, [string, string]> = {
   created: ['add', 'charts.green'],
@@ -119,6 +121,7 @@ export class PreviewProvider implements vscode.TreeDataProvider<Node> {
           ...node.user.reasons.map((text): Node => ({ kind: 'reason', user: node.user, text })),
           ...node.user.fields.map((row): Node => ({ kind: 'field', user: node.user, row })),
           ...node.user.segments.map((row): Node => ({ kind: 'segment', user: node.user, row })),
+          ...node.user.notes.map((row): Node => ({ kind: 'note', user: node.user, row })),
         ];
       default:
         return [];
@@ -159,7 +162,7 @@ export class PreviewProvider implements vscode.TreeDataProvider<Node> {
       }
       case 'user': {
         const u = node.user;
-        const hasChildren = u.reasons.length + u.fields.length + u.segments.length > 0;
+        const hasChildren = u.reasons.length + u.fields.length + u.segments.length + u.notes.length > 0;
         const item = new vscode.TreeItem(u.name ? `${u.id} · ${u.name}` : u.id, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.description = u.headline;
         const [icon, color] = OUTCOME_ICONS[u.outcome];
@@ -201,6 +204,15 @@ export class PreviewProvider implements vscode.TreeDataProvider<Node> {
         item.iconPath = new vscode.ThemeIcon('list-unordered');
         item.tooltip = r.rule;
         item.command = { command: 'almaSis.preview.revealUser', title: 'Reveal User in File', arguments: [{ uri, index: node.user.index }] };
+        return item;
+      }
+      case 'note': {
+        const r = node.row;
+        const item = new vscode.TreeItem(r.field ? `Note (${r.field})` : 'Note');
+        item.description = r.text;
+        item.iconPath = new vscode.ThemeIcon('info', new vscode.ThemeColor('notificationsInfoIcon.foreground'));
+        item.tooltip = r.text;
+        item.command = { command: 'almaSis.preview.revealUser', title: 'Reveal in File', arguments: [{ uri, index: node.user.index, ...(r.field ? { field: r.field } : {}) }] };
         return item;
       }
     }

@@ -6,6 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { folderOf, resolveSettingPath } from '../../shared/src/analysis';
 import { profileLayerFor } from './config';
 import { fingerprint } from './files';
 import type { ServerConnection } from './languageClient';
@@ -105,7 +106,10 @@ export class Sessions implements vscode.Disposable {
     const key = doc.uri.toString();
     const cached = this.cache.get(key);
     const layer = profileLayerFor(doc.uri);
-    const layerKey = JSON.stringify(layer);
+    // The code tables decide which users Alma rejects for an unknown code; a file that cannot be
+    // read is not used (the language server says why in its log and diagnostics).
+    const codeTablesText = (await codeTablesFileFor(doc.uri).catch(() => undefined))?.text;
+    const layerKey = JSON.stringify([layer, codeTablesText]);
     if (
       cached &&
       cached.session.version === doc.version &&
@@ -120,7 +124,7 @@ export class Sessions implements vscode.Disposable {
     let reply: ComputeReply;
     try {
       reply = await this.remote.compute<ComputeReply>(
-        { op: 'compute', key, text: doc.getText(), snapshotId: snapshot?.fingerprint, layer },
+        { op: 'compute', key, text: doc.getText(), snapshotId: snapshot?.fingerprint, layer, codeTablesText },
         () => snapshot?.text,
         (cancel) => options.token?.onCancellationRequested(cancel),
       );
@@ -187,4 +191,17 @@ export class Sessions implements vscode.Disposable {
   dispose(): void {
     void this.remote.stop();
   }
+}
+
+/**
+ * The code-tables file of `almaSis.codeTablesPath` for a document, read as text (relative to
+ * its workspace folder); undefined when the setting is empty. Throws when the file cannot be read.
+ */
+export async function codeTablesFileFor(uri: vscode.Uri): Promise<{ path: string; text: string } | undefined> {
+  const setting = vscode.workspace.getConfiguration('almaSis', uri).get<string>('codeTablesPath')?.trim();
+  if (!setting) return undefined;
+  const document = uri.scheme === 'file' ? uri.fsPath : undefined;
+  const file = resolveSettingPath(setting, folderOf(document, vscode.workspace.workspaceFolders?.map((f) => f.uri.fsPath) ?? []), document);
+  if (!file) return undefined;
+  return { path: file, text: await fs.readFile(file, 'utf8') };
 }

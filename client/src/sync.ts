@@ -4,7 +4,7 @@
  * against the snapshot; this adds what the views need (notices in words, names, offsets, the
  * snapshot's records before and after). No `vscode` here, so it is tested in plain Node.
  */
-import { analysisCaches, analysisInputs, DocumentAnalysis, localDay, readSnapshotText, snapshotProblemText, type AnalysisCaches, type AnalysisInputs, type SnapshotRead } from '../../shared/src/analysis';
+import { analysisCaches, analysisInputs, DocumentAnalysis, localDay, readCodeTablesText, readSnapshotText, snapshotProblemText, type AnalysisCaches, type AnalysisInputs, type SnapshotRead } from '../../shared/src/analysis';
 import { applyPlan, incomingUsers, planToJson, recordOf, type Plan, type PlanJson } from '../../shared/src/engine';
 import { settingsFrom, type Settings } from '../../shared/src/settings';
 import { fieldValue, type UserRecord } from '../../shared/src/sis/record';
@@ -29,6 +29,8 @@ export interface SyncInput {
   readonly settingsLayer: unknown;
   /** `YYYY-MM-DD` for the date checks of validation (default: today on this machine). */
   readonly today?: string;
+  /** The institution's code tables (`almaSis.codeTablesPath`): a user with an unknown code is rejected, as in Alma. */
+  readonly codeTablesText?: string;
 }
 
 export interface SyncResult {
@@ -89,12 +91,13 @@ export class SyncCache {
     return this.snapshot.read;
   }
 
-  analyse(sis: SisDocument, snapshot: Snapshot, settings: Settings, today: string): DocumentAnalysis {
-    // Validation depends on the settings and the date, not on the snapshot.
-    const key = JSON.stringify([settings, today]);
+  analyse(sis: SisDocument, snapshot: Snapshot, settings: Settings, today: string, codeTablesText?: string): DocumentAnalysis {
+    // Validation depends on the settings, the date and the code tables, not on the snapshot.
+    const key = JSON.stringify([settings, today, codeTablesText ?? null]);
     if (this.validated?.key !== key) this.validated = { key, cache: new WeakMap() };
     if (!this.inputs || this.inputs.snapshot !== snapshot || this.inputs.key !== key) {
-      this.inputs = { key, snapshot, value: analysisInputs(settings, { snapshot, today }), caches: analysisCaches(this.validated.cache) };
+      const codeTables = codeTablesText === undefined ? undefined : readCodeTablesText(codeTablesText).tables;
+      this.inputs = { key, snapshot, value: analysisInputs(settings, { snapshot, today, codeTables }), caches: analysisCaches(this.validated.cache) };
     }
     this.last = new DocumentAnalysis(sis, this.inputs.value, this.inputs.caches, this.last);
     return this.last;
@@ -134,7 +137,7 @@ export function computeSync(input: SyncInput, cache: SyncCache = new SyncCache()
   }
   if (!sis.root) notices.push({ severity: 'error', text: 'The file has no root element.' });
 
-  const analysis = cache.analyse(sis, snapshot, settings, input.today ?? localDay(new Date()));
+  const analysis = cache.analyse(sis, snapshot, settings, input.today ?? localDay(new Date()), input.codeTablesText);
   // A snapshot is always there (empty when none was found), so every user is planned.
   const enginePlan: Plan = analysis.wholePlan()!;
   const incoming = incomingUsers(sis);

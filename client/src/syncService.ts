@@ -17,6 +17,8 @@ export interface ComputeRequest {
   readonly snapshotId: string | undefined;
   readonly snapshotText?: string;
   readonly layer: unknown;
+  /** The code tables' text (small: sent with every request), when the editor names a file. */
+  readonly codeTablesText?: string;
 }
 
 export type SyncRequest =
@@ -106,7 +108,7 @@ export class SyncService {
       state.sis = updateSisDocument(state.sis, req.text, diffEdit(state.text, req.text));
       state.text = req.text;
     }
-    const r = computeSync({ text: req.text, sis: state.sis, snapshotText, settingsLayer: req.layer }, state.cache);
+    const r = computeSync({ text: req.text, sis: state.sis, snapshotText, settingsLayer: req.layer, codeTablesText: req.codeTablesText }, state.cache);
     state.result = r;
     return {
       plan: r.plan,

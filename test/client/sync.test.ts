@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { computeSync, SyncCache } from '../../client/src/sync';
 import { readSisDocument, updateSisDocument } from '../../shared/src/sis/read';
 import { checkForUpload } from '../../client/src/check';
+import { buildPreview, planToMarkdown } from '../../shared/src/preview';
 import { DEFAULT_SETTINGS } from '../../shared/src/settings';
 
 const root = path.resolve(__dirname, '../..');
@@ -139,5 +140,32 @@ describe('the check before packaging for upload', () => {
     expect(bad.errors.find((e) => e.code === 'invalid-utf8')!.line).toBe(5);
     const utf16 = new Uint8Array([0xff, 0xfe, ...[...clean].flatMap((ch) => [ch.charCodeAt(0), 0])]);
     expect(checkForUpload(utf16, DEFAULT_SETTINGS, undefined).errors.map((e) => e.code)).toEqual(['unsupported-encoding']);
+  });
+});
+
+describe('notes and the user\'s own errors in the preview', () => {
+  const snapshot = JSON.stringify({
+    format: 'alma-sis-snapshot',
+    version: 1,
+    users: [
+      { user: { primary_id: 'omar', last_name: 'Haddad', account_type: { value: 'EXTERNAL' }, status: { value: 'INACTIVE' }, preferred_language: { value: 'en' } } },
+      { user: { primary_id: 'lea', last_name: 'Moreau', account_type: { value: 'EXTERNAL' }, status: { value: 'ACTIVE' }, preferred_language: { value: 'en' }, user_group: { value: 'UG' } } },
+    ],
+  });
+  const text = '<users><user><primary_id>omar</primary_id><last_name>Haddad</last_name></user><user><primary_id>lea</primary_id><last_name>Moreau</last_name><user_group>BOGUS</user_group><status>ACTIVE</status></user></users>';
+  const codeTablesText = JSON.stringify({ format: 'alma-sis-code-tables', version: 1, tables: { UserGroups: ['UG'] } });
+
+  it('with the code tables, the user with an unknown code is rejected; without, it is updated', () => {
+    expect(computeSync({ text, snapshotText: snapshot, settingsLayer: {}, codeTablesText }).plan.users[1]).toMatchObject({ outcome: 'rejected', reasons: ['"BOGUS" is not a code of the UserGroups table.'] });
+    expect(computeSync({ text, snapshotText: snapshot, settingsLayer: {} }).plan.users[1].outcome).toBe('updated');
+  });
+
+  it('the preview lists the notes, filters on them, and Export Plan\'s Markdown prints them', () => {
+    const r = computeSync({ text, snapshotText: snapshot, settingsLayer: {}, codeTablesText });
+    const model = buildPreview(r.plan, { filter: { flags: ['noted'] } });
+    expect(model.shown).toBe(1);
+    const row = model.groups[0].users[0];
+    expect(row).toMatchObject({ id: 'omar', flags: ['noted'], notes: [expect.objectContaining({ field: 'status', text: expect.stringMatching(/reactivating the user/) })] });
+    expect(planToMarkdown(r.plan, { title: 'Plan' })).toMatch(/> \*\*Note\*\* \(status\): The file has no \\<status\\>/);
   });
 });

@@ -306,3 +306,20 @@ describe('alma-sis snapshot import', () => {
     expect(JSON.parse(plan.out).users.slice(0, 2).map((u: PlanUser) => u.fields.map((f) => f.field))).toEqual([['user_group'], []]);
   });
 });
+
+describe('notes in every format of alma-sis plan', () => {
+  it('text prints a note: line under the user, Markdown a quoted note, JSON the notes array', async () => {
+    const snap = write('s.alma-snapshot.json', snapshotText([{ user: apiShaped('ray', { status: { value: 'INACTIVE' } }) }]));
+    const file = write('f.xml', sisFile(sisUser('ray').replace('<status>ACTIVE</status>', '')));
+    const text = await cli(['plan', file, '--snapshot', snap]);
+    expect(text.out).toMatch(/\n {4}note: status: The file has no <status>: .* \[note-status-default\]\n/);
+    const md = await cli(['plan', file, '--snapshot', snap, '--format', 'markdown']);
+    expect(md.out).toMatch(/> \*\*Note\*\* \(note-status-default\) `status`: The file has no/);
+    const json = JSON.parse((await cli(['plan', file, '--snapshot', snap, '--format', 'json'])).out);
+    expect(json.users[0].notes).toEqual([{ rule: 'note-status-default', field: 'status', message: expect.stringMatching(/^The file has no <status>/) }]);
+    const rejected = JSON.parse((await cli(['plan', file, '--snapshot', snap, '--format', 'json', '--only', 'rejected'])).out);
+    expect(rejected.users).toEqual([]);
+    const noted = JSON.parse((await cli(['plan', file, '--snapshot', snap, '--format', 'json', '--only', 'noted'])).out);
+    expect(noted.users.map((u: PlanUser) => u.primaryId)).toEqual(['ray']);
+  });
+});

@@ -5,14 +5,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { documentStem, folderOf, readCodeTablesText, resolveSettingPath } from '../../../shared/src/analysis';
+import { documentStem, readCodeTablesText } from '../../../shared/src/analysis';
 import { planToMarkdown } from '../../../shared/src/preview';
 import { settingsFrom } from '../../../shared/src/settings';
 import type { CodeTables } from '../../../shared/src/validate/codeTables';
 import { checkForUpload, type UploadCheck } from '../check';
 import { profileLayerFor } from '../config';
 import { uploadZipPath, writeFileSafely, zipForUpload } from '../files';
-import type { SyncSession } from '../session';
+import { codeTablesFileFor, type SyncSession } from '../session';
 import { errorText, type Workbench } from './workbench';
 
 export class ExportCommands {
@@ -119,14 +119,11 @@ export class ExportCommands {
   };
 
   private async codeTablesFor(uri: vscode.Uri): Promise<CodeTables | undefined> {
-    const setting = vscode.workspace.getConfiguration('almaSis', uri).get<string>('codeTablesPath')?.trim();
-    if (!setting) return undefined;
-    const document = uri.scheme === 'file' ? uri.fsPath : undefined;
-    const file = resolveSettingPath(setting, folderOf(document, vscode.workspace.workspaceFolders?.map((f) => f.uri.fsPath) ?? []), document);
-    if (!file) return undefined;
     try {
-      const read = readCodeTablesText(await fs.readFile(file, 'utf8'));
-      if (!read.tables) this.w.output.appendLine(`Code tables not used: ${path.basename(file)}${read.unusable}`);
+      const file = await codeTablesFileFor(uri);
+      if (!file) return undefined;
+      const read = readCodeTablesText(file.text);
+      if (!read.tables) this.w.output.appendLine(`Code tables not used: ${path.basename(file.path)}${read.unusable}`);
       return read.tables;
     } catch (e) {
       this.w.output.appendLine(`Code tables not used: ${errorText(e)}`);

@@ -10,7 +10,7 @@ import type { PlanRun } from './planInput';
 import { printable } from './present/text';
 
 /** `--only` filters: outcomes, and what happened to fields. */
-export const ONLY_CHOICES = ['created', 'updated', 'unchanged', 'rejected', 'reverted', 'protected', 'cleared', 'defaulted'] as const;
+export const ONLY_CHOICES = ['created', 'updated', 'unchanged', 'rejected', 'reverted', 'protected', 'cleared', 'defaulted', 'noted'] as const;
 export type OnlyChoice = (typeof ONLY_CHOICES)[number];
 
 export function parseOnly(raw: string | undefined): Set<OnlyChoice> | undefined {
@@ -30,6 +30,7 @@ function matches(u: UserPlan, only: ReadonlySet<OnlyChoice>): boolean {
   if (only.has('protected') && u.fields.some((f) => f.wasProtected || f.action === 'keep-protected')) return true;
   if (only.has('cleared') && u.fields.some((f) => f.action === 'clear')) return true;
   if (only.has('defaulted') && u.fields.some((f) => f.action === 'default')) return true;
+  if (only.has('noted') && u.notes.length > 0) return true;
   return false;
 }
 

@@ -24,6 +24,10 @@ function userSection(u: PreviewUserRow): string[] {
     for (const s of u.segments) out.push(`- ${mdCell(s.list)}: ${s.change}`);
     out.push('');
   }
+  if (u.notes.length > 0) {
+    for (const n of u.notes) out.push(`> **Note**${n.field ? ` (${mdCell(n.field)})` : ''}: ${mdCell(n.text)}`);
+    out.push('');
+  }
   return out;
 }
 
@@ -49,7 +53,7 @@ export function planToMarkdown(plan: PlanLike, options: MarkdownOptions): string
     if (g.outcome === 'unchanged' || g.outcome === 'created') {
       // Long lists of untouched or new users: one line each.
       for (const u of g.users) {
-        if (u.fields.some((f) => f.action !== 'keep-protected') || u.flags.length > 0) out.push(...userSection(u));
+        if (u.fields.some((f) => f.action !== 'keep-protected') || u.flags.length > 0 || u.notes.length > 0) out.push(...userSection(u));
         else out.push(`- ${mdCell(u.id)} (line ${u.line}): ${mdCell(u.headline)}`);
       }
       out.push('');

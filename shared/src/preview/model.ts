@@ -4,16 +4,18 @@
  * decisions themselves (outcome, action per field) come from the engine and are never
  * re-derived here.
  */
+import { RULES } from '../engine/rules';
 import type { FieldAction, Outcome, PlanFieldJson, PlanLike, PlanSegmentJson, PlanSummary, PlanUserJson, PlanUserSummary, PlanValue } from './types';
 
 /** Effects a reviewer filters on, besides the outcome. */
-export type PreviewFlag = 'reverts-override' | 'protected-kept' | 'clears-data';
-export const PREVIEW_FLAGS: readonly PreviewFlag[] = ['reverts-override', 'protected-kept', 'clears-data'];
+export type PreviewFlag = 'reverts-override' | 'protected-kept' | 'clears-data' | 'noted';
+export const PREVIEW_FLAGS: readonly PreviewFlag[] = ['reverts-override', 'protected-kept', 'clears-data', 'noted'];
 
 export const FLAG_LABELS: Readonly<Record<PreviewFlag, string>> = {
   'reverts-override': 'reverts a manual override',
   'protected-kept': 'protected value kept',
   'clears-data': 'clears data',
+  noted: 'has a note',
 };
 
 export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
@@ -69,6 +71,16 @@ export interface PreviewUserRow {
   readonly reasons: readonly string[];
   readonly fields: readonly PreviewFieldRow[];
   readonly segments: readonly PreviewSegmentRow[];
+  /** The plan's notes: what deserves a word although it changes no outcome. */
+  readonly notes: readonly PreviewNoteRow[];
+}
+
+export interface PreviewNoteRow {
+  readonly kind: 'note';
+  /** The field or list the note is about, when it is about one. */
+  readonly field?: string;
+  readonly text: string;
+  readonly rule: string;
 }
 
 export interface PreviewGroup {
@@ -139,6 +151,7 @@ export function userFlags(user: PlanUserSummary): PreviewFlag[] {
   if (user.fields.some((f) => f.action === 'clear') || user.segments.some((s) => s.removed > 0 && s.added === 0)) {
     flags.push('clears-data');
   }
+  if ((user.notes?.length ?? 0) > 0) flags.push('noted');
   return flags;
 }
 
@@ -204,6 +217,7 @@ export function userRow(user: PlanUserJson, name?: string): PreviewUserRow {
     reasons: user.reasons,
     fields: user.fields.map(fieldRow),
     segments: user.segments.map(segmentRow),
+    notes: (user.notes ?? []).map((n) => ({ kind: 'note', ...(n.field !== undefined ? { field: n.field } : {}), text: n.message, rule: RULES[n.rule].summary })),
   };
 }
 

@@ -19,4 +19,5 @@ export interface PlanUserSummary {
   readonly reasons: readonly string[];
   readonly fields: readonly Pick<PlanFieldJson, 'action'>[];
   readonly segments: readonly Pick<PlanSegmentJson, 'removed' | 'added'>[];
+  readonly notes?: PlanUserJson['notes'];
 }

@@ -3,7 +3,7 @@ import type { SisUserChunk } from '../../../../shared/src/sis/types';
 import type { XmlElement } from '../../../../shared/src/xml/types';
 import { elementDefAt, findAttribute } from '../../../../shared/src/schema/user';
 import type { DocumentModel } from '../model';
-import { codeLabel, isCompared, listOf } from '../../../../shared/src/analysis';
+import { codeLabel, isCompared, listOf, type UserPlanView } from '../../../../shared/src/analysis';
 import { userHeadline } from '../../../../shared/src/preview/model';
 import { elementPath, valueOf } from '../../../../shared/src/sis/navigate';
 import { code, segmentWords, show } from './describe';
@@ -51,7 +51,13 @@ function userHover(m: DocumentModel, chunk: SisUserChunk): string {
     lines.push('');
     for (const s of plan.segments) lines.push(`- ${s.list}: ${segmentWords(s)}`);
   }
+  for (const n of plan.notes ?? []) lines.push('', noteLine(n));
   return lines.join('\n');
+}
+
+/** A note of the plan: what the sync does that deserves a word although it changes no outcome. */
+function noteLine(n: { readonly rule: string; readonly message: string; readonly field?: string }): string {
+  return `**Note**${n.field ? ` (${n.field})` : ''}: ${n.message}`;
 }
 
 function fieldHover(m: DocumentModel, chunk: SisUserChunk, chain: XmlElement[]): string | null {
@@ -85,10 +91,17 @@ function fieldHover(m: DocumentModel, chunk: SisUserChunk, chain: XmlElement[]):
   return lines.join('\n');
 }
 
-/** What the sync does to the field (or list) at `names` (names[0] is `user`). */
+/** What the sync does to the field (or list) at `names` (names[0] is `user`), and the plan's notes on it. */
 function syncPart(m: DocumentModel, chunk: SisUserChunk, names: string[]): string | null {
   const plan = m.plan(chunk);
   if (!plan) return noSnapshotLine(m);
+  const decision = syncDecision(plan, names);
+  const list = listOf(names);
+  const notes = (plan.notes ?? []).filter((n) => n.field !== undefined && (n.field === names[1] || n.field === list)).map(noteLine);
+  return [decision, ...notes].filter((x) => x !== null).join('\n\n');
+}
+
+function syncDecision(plan: UserPlanView, names: string[]): string | null {
   const field = names[1];
   if (!isCompared(field)) return '**Not compared**: the SIS load does not read this field, so the sync leaves Alma\'s value as it is.';
   if (plan.outcome === 'rejected') return `**The sync rejects this user**: ${plan.reasons.join('; ') || 'see the preview'}. Nothing is written.`;
@@ -120,7 +133,7 @@ function syncPart(m: DocumentModel, chunk: SisUserChunk, names: string[]): strin
     f.message,
   ];
   if (f.lastSisValue !== undefined) {
-    // Alma does not record who made the manual change; the snapshot keeps what the SIS sent before it [KB-OVERRIDE].
+    // Alma does not record who made the manual change; the snapshot keeps what the SIS sent before it.
     lines.push('', `Protected: changed by hand in Alma (by whom is not recorded). The last value the SIS sent: ${code(f.lastSisValue)}.`);
   }
   return lines.join('\n');
