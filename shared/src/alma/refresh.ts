@@ -14,6 +14,7 @@
  * `pin_number`, `password` and `force_password_change` without `get`), since an answer without
  * them says nothing about Alma's value. An entry whose user did not change is kept as it was read.
  */
+import { indexSnapshot } from '../engine/plan';
 import { matchesOnPrimaryId, type Settings } from '../settings';
 import { coreFields, fieldValue, isEmptyValue, matchValueOf, recordFromApi, SEGMENT_LISTS, valuesEqual, type FieldValue, type SegmentItem, type UserRecord } from '../sis/record';
 import { WRITE_ONLY_FIELDS } from '../schema/user';
@@ -57,24 +58,11 @@ function primaryIdOfJson(user: Readonly<Record<string, unknown>> | undefined): s
   return typeof s === 'string' && s.trim() !== '' ? s.trim() : undefined;
 }
 
-/** Snapshot entries by lower-cased Match ID value (as the engine matches). */
-function entriesByMatch(snapshot: Snapshot | undefined, settings: Settings): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  snapshot?.users.forEach((entry, k) => {
-    if (!entry.user) return;
-    const v = matchValueOf(recordFromApi(entry.user), settings.matchBy);
-    if (v === null) return;
-    const list = out.get(lower(v));
-    if (list) list.push(k);
-    else out.set(lower(v), [k]);
-  });
-  return out;
-}
-
 /** The calls to make for the users a file names: one per distinct Match ID value. */
 export function planLookups(users: readonly FileUser[], snapshot: Snapshot | undefined, settings: Settings): LookupPlan {
   const idType = matchesOnPrimaryId(settings) ? undefined : settings.matchBy;
-  const byMatch = entriesByMatch(snapshot, settings);
+  // Snapshot entries by lower-cased Match ID value, as the engine matches them.
+  const byMatch = snapshot ? indexSnapshot(snapshot, settings, { keepRecords: false }).byMatch : new Map<string, readonly number[]>();
   const lookups = new Map<string, { id: string; fileUsers: number[]; entries: number[] }>();
   const withoutMatchId: number[] = [];
   for (const u of users) {
@@ -86,7 +74,7 @@ export function planLookups(users: readonly FileUser[], snapshot: Snapshot | und
     const key = lower(v);
     const known = lookups.get(key);
     if (known) known.fileUsers.push(u.index);
-    else lookups.set(key, { id: v, fileUsers: [u.index], entries: byMatch.get(key) ?? [] });
+    else lookups.set(key, { id: v, fileUsers: [u.index], entries: [...(byMatch.get(key) ?? [])] });
   }
   return {
     lookups: [...lookups.entries()].map(([key, l]) => ({
