@@ -59,7 +59,12 @@ export interface RefreshResult {
 }
 
 /** How a run with Alma ended. */
-type AlmaOutcome<T> = { kind: 'done'; value: T } | { kind: 'stopped'; stop: AlmaStop } | { kind: 'not-ready'; why: 'no-gateway' | 'no-key' };
+type AlmaOutcome<T> =
+  | { kind: 'done'; value: T }
+  | { kind: 'stopped'; stop: AlmaStop }
+  | { kind: 'not-ready'; why: 'no-gateway' | 'no-key' }
+  /** The answers came, but writing failed (the snapshot changed on disk meanwhile, a full disk). */
+  | { kind: 'failed'; message: string };
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -167,8 +172,9 @@ export class FromAlma implements vscode.Disposable {
     try {
       return await this.gateway(ask);
     } catch (e) {
-      if (e instanceof GatewayError) void vscode.window.showErrorMessage(`almaSis.api.url: ${e.message}`);
-      else throw e;
+      if (!(e instanceof GatewayError)) throw e;
+      const setting = vscode.workspace.getConfiguration(SECTION).get<string>('api.url', '').trim() ? 'almaSis.api.url' : 'almaSis.api.gateway';
+      void vscode.window.showErrorMessage(`${setting}: ${e.message}`);
       return undefined;
     }
   }
@@ -206,7 +212,7 @@ export class FromAlma implements vscode.Disposable {
           return { kind: 'done', value };
         } catch (e) {
           if (e instanceof AlmaStop) return { kind: 'stopped', stop: e };
-          throw e;
+          return { kind: 'failed', message: errorText(e) };
         } finally {
           for (const s of subs) s?.dispose();
         }
@@ -280,6 +286,10 @@ export class FromAlma implements vscode.Disposable {
       const message = outcome.why === 'no-gateway' ? "No gateway: choose your region's Alma API gateway (setting almaSis.api.gateway)." : 'No API key was given: nothing was fetched.';
       return { written: false, reason: outcome.why, message };
     }
+    if (outcome.kind === 'failed') {
+      void vscode.window.showErrorMessage(outcome.message);
+      return { written: false, reason: 'error', message: outcome.message, snapshot: target };
+    }
     if (outcome.kind === 'stopped') {
       const stop = outcome.stop;
       this.output.appendLine(`Refresh from Alma stopped (${stop.reason}).`);
@@ -332,6 +342,10 @@ export class FromAlma implements vscode.Disposable {
       }
     });
     if (outcome.kind === 'not-ready') return { reason: outcome.why };
+    if (outcome.kind === 'failed') {
+      void vscode.window.showErrorMessage(outcome.message);
+      return { reason: 'error', message: outcome.message };
+    }
     if (outcome.kind === 'stopped') {
       if (outcome.stop.reason !== 'cancelled') void vscode.window.showErrorMessage(outcome.stop.message);
       return { reason: outcome.stop.reason, message: outcome.stop.message };

@@ -42,7 +42,7 @@ async function readExisting(file: string): Promise<unknown> {
 }
 
 /** Fetches `names` and writes `out` (unless every table failed: then nothing is written). */
-export async function fetchCodeTables(names: readonly string[], out: string, options: Omit<RunnerOptions, 'callsAfter'>): Promise<CodeTablesFetch> {
+export async function fetchCodeTables(names: readonly string[], out: string, options: RunnerOptions): Promise<CodeTablesFetch> {
   const stats: RunnerStats = { requests: 0, retries: 0, throttled: 0, finalRate: 0 };
   const outcomes = await runCalls(names.map(codeTablePath), options, stats);
   const fetched: FetchedTable[] = [];

@@ -37,7 +37,7 @@ export interface RefreshRun extends RefreshOutcome {
   readonly stats: RunnerStats;
 }
 
-export type RefreshOptions = Omit<RunnerOptions, 'onProgress' | 'callsAfter'> & {
+export type RefreshOptions = Omit<RunnerOptions, 'onProgress'> & {
   /** Calls done and in all; `round` 2 is the follow-up of snapshot users that moved. */
   readonly onProgress?: (done: number, total: number, round: 1 | 2) => void;
   /** Settings layer recorded as the `profile` of a new snapshot. */

@@ -73,8 +73,6 @@ export interface RunnerOptions {
   readonly concurrency?: number;
   /** After every finished call: calls done and in all. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Calls still to come after this batch (a second round), for the daily-threshold check. */
-  readonly callsAfter?: number;
 }
 
 export interface RunnerStats {
@@ -123,7 +121,7 @@ export async function runCalls(paths: readonly string[], options: RunnerOptions,
         if (remaining !== undefined) {
           stats.remaining = remaining;
           // Reached already: Alma's own answer says so (below).
-          const problem = kind.kind === 'daily-limit' ? undefined : dailyBudgetProblem(remaining, paths.length - done - 1 + (options.callsAfter ?? 0), policy.dailyReserve);
+          const problem = kind.kind === 'daily-limit' ? undefined : dailyBudgetProblem(remaining, paths.length - done - 1, policy.dailyReserve);
           if (problem) throw new AlmaStop('budget', `${problem} Nothing was written.`);
         }
       } catch (e) {

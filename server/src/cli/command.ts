@@ -5,7 +5,7 @@
  */
 import type { OptionSpec, ParsedArgs } from './args';
 
-/** Exit codes of contract §5. */
+/** Exit codes (docs/cli.md). */
 export const EXIT_OK = 0;
 /** The input has errors (validate), some user was rejected (plan, apply). */
 export const EXIT_PROBLEMS = 1;

@@ -1,5 +1,5 @@
 /**
- * Reading and writing `*.alma-snapshot.json` on disk (contract §2, §5).
+ * Reading and writing `*.alma-snapshot.json` on disk (the snapshot file: docs/plan.md).
  *
  * Writing never leaves a partial file: the text goes to a temporary file beside the target,
  * is flushed to disk (fsync), and renamed over the target; the previous snapshot is kept as

@@ -101,6 +101,22 @@ describe('Refresh Snapshot from Alma (fake Users API, key in SecretStorage)', ()
     }
   });
 
+  it('Fetch Code Tables from Alma writes the code-tables file from the Configuration API', async () => {
+    const out = exampleUri('fetched-code-tables.json').fsPath;
+    try {
+      const token = new vscode.CancellationTokenSource().token;
+      const result = (await vscode.commands.executeCommand('almaSis.fetchCodeTables', { out, tables: ['UserGroups', 'NoteTypes'], token })) as { written?: string; tables?: number; message?: string };
+      assert.equal(result.written, out, result.message);
+      assert.equal(result.tables, 2);
+      const json = JSON.parse(await fs.readFile(out, 'utf8')) as { format: string; tables: Record<string, { code: string }[]> };
+      assert.equal(json.format, 'alma-sis-code-tables');
+      assert.ok(json.tables.UserGroups.some((c) => c.code === 'GRAD'));
+      assert.ok(!json.tables.UserGroups.some((c) => c.code === 'RETIRED'), 'disabled rows are left out');
+    } finally {
+      await fs.rm(out, { force: true });
+    }
+  });
+
   it('cancelled while it runs: nothing written, the snapshot untouched', async () => {
     await fs.writeFile(snapshot, original);
     fake.options.delayMs = 400;
