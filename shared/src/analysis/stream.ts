@@ -36,7 +36,8 @@ export class SisFeedReader {
   private readonly duplicates: DuplicateChecker;
   /** Problems across users, found as each user arrives (absolute offsets). */
   private readonly acrossUsers: Problem[] = [];
-  readonly lines = new LineStarts();
+  /** Where every line starts (LF, CRLF and CR, as an editor counts). */
+  readonly lines: LineStarts;
 
   constructor(
     private readonly inputs: Pick<AnalysisInputs, 'settings' | 'validation'>,
@@ -48,16 +49,15 @@ export class SisFeedReader {
       for (const q of this.duplicates.next(analysis.keys)) this.acrossUsers.push({ ...q, start: q.start + user.start, end: q.end + user.start });
       onUser({ user, analysis });
     });
+    this.lines = this.reader.lines;
   }
 
   /** The next piece of the text; users it completes are handed on before this returns. */
   push(piece: string): void {
-    this.lines.push(piece);
     this.reader.push(piece);
   }
 
   end(): StreamedFile {
-    this.lines.end();
     const frame = this.reader.end();
     const settings = this.inputs.settings;
     return {

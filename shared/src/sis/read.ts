@@ -10,6 +10,7 @@ import type { Problem } from '../diagnostics';
 import type { ComplexTypeDef } from '../schema/types';
 import { USERS_ELEMENT } from '../schema/user';
 import { XmlScanner, isNameStart, preferNames, sameAt } from '../xml/parse';
+import { LineStarts } from '../text/lines';
 import { ElementTable, fromElement, own, toElement } from '../xml/table';
 import type { SisDocument, SisDocumentFrame, SisUserChunk } from './types';
 
@@ -517,7 +518,7 @@ export class StreamedUser {
   }
 }
 
-/** A frame problem with its position, computed while its text was still in memory. */
+/** A frame problem with its position. */
 export interface StreamedProblem {
   readonly problem: Problem;
   readonly startLine: number;
@@ -535,12 +536,8 @@ export class SisStreamReader {
   private buffer = '';
   /** Absolute offset of `buffer[0]`. */
   private base = 0;
-  /** Line/column of `buffer[0]`. */
-  private line = 0;
-  private character = 0;
-  private lastWasCr = false;
-  /** Whether any piece so far held a `\r` (most files have none: then line breaks are found natively). */
-  private sawCr = false;
+  /** Where every line of the text so far starts: positions long after the text is gone. */
+  readonly lines = new LineStarts();
   private state: 'prolog' | 'content' | 'epilog' = 'prolog';
   private root?: Omit<Root, 'endTagStart'> & { selfClosing?: boolean };
   private endTagStart?: number;
@@ -551,8 +548,8 @@ export class SisStreamReader {
   private ended = false;
   /** Where the text not yet read starts in `buffer`. */
   private at = 0;
-  /** Line and column of an offset in the buffer (for `StreamedUser`). */
-  private readonly locate = (offset: number) => this.positionOf(offset);
+  /** Line and column of an offset (for `StreamedUser`). */
+  private readonly locate = (offset: number) => this.lines.positionAt(offset);
   /** The table users are scanned into (handed to `onUser`, then reused). */
   private readonly table = new ElementTable();
   /** Pieces pushed but not yet joined to `buffer`. */
@@ -566,7 +563,7 @@ export class SisStreamReader {
 
   push(piece: string): void {
     if (this.ended) throw new Error('SisStreamReader: push after end');
-    if (!this.sawCr && piece.indexOf('\r') >= 0) this.sawCr = true;
+    this.lines.push(piece);
     this.waiting.push(piece);
     this.waitingLength += piece.length;
     // Joining copies what is left of the buffer: wait until as much text has come as it holds,
@@ -590,14 +587,12 @@ export class SisStreamReader {
 
   end(): SisDocumentFrame & { readonly userCount: number; readonly length: number } {
     this.ended = true;
+    this.lines.end();
     this.join();
     this.process();
     if (this.state === 'content' && this.root) {
-      // The root's start tag left the buffer long ago: use the position noted when it was read.
-      const p = problem('not-well-formed', 'error', `<${this.root.name}> is not closed before the end of the file.`, this.root.start + 1, this.root.nameEnd);
-      const [s, e] = this.rootNameAt!;
-      this.problems.push(p);
-      this.onProblem({ problem: p, startLine: s.line, startCharacter: s.character, endLine: e.line, endCharacter: e.character });
+      // The root's start tag left the buffer long ago; its line starts did not.
+      this.report(problem('not-well-formed', 'error', `<${this.root.name}> is not closed before the end of the file.`, this.root.start + 1, this.root.nameEnd));
     }
     const r = this.root;
     return {
@@ -610,42 +605,7 @@ export class SisStreamReader {
     };
   }
 
-  /**
-   * Where the last position was found (buffer index and its line/column), so that positions
-   * asked in increasing order cost one pass over the buffer, not one pass each: thousands of
-   * problems in one buffer made streaming quadratic (found by fuzzing).
-   */
-  private cursor = { base: -1, k: 0, line: 0, character: 0 };
-  /** Line/column of the root's name, for a problem reported after its text is gone. */
-  private rootNameAt?: [{ line: number; character: number }, { line: number; character: number }];
-
-  /** Positions of an absolute offset inside the current buffer; `keep` moves the cursor there. */
-  private positionOf(offset: number, keep = true): { line: number; character: number } {
-    const t = this.buffer;
-    const until = Math.min(offset - this.base, t.length);
-    let { k, line, character } = this.cursor;
-    if (this.cursor.base !== this.base || k > until) {
-      // A `\r` that ended the text dropped before was counted there: its `\n` is not a break.
-      k = this.lastWasCr && t.charCodeAt(0) === 10 ? 1 : 0;
-      line = this.line;
-      character = this.character;
-    }
-    for (; k < until; k++) {
-      const c = t.charCodeAt(k);
-      if (c === 10 || (c === 13 && t.charCodeAt(k + 1) !== 10)) {
-        line++;
-        character = 0;
-      } else character++;
-    }
-    // Not at the very end: a CR there may yet be followed by an LF that changes how it counts.
-    if (keep && until < t.length) this.cursor = { base: this.base, k, line, character };
-    return { line, character };
-  }
-
-  /**
-   * Reports a batch in document order, moved by `shift`. Problems of nested elements come
-   * innermost first (last in the text first); in order, their positions take one pass.
-   */
+  /** Reports a batch in document order, moved by `shift` (problems of nested elements come innermost first). */
   private reportAll(problems: readonly Problem[], shift: number): void {
     const sorted = [...problems].sort((a, b) => a.start - b.start);
     for (const p of sorted) this.report(shift === 0 ? p : { ...p, start: p.start + shift, end: p.end + shift });
@@ -653,42 +613,16 @@ export class SisStreamReader {
 
   private report(p: Problem): void {
     this.problems.push(p);
-    const s = this.positionOf(p.start);
-    const e = this.positionOf(p.end, false);
+    const s = this.lines.positionAt(p.start);
+    const e = this.lines.positionAt(p.end);
     this.onProblem({ problem: p, startLine: s.line, startCharacter: s.character, endLine: e.line, endCharacter: e.character });
   }
 
-  /** Forgets buffered text before `offset`, keeping the line/column count. */
+  /** Forgets buffered text before `offset`. */
   private drop(offset: number): void {
     const n = offset - this.base;
     if (n <= 0) return;
-    const t = this.buffer;
-    let line = this.line;
-    let character = this.character;
-    let k = 0;
-    if (this.lastWasCr && t.charCodeAt(0) === 10) k = 1; // `\r` ended the previous piece, `\n` starts this one
-    if (!this.sawCr) {
-      // Only `\n` line breaks here: let the native indexOf find them.
-      let lastBreak = -1;
-      for (let nl = t.indexOf('\n', k); nl >= 0 && nl < n; nl = t.indexOf('\n', nl + 1)) {
-        line++;
-        lastBreak = nl;
-      }
-      character = lastBreak >= 0 ? n - lastBreak - 1 : character + (n - k);
-    } else {
-      for (; k < n; k++) {
-        const c = t.charCodeAt(k);
-        if (c === 10 || c === 13) {
-          line++;
-          character = 0;
-          if (c === 13 && t.charCodeAt(k + 1) === 10) k++;
-        } else character++;
-      }
-    }
-    this.lastWasCr = t.charCodeAt(n - 1) === 13;
-    this.line = line;
-    this.character = character;
-    this.buffer = t.slice(n);
+    this.buffer = this.buffer.slice(n);
     this.base = offset;
     this.at = Math.max(0, this.at - n);
   }
@@ -705,7 +639,6 @@ export class SisStreamReader {
       if (!singleUser) this.reportAll(prolog.problems, 0);
       this.declaration = prolog.declaration;
       this.root = prolog.root as typeof this.root;
-      if (this.root) this.rootNameAt = [this.positionOf(this.root.start + 1, false), this.positionOf(this.root.nameEnd, false)];
       if (!this.root) {
         this.state = 'epilog';
         this.drop(this.base + text.length);
