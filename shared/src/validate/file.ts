@@ -28,12 +28,19 @@ export interface KeyedUser {
  * every user's keys.
  */
 export class DuplicateChecker {
-  private readonly matchSeen = new Map<string, number>();
-  private readonly idSeen = new Map<string, number>();
+  /**
+   * Every value seen, lower-cased → `matchUser * CLAIM + claimUser`, where `matchUser` is 1 + the
+   * first user whose Match ID it is and `claimUser` 1 + the first user that claims it as an
+   * identifier (0: none). One map, so each identifier of a user costs one look-up and at most
+   * one write (a user's Match ID is one of its identifiers).
+   */
+  private readonly seen = new Map<string, number>();
   private readonly severity: Problem['severity'];
   private readonly matchName: string;
   /** Position of the next user in the feed. */
   private index = 0;
+  /** What `seen` held for each identifier of the current user (reused). */
+  private readonly found: number[] = [];
 
   constructor(settings: Settings = DEFAULT_SETTINGS) {
     this.severity = almaSeverity(prepare({ settings }), 'error');
@@ -44,23 +51,33 @@ export class DuplicateChecker {
   next(keys: UserKeys): Problem[] {
     const i = this.index++;
     const out: Problem[] = [];
+    const ids = keys.identifiers;
+    const found = this.found;
+    found.length = ids.length;
+    for (let j = 0; j < ids.length; j++) found[j] = ids[j].key === '' ? 0 : (this.seen.get(ids[j].key) ?? 0);
     if (keys.matchKey !== null) {
-      const firstIndex = this.matchSeen.get(keys.matchKey);
-      if (firstIndex !== undefined) {
+      let m = 0;
+      while (m < ids.length && ids[m].key !== keys.matchKey) m++;
+      const entry = m < ids.length ? found[m] : (this.seen.get(keys.matchKey) ?? 0);
+      const matchUser = Math.floor(entry / CLAIM);
+      if (matchUser > 0) {
+        const firstIndex = matchUser - 1;
         out.push(problem('duplicate-user', this.severity,
           `User #${firstIndex + 1} earlier in this file has the same Match ID (${this.matchName} "${keys.matchValue}"): Alma loads the first and rejects this one ("… is already taken AcrossInstitution in this feed").`,
           keys.matchStart, keys.matchEnd, { firstIndex }));
         return out;
       }
-      this.matchSeen.set(keys.matchKey, i);
+      const marked = (i + 1) * CLAIM + entry;
+      this.seen.set(keys.matchKey, marked);
+      for (let j = m; j < ids.length; j++) if (ids[j].key === keys.matchKey) found[j] = marked;
     }
-    const ids = keys.identifiers;
     let rejected = false;
     for (let j = 0; j < ids.length; j++) {
       const id = ids[j];
       if (id.value === '') continue;
-      const firstIndex = this.idSeen.get(id.key);
-      if (firstIndex !== undefined && firstIndex !== i) {
+      const claimUser = found[j] % CLAIM;
+      if (claimUser > 0 && claimUser - 1 !== i) {
+        const firstIndex = claimUser - 1;
         rejected = true;
         out.push(problem('duplicate-identifier', this.severity,
           `Identifier of type ${id.type} and value ${id.value} is already taken AcrossInstitution in this feed: user #${firstIndex + 1} earlier in the file carries it, so Alma rejects this user.`,
@@ -69,12 +86,15 @@ export class DuplicateChecker {
     }
     if (rejected) return out;
     for (let j = 0; j < ids.length; j++) {
-      const k = ids[j].key;
-      if (k !== '' && !this.idSeen.has(k)) this.idSeen.set(k, i);
+      // A value the user repeats is claimed once (the entry is the same for both slots).
+      if (ids[j].key !== '' && found[j] % CLAIM === 0) this.seen.set(ids[j].key, found[j] + i + 1);
     }
     return out;
   }
 }
+
+/** Users per entry of `DuplicateChecker.seen`: a factor of 2^26 leaves room for 67 million users. */
+const CLAIM = 2 ** 26;
 
 /**
  * `DuplicateChecker` over a list of users. Each problem is relative to the user it is on
