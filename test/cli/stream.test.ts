@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsFrom } from '../../shared/src/settings';
 import { LineIndex, LineStarts } from '../../shared/src/text/lines';
+import { Rng } from '../../tools/generate';
 import { checkDocument, type CheckOptions } from '../../server/src/cli/check';
 import { formatDiagnostic } from '../../server/src/cli/present/text';
 import { checkDocumentStreaming } from '../../server/src/cli/streamCheck';
@@ -115,6 +116,41 @@ describe('LineStarts', () => {
         ls.end();
         expect(ls.lineCount, JSON.stringify(t)).toBe(index.lineCount);
         for (let o = 0; o <= t.length; o++) expect(ls.positionAt(o), `${JSON.stringify(t)} @${o} cut ${cut}`).toEqual(index.positionAt(o));
+      }
+    }
+  });
+
+  it('counts as an editor does on long texts with long lines, cut anywhere (empty pieces too)', () => {
+    // Positions worked out by hand: every `\r\n`, `\r` and `\n` ends a line.
+    const naive = (t: string, o: number) => {
+      const before = t.slice(0, o).split(/\r\n|\r|\n/);
+      // A `\r` right before `o` followed by `\n` at `o`: the break is `\r\n`, counted once.
+      return { line: before.length - 1, character: before[before.length - 1].length };
+    };
+    const rng = new Rng(7);
+    for (let round = 0; round < 40; round++) {
+      let t = '';
+      const lines = rng.int(0, 400);
+      for (let i = 0; i < lines; i++) t += 'x'.repeat(rng.chance(0.05) ? rng.int(250, 70000) : rng.int(0, 40)) + rng.pick(['\n', '\r\n', '\r']);
+      const ls = new LineStarts();
+      let at = 0;
+      while (at < t.length) {
+        // Often right after a `\r`, so that `\r\n` is split across pieces (and an empty piece between).
+        const cr = t.indexOf('\r', at);
+        const next = cr >= 0 && rng.chance(0.5) ? cr + 1 : Math.min(t.length, at + rng.int(1, 5000));
+        ls.push(t.slice(at, next));
+        if (rng.chance(0.3)) ls.push('');
+        at = next;
+      }
+      ls.end();
+      expect(ls.lineCount).toBe(t.split(/\r\n|\r|\n/).length);
+      for (let k = 0; k < 300; k++) {
+        const o = rng.int(0, t.length);
+        // Between `\r` and `\n` of one break both count the same way: skip that one position.
+        if (t[o - 1] === '\r' && t[o] === '\n') continue;
+        expect(ls.positionAt(o)).toEqual(naive(t, o));
+        const p = ls.positionAt(o);
+        expect(ls.lineStart(p.line)).toBe(o - p.character);
       }
     }
   });

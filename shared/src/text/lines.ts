@@ -15,24 +15,56 @@ export interface Position {
  * piece waits for the next one: `\r\n` split across two pieces is one line break.
  */
 export class LineStarts {
-  // 4 bytes a line; a text beyond 4 G units moves to 8 bytes a line.
-  private starts: Uint32Array | Float64Array = new Uint32Array(1024);
+  // A file of 100,000 users has about 6 million lines: the length of each line takes one byte
+  // (the start of every 64th line is kept whole), about 7 MB instead of 32 MB of line starts.
+  /** Length of each line but the last, line break included; 255 means "see `longLines`". */
+  private lengths = new Uint8Array(1024);
+  /** Lengths of 255 and more, by line. */
+  private readonly longLines = new Map<number, number>();
+  /** Start of line 64·k at k. */
+  private marks = new Float64Array(64);
   private count = 1;
+  /** Start of the last line. */
+  private lastStart = 0;
   /** Length of the text seen so far. */
   length = 0;
   private pendingCr = false;
 
+  /** A new line starts at `offset`. */
   private add(offset: number): void {
-    if (offset > 0xffffffff && this.starts instanceof Uint32Array) this.starts = Float64Array.from(this.starts);
-    if (this.count === this.starts.length) {
-      const bigger = this.starts instanceof Uint32Array ? new Uint32Array(this.starts.length * 2) : new Float64Array(this.starts.length * 2);
-      bigger.set(this.starts);
-      this.starts = bigger;
+    const ended = this.count - 1;
+    if (ended === this.lengths.length) {
+      const bigger = new Uint8Array(this.lengths.length * 2);
+      bigger.set(this.lengths);
+      this.lengths = bigger;
     }
-    this.starts[this.count++] = offset;
+    const length = offset - this.lastStart;
+    if (length < 255) this.lengths[ended] = length;
+    else {
+      this.lengths[ended] = 255;
+      this.longLines.set(ended, length);
+    }
+    this.lastStart = offset;
+    const line = this.count++;
+    if ((line & 63) === 0) {
+      const k = line >> 6;
+      if (k === this.marks.length) {
+        const bigger = new Float64Array(this.marks.length * 2);
+        bigger.set(this.marks);
+        this.marks = bigger;
+      }
+      this.marks[k] = offset;
+    }
+  }
+
+  private lineLength(line: number): number {
+    const n = this.lengths[line];
+    return n < 255 ? n : this.longLines.get(line)!;
   }
 
   push(piece: string): void {
+    // Nothing to count, and a pending `\r` must still wait for the piece that follows.
+    if (piece.length === 0) return;
     const base = this.length;
     let k = 0;
     if (this.pendingCr) {
@@ -74,19 +106,32 @@ export class LineStarts {
 
   /** Offset of the first character of a 0-based line. */
   lineStart(line: number): number {
-    return this.starts[Math.max(0, Math.min(line, this.count - 1))];
+    const l = Math.max(0, Math.min(line, this.count - 1));
+    let offset = this.marks[l >> 6];
+    for (let k = l & ~63; k < l; k++) offset += this.lineLength(k);
+    return offset;
   }
 
   positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.length));
+    // The last mark at or before `o`, then line by line from there.
     let lo = 0;
-    let hi = this.count - 1;
+    let hi = (this.count - 1) >> 6;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= o) lo = mid;
+      if (this.marks[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - this.starts[lo] };
+    let line = lo << 6;
+    let start = this.marks[lo];
+    const last = this.count - 1;
+    while (line < last) {
+      const next = start + this.lineLength(line);
+      if (next > o) break;
+      start = next;
+      line++;
+    }
+    return { line, character: o - start };
   }
 }
 
