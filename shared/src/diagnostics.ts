@@ -16,6 +16,20 @@ export interface Problem {
   readonly end: number;
   /** Extra facts for quick fixes (e.g. the replacement value); never shown. */
   readonly data?: Readonly<Record<string, unknown>>;
+  /** Other places the problem is about (the first holder of a duplicate value), as LSP's related information. */
+  readonly related?: readonly RelatedLocation[];
+}
+
+/**
+ * A place in one file of the feed, with a sentence about it. `file` is the file's position in
+ * the feed (0 for the file itself when it is read alone; the host knows the paths); the offsets
+ * are absolute in that file's text.
+ */
+export interface RelatedLocation {
+  readonly file: number;
+  readonly start: number;
+  readonly end: number;
+  readonly message: string;
 }
 
 interface CodeInfo {
@@ -59,8 +73,9 @@ export const DIAGNOSTIC_CODES = {
   'multiple-preferred': { summary: 'More than one `preferred="true"` address, email or phone in one user.' },
   'multiple-preferred-sms': { summary: 'More than one `preferred_sms="true"` phone in one user.' },
   'no-preferred': { summary: 'Addresses or emails without one marked `preferred="true"`.' },
-  'duplicate-user': { summary: 'Two users in the file with the same Match ID: Alma loads the first and rejects the others.' },
-  'duplicate-identifier': { summary: 'An identifier value used by another user in the file: Alma rejects the later user ("... in this feed").' },
+  'duplicate-user': { summary: 'Two users in the file (or in the files of one feed) with the same Match ID: Alma loads the first and rejects the others.' },
+  'duplicate-identifier': { summary: 'An identifier value used by another user in the file (or in the files of one feed): Alma rejects the later user ("... in this feed").' },
+  'repeated-in-later-file': { summary: 'A Match ID or identifier value that a user of a later file of the same feed sends again: Alma loads this user and rejects that one.' },
   'duplicate-identifier-in-user': { summary: 'One user carries the same identifier value twice (e.g. primary id = barcode): Alma rejects it.' },
   'expiry-in-past': { summary: 'The expiry date is already past.' },
   'purge-before-expiry': { summary: 'The purge date is before the expiry date.' },

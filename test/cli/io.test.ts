@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAll, decodeBytes } from '../../server/src/io/decode';
-import { InputError, collectBytes, isXmlEntry, looksLikeZip, openInput, openInputs, STDIN_PATH, type InputDocument } from '../../server/src/io/input';
+import { InputError, collectBytes, isXmlEntry, looksLikeZip, openFeeds, openInput, STDIN_PATH, type InputDocument } from '../../server/src/io/input';
 
 async function* pieces(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
   for (const p of parts) yield p;
@@ -160,10 +160,20 @@ describe('reading inputs', () => {
 
   it('goes on after an unreadable input', async () => {
     const got = [];
-    for await (const x of openInputs([path.join(dir, 'missing.xml'), path.join(dir, 'a.xml')], { stdin: noStdin })) got.push(x);
+    for await (const x of openFeeds([path.join(dir, 'missing.xml'), path.join(dir, 'a.xml')], { stdin: noStdin })) got.push(x);
     expect(got).toHaveLength(2);
     expect('error' in got[0]).toBe(true);
-    expect(got[1].path).toBe(path.join(dir, 'a.xml'));
+    expect(got[1]).toMatchObject([{ path: path.join(dir, 'a.xml') }]);
+  });
+
+  it('groups the inputs into feeds: one per argument, or all together', async () => {
+    const args = [path.join(dir, 'a.xml'), path.join(dir, 'missing.xml'), path.join(dir, 'a.xml')];
+    const apart = [];
+    for await (const x of openFeeds(args, { stdin: noStdin })) apart.push(x);
+    expect(apart.map((f) => (Array.isArray(f) ? f.length : 'failure'))).toEqual([1, 'failure', 1]);
+    const together = [];
+    for await (const x of openFeeds(args, { stdin: noStdin, together: true })) together.push(x);
+    expect(together.map((f) => (Array.isArray(f) ? f.length : 'failure'))).toEqual(['failure', 2]);
   });
 
   it('refuses input larger than the limit with a message', async () => {

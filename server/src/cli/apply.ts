@@ -7,7 +7,7 @@ import { applyPlan } from '../../../shared/src/engine';
 import { saveSnapshot } from '../io/snapshotFile';
 import { stringOption } from './args';
 import { EXIT_OK, EXIT_PROBLEMS, type Command } from './command';
-import { SETTINGS_OPTIONS, chosenFormat, formatOption } from './options';
+import { FEED_OPTION, SETTINGS_OPTIONS, chosenFormat, formatOption } from './options';
 import { planJsonOf, selectUsers, summaryText } from './planFormat';
 import { preparePlan } from './planInput';
 
@@ -16,7 +16,7 @@ const FORMATS = ['text', 'json'] as const;
 export const command: Command = {
   name: 'apply',
   summary: 'write the snapshot that Users Synchronize would leave',
-  usage: 'FILE --snapshot SNAP [--out NEW] [options]',
+  usage: 'FILE --snapshot SNAP [--out NEW] [options]  (or FILE... --feed)',
   description: [
     'Plan FILE against the snapshot and write the result: fields and segments as planned, protection',
     'ended where an override was reverted, new users as the profile creates them. The snapshot is',
@@ -30,6 +30,7 @@ export const command: Command = {
     { name: 'snapshot', kind: 'string', short: 's', valueName: 'SNAP', description: 'the *.alma-snapshot.json of what Alma holds now (required)' },
     { name: 'out', kind: 'string', short: 'o', valueName: 'NEW', description: 'write the new snapshot here instead of replacing SNAP' },
     formatOption(FORMATS),
+    FEED_OPTION,
     ...SETTINGS_OPTIONS,
   ],
   async run(args, ctx) {

@@ -20,6 +20,13 @@ export const SETTINGS_OPTIONS: readonly OptionSpec[] = [
   { name: 'code-tables', kind: 'string', valueName: 'FILE', description: "the institution's code tables (JSON): unknown codes become errors" },
 ];
 
+/** `--feed`: the files named are one feed (read by Alma in one run, as the XML files of one zip). */
+export const FEED_OPTION: OptionSpec = {
+  name: 'feed',
+  kind: 'boolean',
+  description: 'the files named are one feed, as if zipped together: a value repeated in a later file is a duplicate (a .zip is always one feed)',
+};
+
 /** `--format`, with the formats this command offers (the first is the default). */
 export function formatOption(formats: readonly string[]): OptionSpec {
   return { name: 'format', kind: 'string', short: 'f', choices: formats, description: `output format: ${formats.join(', ')} (default ${formats[0]})` };

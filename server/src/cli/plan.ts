@@ -5,7 +5,7 @@
  */
 import { stringOption, booleanOption } from './args';
 import { EXIT_OK, EXIT_PROBLEMS, type Command } from './command';
-import { SETTINGS_OPTIONS, chosenFormat, formatOption } from './options';
+import { FEED_OPTION, SETTINGS_OPTIONS, chosenFormat, formatOption } from './options';
 import { ONLY_CHOICES, formatPlanMarkdown, formatPlanText, parseOnly, planJsonOf, selectUsers } from './planFormat';
 import { preparePlan } from './planInput';
 import { wantColor } from './present/text';
@@ -15,7 +15,7 @@ const FORMATS = ['text', 'json', 'markdown'] as const;
 export const command: Command = {
   name: 'plan',
   summary: 'show what Users Synchronize would do to each user, against a snapshot',
-  usage: 'FILE --snapshot SNAP [options]',
+  usage: 'FILE --snapshot SNAP [options]  (or FILE... --feed)',
   description: [
     'Plan the Users Synchronize job: match every user of FILE (.xml, .zip, or - for standard input)',
     'against the snapshot of what Alma holds, and show per user and per field what the job would',
@@ -27,6 +27,7 @@ export const command: Command = {
   options: [
     { name: 'snapshot', kind: 'string', short: 's', valueName: 'SNAP', description: 'the *.alma-snapshot.json of what Alma holds now (required)' },
     formatOption(FORMATS),
+    FEED_OPTION,
     { name: 'only', kind: 'string', valueName: 'LIST', description: `show only these users (comma-separated): ${ONLY_CHOICES.join(', ')}` },
     { name: 'verbose', kind: 'boolean', short: 'v', description: 'text format: print the rule behind every line' },
     ...SETTINGS_OPTIONS,

@@ -1,7 +1,8 @@
 /**
  * Shared by `alma-sis plan` and `alma-sis apply`: read the SIS input (an .xml, the .xml files
  * of a .zip, or standard input), the snapshot, and the settings (snapshot `profile` under the
- * flags), then plan. The documents of one zip are planned as one feed, in order.
+ * flags), then plan. The documents of one zip (or the files named with --feed) are planned as
+ * one feed, in order.
  */
 import type { Problem } from '../../../shared/src/diagnostics';
 import { planFile, userErrors, userErrorsOf, type IncomingUser, type Plan } from '../../../shared/src/engine';
@@ -12,9 +13,9 @@ import { analysisInputs, localDay, type AnalysisInputs } from '../../../shared/s
 import { SisFeedReader } from '../../../shared/src/analysis/stream';
 import { shiftProblem, type CodeTables } from '../../../shared/src/validate';
 import { decodeBytes } from '../io/decode';
-import { InputError, openInput } from '../io/input';
+import { InputError, openInput, type InputDocument } from '../io/input';
 import { describeSnapshotProblem, loadSnapshot, type LoadedSnapshot } from '../io/snapshotFile';
-import { UsageError, stringOption, type ParsedArgs } from './args';
+import { UsageError, booleanOption, stringOption, type ParsedArgs } from './args';
 import type { CliContext } from './command';
 import { settingsFromFlags } from './options';
 import { loadCodeTables } from './codeTables';
@@ -47,14 +48,15 @@ export interface PlanRun {
 }
 
 /**
- * Reads one document piece by piece (the core's `SisFeedReader`): each user is validated,
- * turned into the engine's record and forgotten, so neither the whole text nor every user's
- * XML tree is held at once; the checks across users run on their keys at the end.
+ * Reads the documents of one feed piece by piece through one `SisFeedReader` (the core's): each
+ * user is validated, turned into the engine's record and forgotten, so neither the whole text
+ * nor every user's XML tree is held at once; duplicates are checked across the files, as Alma
+ * checks them across the files of one zip.
  */
-async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint8Array> }, inputs: AnalysisInputs): Promise<PlanDocument> {
-  const decoded = decodeBytes(doc.bytes());
-  const users: IncomingUser[] = [];
-  const userLines: number[] = [];
+async function readFeed(docs: readonly { path: string; bytes: () => AsyncIterable<Uint8Array> }[], inputs: AnalysisInputs): Promise<PlanDocument[]> {
+  const out: PlanDocument[] = [];
+  let users: IncomingUser[] = [];
+  let userLines: number[] = [];
   let errors = 0;
   // The fatal problem Alma would stop at: the first in the file.
   let fatal: Problem | undefined;
@@ -69,31 +71,44 @@ async function readDocument(doc: { path: string; bytes: () => AsyncIterable<Uint
     const own = inputs.settings.validation === 'lenient' ? userErrorsOf(analysis.problems) : userErrors(user.chunk.element, inputs.validation);
     users.push({ index: user.index, start: user.start, record: recordFromXml(user.chunk.element), errors: own });
     userLines.push(reader.lines.positionAt(user.start).line + 1);
-  });
-  for await (const piece of decoded.pieces) reader.push(piece);
-  if (!decoded.undecodable) {
+  }, docs[0]?.path);
+  for (const [i, doc] of docs.entries()) {
+    if (i > 0) reader.nextFile(doc.path);
+    users = [];
+    userLines = [];
+    errors = 0;
+    fatal = undefined;
+    const decoded = decodeBytes(doc.bytes());
+    for await (const piece of decoded.pieces) reader.push(piece);
     const file = reader.end();
-    for (const p of file.frameProblems) count(p);
-    for (const p of file.fileWideProblems) count(p);
+    if (!decoded.undecodable) {
+      for (const p of file.frameProblems) count(p);
+      for (const p of file.fileWideProblems) count(p);
+    }
+    // Encoding problems come first in the file: one of them is what Alma stops at.
+    const encodingFatal = decoded.problems.find((p) => p.severity === 'error' && FATAL_CODES.has(p.code));
+    for (const p of decoded.problems) if (p.severity === 'error') errors++;
+    const first = encodingFatal ?? fatal;
+    out.push({
+      path: doc.path,
+      userLines,
+      users,
+      errors,
+      fatal: decoded.undecodable || first !== undefined,
+      fatalProblem: first && { message: first.message, line: file.lines.positionAt(first.start).line + 1 },
+    });
   }
-  // Encoding problems come first in the file: one of them is what Alma stops at.
-  const encodingFatal = decoded.problems.find((p) => p.severity === 'error' && FATAL_CODES.has(p.code));
-  for (const p of decoded.problems) if (p.severity === 'error') errors++;
-  const first = encodingFatal ?? fatal;
-  return {
-    path: doc.path,
-    userLines,
-    users,
-    errors,
-    fatal: decoded.undecodable || first !== undefined,
-    fatalProblem: first && { message: first.message, line: reader.lines.positionAt(first.start).line + 1 },
-  };
+  return out;
 }
 
 /** Reads everything a plan needs and plans; throws `UsageError`/`InputError` for exit 2. */
 export async function preparePlan(args: ParsedArgs, ctx: CliContext, commandName: string): Promise<PlanRun> {
   if (args.positionals.length === 0) throw new UsageError('no file given (a .xml, a .zip, or - for standard input)');
-  if (args.positionals.length > 1) throw new UsageError(`one file at a time (got ${args.positionals.length}); a .zip may hold several .xml files`);
+  const feed = booleanOption(args, 'feed') === true;
+  if (args.positionals.length > 1 && !feed) {
+    throw new UsageError(`one file at a time (got ${args.positionals.length}); a .zip may hold several .xml files, and --feed plans several files as one feed`);
+  }
+  if (args.positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
   const snapshotPath = stringOption(args, 'snapshot');
   if (snapshotPath === undefined) throw new UsageError('--snapshot SNAP is required (the *.alma-snapshot.json of what Alma holds now)');
   const snapshot = await loadSnapshot(snapshotPath);
@@ -108,9 +123,10 @@ export async function preparePlan(args: ParsedArgs, ctx: CliContext, commandName
     for (const w of loaded.warnings) ctx.stderr.write(`alma-sis ${commandName}: warning: ${w}\n`);
     codeTables = loaded.tables;
   }
-  const documents: PlanDocument[] = [];
   const inputs = analysisInputs(settings, { today, codeTables });
-  for (const d of await openInput(args.positionals[0], { stdin: ctx.stdin })) documents.push(await readDocument(d, inputs));
+  const docs: InputDocument[] = [];
+  for (const arg of args.positionals) docs.push(...(await openInput(arg, { stdin: ctx.stdin })));
+  const documents = await readFeed(docs, inputs);
   if (documents.length === 0) throw new InputError(`${args.positionals[0]}: nothing to read`);
   // One feed: users of later documents come after those of earlier ones.
   const incoming: IncomingUser[] = [];

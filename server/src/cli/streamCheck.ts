@@ -33,41 +33,79 @@ export interface StreamCheckResult extends FileResult {
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
-/**
- * Checks `doc` as a stream. Problems less severe than `minSeverity` are only counted (in
- * `hidden`), not kept: a large file can have hundreds of thousands of them.
- */
-export async function checkDocumentStreaming(doc: InputDocument, options: CheckOptions, minSeverity: Severity = 'hint'): Promise<StreamCheckResult> {
-  const problems: Problem[] = [];
-  const hidden: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
-  const worst = RANK[minSeverity];
-  const keep = (p: Problem) => {
-    if (RANK[p.severity] <= worst) problems.push(p);
-    else hidden[p.severity]++;
-  };
-  const userProblems: Problem[] = [];
-  // One inputs object for the whole run: the validator prepares itself once per object.
-  const reader = new SisFeedReader(analysisInputs(options.settings, options), ({ user, analysis }) => {
-    for (const p of analysis.problems) if (RANK[p.severity] <= worst) userProblems.push(shiftProblem(p, user.start));
-    else hidden[p.severity]++;
-  });
-  const decoded = decodeBytes(doc.bytes());
-  for await (const piece of decoded.pieces) reader.push(piece);
-  for (const p of decoded.problems) keep(p);
-  if (!decoded.undecodable) {
-    const file = reader.end();
-    // A UTF-16 file is reported once from its bytes; its declaration would say it a second time.
-    const encodingReported = decoded.problems.some((p) => p.code === 'unsupported-encoding');
-    for (const p of file.frameProblems) if (!(encodingReported && p.code === 'unsupported-encoding')) keep(p);
-    problems.push(...userProblems);
-    for (const p of file.fileWideProblems) keep(p);
-  }
-  return toStreamResult(doc, problems, reader.lines, hidden);
+/** One file of a feed as read: its problems, its line starts, and what was not kept. */
+interface ReadFile {
+  readonly doc: InputDocument;
+  readonly problems: Problem[];
+  readonly lines: LineStarts;
+  readonly hidden: Record<Severity, number>;
+  failed?: boolean;
 }
 
-function toStreamResult(doc: InputDocument, problems: Problem[], lines: LineStarts, hidden: Record<Severity, number>): StreamCheckResult {
+/**
+ * Checks the documents of one feed as a stream, one after the other (a single file, or the XML
+ * files of a zip that Alma reads as one run): duplicates are found across the files, each with
+ * its first holder as related information, and a first holder in an earlier file gets a note.
+ * Problems less severe than `minSeverity` are only counted (in `hidden`), not kept: a large file
+ * can have hundreds of thousands of them. A file that fails to read is reported through
+ * `onFailure` and left out; the others go on.
+ */
+export async function checkFeedStreaming(
+  docs: readonly InputDocument[],
+  options: CheckOptions,
+  minSeverity: Severity = 'hint',
+  onFailure: (doc: InputDocument, e: unknown) => void = (_d, e) => {
+    throw e;
+  },
+): Promise<StreamCheckResult[]> {
+  const worst = RANK[minSeverity];
+  const keep = (f: ReadFile, p: Problem) => {
+    if (RANK[p.severity] <= worst) f.problems.push(p);
+    else f.hidden[p.severity]++;
+  };
+  const files: ReadFile[] = [];
+  let current: ReadFile | undefined;
+  // One inputs object for the whole run: the validator prepares itself once per object.
+  const reader = new SisFeedReader(analysisInputs(options.settings, options), ({ user, analysis }) => {
+    for (const p of analysis.problems) keep(current!, shiftProblem(p, user.start));
+  }, docs[0]?.path);
+  for (const [i, doc] of docs.entries()) {
+    if (i > 0) reader.nextFile(doc.path);
+    const file: ReadFile = { doc, problems: [], lines: reader.lines, hidden: { error: 0, warning: 0, information: 0, hint: 0 } };
+    current = file;
+    files.push(file);
+    let ended = false;
+    try {
+      const decoded = decodeBytes(doc.bytes());
+      for await (const piece of decoded.pieces) reader.push(piece);
+      const read = reader.end();
+      ended = true;
+      for (const p of decoded.problems) keep(file, p);
+      if (decoded.undecodable) continue;
+      // A UTF-16 file is reported once from its bytes; its declaration would say it a second time.
+      const encodingReported = decoded.problems.some((p) => p.code === 'unsupported-encoding');
+      for (const p of read.frameProblems) if (!(encodingReported && p.code === 'unsupported-encoding')) keep(file, p);
+      for (const p of read.fileWideProblems) keep(file, p);
+    } catch (e) {
+      if (!ended) reader.end();
+      file.failed = true;
+      onFailure(doc, e);
+    }
+  }
+  for (const { file, problem } of reader.earlierFileProblems()) if (!files[file].failed) keep(files[file], problem);
+  const paths = files.map((f) => f.doc.path);
+  const lines = files.map((f) => f.lines);
+  return files.filter((f) => !f.failed).map((f) => toStreamResult(f.doc, f.problems, f.lines, f.hidden, paths, lines));
+}
+
+/** Checks one document as a stream (a feed of one file). */
+export async function checkDocumentStreaming(doc: InputDocument, options: CheckOptions, minSeverity: Severity = 'hint'): Promise<StreamCheckResult> {
+  return (await checkFeedStreaming([doc], options, minSeverity))[0];
+}
+
+function toStreamResult(doc: InputDocument, problems: Problem[], lines: LineStarts, hidden: Record<Severity, number>, feedPaths: readonly string[], feedLines: readonly LineStarts[]): StreamCheckResult {
   const length = lines.length;
-  const diagnostics = toDiagnostics(problems, length, (o) => lines.positionAt(o));
+  const diagnostics = toDiagnostics(problems, length, (o) => lines.positionAt(o), (file) => ({ path: feedPaths[file], positionAt: (o) => feedLines[file].positionAt(o) }));
 
   // Source text for the excerpts: a whole line when it is short, else a window per diagnostic.
   const kept = new Map<string, { text: string; cut: number }>();

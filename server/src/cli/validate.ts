@@ -5,17 +5,17 @@
  */
 import { localDay } from '../../../shared/src/analysis';
 import type { Severity } from '../../../shared/src/diagnostics';
-import { UsageError, stringOption } from './args';
+import { UsageError, booleanOption, stringOption } from './args';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliContext, type Command } from './command';
 import type { CheckOptions } from './check';
-import { checkDocumentStreaming, type StreamCheckResult } from './streamCheck';
+import { checkFeedStreaming, type StreamCheckResult } from './streamCheck';
 import { loadCodeTables } from './codeTables';
-import { SETTINGS_OPTIONS, chosenFormat, formatOption, settingsFromFlags } from './options';
+import { FEED_OPTION, SETTINGS_OPTIONS, chosenFormat, formatOption, settingsFromFlags } from './options';
 import { JsonReportWriter } from './present/json';
 import type { Counts, FileFailure } from './present/model';
 import { SarifReportWriter } from './present/sarif';
 import { formatDiagnostic, summaryFromCounts, wantColor } from './present/text';
-import { InputError, isFailure, openInputs } from '../io/input';
+import { InputError, openFeeds } from '../io/input';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
@@ -36,12 +36,15 @@ export const command: Command = {
   description: [
     "Check SIS user files (.xml, every .xml inside a .zip, or - for standard input) against Alma's",
     "user schema and Alma's own loading rules. Lenient by default (what Alma's loader accepts);",
-    '--strict checks the XSD to the letter.',
+    '--strict checks the XSD to the letter. The XML files of one zip are one feed, as Alma reads',
+    'them in one run: a value repeated in a later file is a duplicate there. --feed makes all the',
+    'files named one feed (files you will zip together).',
     '',
     'Exit codes: 0 no errors (warnings allowed), 1 at least one error, 2 bad usage or an unreadable input.',
   ].join('\n'),
   options: [
     formatOption(FORMATS),
+    FEED_OPTION,
     ...SETTINGS_OPTIONS,
     { name: 'today', kind: 'string', valueName: 'YYYY-MM-DD', description: "the date expiry checks compare with (default: today's date)" },
     {
@@ -75,7 +78,7 @@ export const command: Command = {
     // Hints (e.g. segment_type on every segment) are for editors, which show them faintly; in a
     // terminal they would bury the rest, so the text format leaves them out unless asked.
     const minSeverity = (stringOption(args, 'min-severity') as Severity | undefined) ?? (format === 'text' ? 'information' : 'hint');
-    return validateFiles(args.positionals, options, { format, minSeverity }, ctx);
+    return validateFiles(args.positionals, options, { format, minSeverity, feed: booleanOption(args, 'feed') === true }, ctx);
   },
 };
 
@@ -83,7 +86,7 @@ export const command: Command = {
 export async function validateFiles(
   paths: readonly string[],
   options: CheckOptions,
-  output: { readonly format: (typeof FORMATS)[number]; readonly minSeverity: Severity },
+  output: { readonly format: (typeof FORMATS)[number]; readonly minSeverity: Severity; readonly feed?: boolean },
   ctx: CliContext,
 ): Promise<number> {
   const { format } = output;
@@ -96,26 +99,11 @@ export async function validateFiles(
   const write = (t: string) => ctx.stdout.write(t);
   const writer = format === 'json' ? new JsonReportWriter(write) : format === 'sarif' ? new SarifReportWriter(write, ctx.version) : undefined;
   let errors = 0;
-  for await (const input of openInputs(paths, { stdin: ctx.stdin })) {
-    if (isFailure(input)) {
-      failures.push(input);
-      ctx.stderr.write(`alma-sis validate: ${input.error}\n`);
-      continue;
-    }
-    let result: StreamCheckResult;
-    try {
-      result = await checkDocumentStreaming(input, options, output.minSeverity);
-    } catch (e) {
-      // An unreadable input, or a bug met on this file: say so, and go on with the others.
-      const message =
-        e instanceof InputError
-          ? e.message
-          : `internal error while checking ${input.path}: ${e instanceof Error ? e.message : String(e)} (this is a bug in alma-sis)`;
-      failures.push({ path: input.path, error: message });
-      ctx.stderr.write(`alma-sis validate: ${message}\n`);
-      if (!(e instanceof InputError) && ctx.env.ALMA_SIS_DEBUG && e instanceof Error) ctx.stderr.write(`${e.stack}\n`);
-      continue;
-    }
+  const fail = (failure: FileFailure) => {
+    failures.push(failure);
+    ctx.stderr.write(`alma-sis validate: ${failure.error}\n`);
+  };
+  const report = async (result: StreamCheckResult): Promise<void> => {
     // Errors are never left out (the exit code depends on them).
     errors += result.diagnostics.filter((d) => d.severity === 'error').length;
     for (const s of SEVERITIES) hidden[s] += result.hidden[s];
@@ -148,6 +136,23 @@ export async function validateFiles(
     }
     checked++;
     for (const d of result.diagnostics) counts[d.severity]++;
+  };
+  for await (const feed of openFeeds(paths, { stdin: ctx.stdin, together: output.feed })) {
+    if (!Array.isArray(feed)) {
+      fail(feed);
+      continue;
+    }
+    // A feed of several files is reported when all are read: a later file can add a note to an earlier one.
+    const results = await checkFeedStreaming(feed, options, output.minSeverity, (input, e) => {
+      // An unreadable input, or a bug met on this file: say so, and go on with the others.
+      const message =
+        e instanceof InputError
+          ? e.message
+          : `internal error while checking ${input.path}: ${e instanceof Error ? e.message : String(e)} (this is a bug in alma-sis)`;
+      fail({ path: input.path, error: message });
+      if (!(e instanceof InputError) && ctx.env.ALMA_SIS_DEBUG && e instanceof Error) ctx.stderr.write(`${e.stack}\n`);
+    });
+    for (const result of results) await report(result);
   }
   if (format === 'text') {
     const words: Record<Severity, [string, string]> = { error: ['error', 'errors'], warning: ['warning', 'warnings'], information: ['note', 'notes'], hint: ['hint', 'hints'] };

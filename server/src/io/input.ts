@@ -241,18 +241,27 @@ export async function openInput(arg: string, options: OpenOptions): Promise<Inpu
   ];
 }
 
-/** Every argument's documents, in order; an unreadable argument gives an `InputFailure` and the rest go on. */
-export async function* openInputs(args: readonly string[], options: OpenOptions): AsyncGenerator<InputDocument | InputFailure> {
+/**
+ * The inputs grouped into feeds, the unit Alma reads as one run: each argument is one feed (a
+ * zip's XML files together, as Alma reads one uploaded zip), or with `together` all of them
+ * (files that will be zipped together). An unreadable argument gives an `InputFailure` and
+ * the rest go on.
+ */
+export async function* openFeeds(args: readonly string[], options: OpenOptions & { readonly together?: boolean }): AsyncGenerator<InputDocument[] | InputFailure> {
+  const all: InputDocument[] = [];
   for (const arg of args) {
+    let docs: InputDocument[];
     try {
-      for (const doc of await openInput(arg, options)) yield doc;
+      docs = await openInput(arg, options);
     } catch (e) {
-      if (e instanceof InputError) yield { path: arg === '-' ? STDIN_PATH : arg, error: e.message };
-      else throw e;
+      if (e instanceof InputError) {
+        yield { path: arg === '-' ? STDIN_PATH : arg, error: e.message };
+        continue;
+      }
+      throw e;
     }
+    if (options.together) all.push(...docs);
+    else yield docs;
   }
-}
-
-export function isFailure(x: InputDocument | InputFailure): x is InputFailure {
-  return (x as InputFailure).error !== undefined;
+  if (options.together && all.length > 0) yield all;
 }

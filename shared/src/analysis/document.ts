@@ -101,7 +101,7 @@ export class DocumentAnalysis {
     if (reused) return (this.facts = reused);
     const users = this.sis.users.map((u) => {
       const keys = this.user(u).keys;
-      return { index: u.index, keys, nameBase: nameBaseOf(keys, u.element) };
+      return { index: u.index, start: u.start, keys, nameBase: nameBaseOf(keys, u.element) };
     });
     const found = feedFacts(users, this.inputs.settings, { planning: this.planning });
     this.facts = {
@@ -128,6 +128,8 @@ export class DocumentAnalysis {
       changed.set(i, { before, after });
       if (changed.size > 8) return undefined;
     }
+    // Related locations point at other users by absolute offset: when users moved, make them again.
+    if (facts.perUser.some((e) => e.problem.related) && now.some((u, i) => u.start !== was[i].start)) return undefined;
     if (changed.size === 0) return facts;
     const perUser: { index: number; problem: Problem }[] = [];
     for (const entry of facts.perUser) {

@@ -16,6 +16,8 @@ import { duplicateProblems } from '../validate/file';
 export interface FeedUser {
   /** Position in the feed (runs on across the files of one feed). */
   readonly index: number;
+  /** Absolute offset of the user's chunk (its keys are relative to it). */
+  readonly start: number;
   readonly keys: UserKeys;
   /** For a user without primary_id: the lower-cased id Alma would generate (see `nameBaseOf`). */
   readonly nameBase?: string | null;

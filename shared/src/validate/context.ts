@@ -63,6 +63,10 @@ export function problem(
   start: number,
   end: number,
   data?: Record<string, unknown>,
+  related?: Problem['related'],
 ): Problem {
-  return data ? { code, severity, message, start, end, data } : { code, severity, message, start, end };
+  const p: { -readonly [K in keyof Problem]: Problem[K] } = { code, severity, message, start, end };
+  if (data) p.data = data;
+  if (related) p.related = related;
+  return p;
 }

@@ -16,6 +16,28 @@ export interface KeyedUser {
   readonly keys: UserKeys;
 }
 
+/** Where a user of the feed is: its file (position in the feed), its chunk's absolute start there, and its position in that file. */
+export interface FeedPlace {
+  readonly file: number;
+  /** The file's name as people see it (`students.xml`, `feed.zip!/staff.xml`), for messages across files. */
+  readonly fileName?: string;
+  readonly start: number;
+  readonly indexInFile: number;
+}
+
+/** A problem found later in the feed that belongs to a user of an earlier file (absolute offsets in that file). */
+export interface EarlierFileProblem {
+  readonly file: number;
+  readonly problem: Problem;
+}
+
+/** A short hash of a value, to find which identifier of a first holder a later user repeats. */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
 /**
  * Duplicates between users: a Match ID seen in an earlier user → `duplicate-user`; an
  * identifier value (primary id or additional identifier, compared without regard to case)
@@ -23,9 +45,13 @@ export interface KeyedUser {
  * Alma's job ("… already taken AcrossInstitution in this feed", CARLI's "SIS Synchronization
  * Troubleshooting"); a later user that is rejected does not claim its identifiers. Values
  * repeated inside one user are `validateUser`'s business (`duplicate-identifier-in-user`).
+ * Each problem points at the first holder's value as related information.
  *
- * Users are given one at a time in feed order, so a stream keeps only the values seen, not
- * every user's keys.
+ * Users are given one at a time in feed order, so a stream keeps only the values seen and a
+ * few numbers per user (where it is), not every user's keys. The users may come from several
+ * files of one feed (a zip, or files named together): a first holder in an earlier file also
+ * gets a note (`repeated-in-later-file`, collected in `earlierFileProblems`), since whoever
+ * reads that file alone cannot see the later one.
  */
 export class DuplicateChecker {
   /**
@@ -41,16 +67,73 @@ export class DuplicateChecker {
   private index = 0;
   /** What `seen` held for each identifier of the current user (reused). */
   private readonly found: number[] = [];
+  // Where each user of the feed is (by feed position): file, position there, its Match ID's
+  // absolute range, and where its identifiers start in `idStart`/`idEnd`/`idHash`.
+  private readonly userFile: number[] = [];
+  private readonly userIndexInFile: number[] = [];
+  private readonly matchStart: number[] = [];
+  private readonly matchEnd: number[] = [];
+  private readonly userIds: number[] = [];
+  private readonly idStart: number[] = [];
+  private readonly idEnd: number[] = [];
+  private readonly idHash: number[] = [];
+  private readonly fileNames: (string | undefined)[] = [];
+  /** Notes for first holders in earlier files, found as later files are read. */
+  readonly earlierFileProblems: EarlierFileProblem[] = [];
 
   constructor(settings: Settings = DEFAULT_SETTINGS) {
     this.severity = almaSeverity(prepare({ settings }), 'error');
     this.matchName = matchesOnPrimaryId(settings) ? 'primary_id' : settings.matchBy;
   }
 
-  /** The problems of the next user of the feed, relative to its chunk (as its keys are). */
-  next(keys: UserKeys): Problem[] {
+  private remember(keys: UserKeys, place: FeedPlace): void {
+    this.userFile.push(place.file);
+    this.userIndexInFile.push(place.indexInFile);
+    this.matchStart.push(place.start + keys.matchStart);
+    this.matchEnd.push(place.start + keys.matchEnd);
+    this.userIds.push(this.idStart.length);
+    for (const id of keys.identifiers) {
+      this.idStart.push(place.start + id.start);
+      this.idEnd.push(place.start + id.end);
+      this.idHash.push(hashOf(id.key));
+    }
+  }
+
+  /** Where user `u` holds the value `key` (its identifier of that value, else its Match ID). */
+  private holding(u: number, key: string): { start: number; end: number } {
+    const h = hashOf(key);
+    const to = u + 1 < this.userIds.length ? this.userIds[u + 1] : this.idStart.length;
+    for (let k = this.userIds[u]; k < to; k++) if (this.idHash[k] === h) return { start: this.idStart[k], end: this.idEnd[k] };
+    return { start: this.matchStart[u], end: this.matchEnd[u] };
+  }
+
+  /** `user #3 earlier in this file` or `user #3 of staff.xml, earlier in this feed,`. */
+  private who(u: number, file: number): string {
+    const n = this.userIndexInFile[u] + 1;
+    if (this.userFile[u] === file) return `user #${n} earlier in this file`;
+    return `user #${n} of ${this.fileNames[this.userFile[u]] ?? 'another file'}, earlier in this feed,`;
+  }
+
+  /**
+   * The problems of the next user of the feed, relative to its chunk (as its keys are). `place`
+   * says where the user is (default: the next user of one file whose chunks start at 0).
+   */
+  next(keys: UserKeys, place: FeedPlace = { file: 0, start: 0, indexInFile: this.index }): Problem[] {
     const i = this.index++;
+    if (place.fileName !== undefined) this.fileNames[place.file] = place.fileName;
+    this.remember(keys, place);
     const out: Problem[] = [];
+    const related = (u: number, at: { start: number; end: number }, what: string) => [{ file: this.userFile[u], start: at.start, end: at.end, message: `The first ${what}: Alma loads this user.` }];
+    const noteEarlier = (u: number, at: { start: number; end: number }, start: number, end: number, what: string) => {
+      if (this.userFile[u] === place.file) return;
+      const later = `User #${place.indexInFile + 1} of ${place.fileName ?? 'a later file'}`;
+      this.earlierFileProblems.push({
+        file: this.userFile[u],
+        problem: problem('repeated-in-later-file', 'information',
+          `${later}, later in this feed, sends ${what} again: Alma loads this user and rejects that one ("… is already taken AcrossInstitution in this feed").`,
+          at.start, at.end, undefined, [{ file: place.file, start: place.start + start, end: place.start + end, message: `The later ${what}: Alma rejects this user.` }]),
+      });
+    };
     const ids = keys.identifiers;
     const found = this.found;
     found.length = ids.length;
@@ -61,10 +144,13 @@ export class DuplicateChecker {
       const entry = m < ids.length ? found[m] : (this.seen.get(keys.matchKey) ?? 0);
       const matchUser = Math.floor(entry / CLAIM);
       if (matchUser > 0) {
-        const firstIndex = matchUser - 1;
+        const first = matchUser - 1;
+        const at = { start: this.matchStart[first], end: this.matchEnd[first] };
+        const what = `Match ID (${this.matchName} "${keys.matchValue}")`;
         out.push(problem('duplicate-user', this.severity,
-          `User #${firstIndex + 1} earlier in this file has the same Match ID (${this.matchName} "${keys.matchValue}"): Alma loads the first and rejects this one ("… is already taken AcrossInstitution in this feed").`,
-          keys.matchStart, keys.matchEnd, { firstIndex }));
+          `${capitalise(this.who(first, place.file))} has the same ${what}: Alma loads the first and rejects this one ("… is already taken AcrossInstitution in this feed").`,
+          keys.matchStart, keys.matchEnd, { firstIndex: first }, related(first, at, `user with this ${what}`)));
+        noteEarlier(first, at, keys.matchStart, keys.matchEnd, `the same ${what}`);
         return out;
       }
       const marked = (i + 1) * CLAIM + entry;
@@ -77,11 +163,13 @@ export class DuplicateChecker {
       if (id.value === '') continue;
       const claimUser = found[j] % CLAIM;
       if (claimUser > 0 && claimUser - 1 !== i) {
-        const firstIndex = claimUser - 1;
+        const first = claimUser - 1;
+        const at = this.holding(first, id.key);
         rejected = true;
         out.push(problem('duplicate-identifier', this.severity,
-          `Identifier of type ${id.type} and value ${id.value} is already taken AcrossInstitution in this feed: user #${firstIndex + 1} earlier in the file carries it, so Alma rejects this user.`,
-          id.start, id.end, { firstIndex, type: id.type }));
+          `Identifier of type ${id.type} and value ${id.value} is already taken AcrossInstitution in this feed: ${this.who(first, place.file)} carries it, so Alma rejects this user.`,
+          id.start, id.end, { firstIndex: first, type: id.type }, related(first, at, 'user with this identifier')));
+        noteEarlier(first, at, id.start, id.end, `identifier ${id.value} (type ${id.type})`);
       }
     }
     if (rejected) return out;
@@ -96,15 +184,19 @@ export class DuplicateChecker {
 /** Users per entry of `DuplicateChecker.seen`: a factor of 2^26 leaves room for 67 million users. */
 const CLAIM = 2 ** 26;
 
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 /**
- * `DuplicateChecker` over a list of users. Each problem is relative to the user it is on
- * (`user`: its position in `users`), so the users may come from several files.
+ * `DuplicateChecker` over a list of users of one file. Each problem is relative to the user it
+ * is on (`user`: its position in `users`); related locations are absolute.
  */
-export function duplicateProblems(users: readonly { readonly keys: UserKeys }[], settings: Settings = DEFAULT_SETTINGS): { user: number; problem: Problem }[] {
+export function duplicateProblems(users: readonly KeyedUser[], settings: Settings = DEFAULT_SETTINGS): { user: number; problem: Problem }[] {
   const checker = new DuplicateChecker(settings);
   const out: { user: number; problem: Problem }[] = [];
   users.forEach((u, user) => {
-    for (const problem of checker.next(u.keys)) out.push({ user, problem });
+    for (const problem of checker.next(u.keys, { file: 0, start: u.start, indexInFile: user })) out.push({ user, problem });
   });
   return out;
 }

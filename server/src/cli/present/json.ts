@@ -1,7 +1,8 @@
 /**
  * `alma-sis validate --format json`: contract §4 to the letter (`format`, `version`,
  * `files[].path`, `files[].diagnostics[]` with 0-based LSP ranges), plus two additions the
- * contract allows: a `summary` of the counts and the `unreadable` inputs.
+ * contract allows: a `summary` of the counts, the `unreadable` inputs, and on a diagnostic the
+ * `relatedInformation` (LSP's, with a `path`) of a duplicate's first holder.
  *
  * Written file by file as the files are checked (a large file can have hundreds of thousands
  * of diagnostics: the report is never built whole in memory). The text is the same as
@@ -16,16 +17,16 @@ function indented(value: unknown, depth: number): string {
   return JSON.stringify(value, null, 2).replace(/\n/g, `\n${pad}`);
 }
 
+const rangeJson = (r: Diagnostic['range']) => ({
+  start: { line: r.start.line, character: r.start.character },
+  end: { line: r.end.line, character: r.end.character },
+});
+
 function diagnosticJson(d: Diagnostic) {
-  return {
-    code: d.code,
-    severity: d.severity,
-    message: d.message,
-    range: {
-      start: { line: d.range.start.line, character: d.range.start.character },
-      end: { line: d.range.end.line, character: d.range.end.character },
-    },
-  };
+  const json: Record<string, unknown> = { code: d.code, severity: d.severity, message: d.message, range: rangeJson(d.range) };
+  // As LSP's relatedInformation, with the file's path as `files[].path` spells it.
+  if (d.related?.length) json.relatedInformation = d.related.map((r) => ({ path: r.path, range: rangeJson(r.range), message: r.message }));
+  return json;
 }
 
 export class JsonReportWriter {

@@ -15,6 +15,15 @@ export interface Diagnostic {
   readonly severity: Severity;
   readonly message: string;
   readonly range: Range;
+  /** Other places it is about (the first holder of a duplicate value, maybe in another file of the feed). */
+  readonly related?: readonly RelatedDiagnosticLocation[];
+}
+
+export interface RelatedDiagnosticLocation {
+  /** As `FileResult.path`. */
+  readonly path: string;
+  readonly range: Range;
+  readonly message: string;
 }
 
 export interface FileResult {

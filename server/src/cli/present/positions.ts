@@ -15,7 +15,13 @@ function compareProblems(a: Problem, b: Problem): number {
  * line/character, in document order, exact duplicates dropped. Files can have hundreds of
  * thousands of problems: sorted first, so duplicates are neighbours and no key strings are built.
  */
-export function toDiagnostics(problems: readonly Problem[], length: number, positionAt: (offset: number) => Position): Diagnostic[] {
+export function toDiagnostics(
+  problems: readonly Problem[],
+  length: number,
+  positionAt: (offset: number) => Position,
+  /** The feed's file at this position: its path and line counter (for related locations). */
+  feedFile?: (file: number) => { readonly path: string; positionAt(offset: number): Position },
+): Diagnostic[] {
   const clamp = (o: number) => Math.max(0, Math.min(o, length));
   const sorted = problems.map((p) => ({ ...p, start: clamp(p.start), end: Math.max(clamp(p.start), clamp(p.end)) })).sort(compareProblems);
   const diagnostics: Diagnostic[] = [];
@@ -27,7 +33,12 @@ export function toDiagnostics(problems: readonly Problem[], length: number, posi
     let duplicate = false;
     for (let k = runStart; k < i && !duplicate; k++) duplicate = sorted[k].message === p.message;
     if (duplicate) continue;
-    diagnostics.push({ code: p.code, severity: p.severity, message: p.message, range: { start: positionAt(p.start), end: positionAt(p.end) } });
+    const d: Diagnostic = { code: p.code, severity: p.severity, message: p.message, range: { start: positionAt(p.start), end: positionAt(p.end) } };
+    const related = feedFile && p.related?.map((r) => {
+      const f = feedFile(r.file);
+      return { path: f.path, range: { start: f.positionAt(r.start), end: f.positionAt(r.end) }, message: r.message };
+    });
+    diagnostics.push(related ? { ...d, related } : d);
   }
   return diagnostics;
 }
@@ -35,5 +46,6 @@ export function toDiagnostics(problems: readonly Problem[], length: number, posi
 /** The diagnostics of a whole text. */
 export function toFileResult(path: string, text: string, problems: readonly Problem[]): FileResult {
   const lines = new LineIndex(text);
-  return { path, diagnostics: toDiagnostics(problems, text.length, (o) => lines.positionAt(o)), lineText: (line) => lines.lineText(line) };
+  const positionAt = (o: number) => lines.positionAt(o);
+  return { path, diagnostics: toDiagnostics(problems, text.length, positionAt, () => ({ path, positionAt })), lineText: (line) => lines.lineText(line) };
 }

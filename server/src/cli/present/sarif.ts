@@ -87,6 +87,8 @@ export class SarifReportWriter {
     const fileIndex = this.paths.length - 1;
     const parts: string[] = [];
     for (const d of ds) {
+      const region = (r: Diagnostic['range']) => ({ startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 });
+      const relatedLocations = d.related?.map((r, id) => ({ id, message: { text: r.message }, physicalLocation: { artifactLocation: { uri: sarifUri(r.path) }, region: region(r.range) } }));
       const result = {
         ruleId: d.code,
         ruleIndex: RULE_INDEX.get(d.code) ?? -1,
@@ -96,15 +98,11 @@ export class SarifReportWriter {
           {
             physicalLocation: {
               artifactLocation: { uri: this.uri, index: fileIndex },
-              region: {
-                startLine: d.range.start.line + 1,
-                startColumn: d.range.start.character + 1,
-                endLine: d.range.end.line + 1,
-                endColumn: d.range.end.character + 1,
-              },
+              region: region(d.range),
             },
           },
         ],
+        ...(relatedLocations?.length ? { relatedLocations } : {}),
       };
       parts.push(`${this.results++ === 0 ? '' : ','}\n        ${indented(result, 4)}`);
     }

@@ -90,7 +90,9 @@ function plural(n: number, word: string): string {
 export function formatDiagnostic(file: FileResult, d: Diagnostic, options: TextOptions): string {
   const c = options.color;
   const where = `${file.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
-  const head = `${paint(c, ANSI.bold, printable(where))}: ${paint(c, SEVERITY_COLOR[d.severity] + ANSI.bold, d.severity)} ${paint(c, ANSI.dim, d.code)}: ${printable(d.message)}`;
+  // Related places (the first holder of a duplicate) as `= see path:line:col: message` lines.
+  const related = (d.related ?? []).map((r) => `\n  ${paint(c, ANSI.dim, '=')} see ${printable(`${r.path}:${r.range.start.line + 1}:${r.range.start.character + 1}`)}: ${printable(r.message)}`).join('');
+  const head = `${paint(c, ANSI.bold, printable(where))}: ${paint(c, SEVERITY_COLOR[d.severity] + ANSI.bold, d.severity)} ${paint(c, ANSI.dim, d.code)}: ${printable(d.message)}${related}`;
   // Only part of a very long line may be known: columns count from where that part starts.
   const { text: line, cut } = file.lineFor ? file.lineFor(d) : { text: file.lineText(d.range.start.line), cut: 0 };
   if (line === '' && d.range.start.character === 0) return `${head}\n`;
