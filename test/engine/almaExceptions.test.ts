@@ -5,25 +5,13 @@
  * applied snapshot. Snapshots are in the Users API's own JSON shape.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli } from './cliHelper';
+import { describe, expect, it } from 'vitest';
+import { cli, tempFolder } from './cliHelper';
 import { almaUser, sisFile, snapshotText, type SnapUser } from './helpers';
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alma-rules-'));
-});
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const write = (name: string, text: string) => {
-  const p = path.join(dir, name);
-  fs.writeFileSync(p, text);
-  return p;
-};
+const tmp = tempFolder('alma-rules-');
+const write = tmp.write;
 
 interface PlanUser {
   primaryId: string | null;
@@ -251,7 +239,7 @@ describe("Alma's documented exceptions, through alma-sis plan and apply", () => 
       const extra = [...(row.flags ?? []), ...(row.codeTables ? ['--code-tables', write('ct.json', JSON.stringify(row.codeTables))] : [])];
       const first = await planOf(file, snap, extra);
       row.first(first.users);
-      const next = path.join(dir, 'next.alma-snapshot.json');
+      const next = path.join(tmp.dir(), 'next.alma-snapshot.json');
       const applied = await cli(['apply', file, '--snapshot', snap, '--out', next, ...extra]);
       expect(applied.code, applied.err).toBe(first.code);
       const again = await planOf(file, next, extra);
@@ -289,7 +277,7 @@ describe('alma-sis snapshot import', () => {
   it('never marks pin_number protected, and says what the export cannot tell: the PIN, users it lacks, leavers', async () => {
     const exported = write('export.json', JSON.stringify({ user: [apiShaped('ann', { user_group: { value: 'STAFF' } }), apiShaped('bob'), apiShaped('cy'), apiShaped('dee', { account_type: { value: 'INTERNAL' } })], total_record_count: 4 }));
     const last = write('last.xml', sisFile(sisUser('ann', '<pin_number>1234</pin_number>'), sisUser('bob', '<pin_number>9876</pin_number>'), sisUser('eli')));
-    const out = path.join(dir, 'new.alma-snapshot.json');
+    const out = path.join(tmp.dir(), 'new.alma-snapshot.json');
     const r = await cli(['snapshot', 'import', '--users', exported, '--last-sis', last, '--out', out, '--format', 'json']);
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out);
@@ -297,7 +285,7 @@ describe('alma-sis snapshot import', () => {
     const snap = JSON.parse(fs.readFileSync(out, 'utf8'));
     expect(snap.users[0].sync).toEqual({ protected: { user_group: { lastSisValue: 'UG' } } });
     expect(snap.users[1].sync).toBeUndefined();
-    const text = await cli(['snapshot', 'import', '--users', exported, '--last-sis', last, '--out', path.join(dir, 'b.alma-snapshot.json')]);
+    const text = await cli(['snapshot', 'import', '--users', exported, '--last-sis', last, '--out', path.join(tmp.dir(), 'b.alma-snapshot.json')]);
     expect(text.out).toContain('Not in the export: pin_number (the Users API never returns it; 2 users of');
     expect(text.out).toMatch(/1 user of .*last\.xml not in the export .*: eli/);
     expect(text.out).toMatch(/1 external user of the export not sent by .*last\.xml .*: cy/);

@@ -3,29 +3,17 @@
  * codes, and the safety of snapshot writes (atomic, `.bak`, never over what we cannot read).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli } from './cliHelper';
+import { describe, expect, it } from 'vitest';
+import { cli, tempFolder } from './cliHelper';
 import { almaUser, sisFile, snapshotText } from './helpers';
 
 const REPO = path.resolve(__dirname, '../..');
 const EXAMPLE_XML = path.join(REPO, 'example', 'users.xml');
 const EXAMPLE_SNAP = path.join(REPO, 'example', 'users.alma-snapshot.json');
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alma-plan-'));
-});
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const write = (name: string, text: string) => {
-  const p = path.join(dir, name);
-  fs.writeFileSync(p, text);
-  return p;
-};
+const tmp = tempFolder('alma-plan-');
+const write = tmp.write;
 
 describe('alma-sis plan', () => {
   it('the bundled example: JSON per contract §3, exit 1 because users are rejected', async () => {
@@ -96,7 +84,7 @@ describe('alma-sis plan', () => {
   it('a .zip with several XML files is planned as one feed, in order; indexes and lines are per file', async () => {
     const { zipSync, strToU8 } = await import('fflate');
     const snap = write('s.alma-snapshot.json', snapshotText([]));
-    const zip = path.join(dir, 'upload.zip');
+    const zip = path.join(tmp.dir(), 'upload.zip');
     fs.writeFileSync(zip, zipSync({ 'a.xml': strToU8(sisFile('<primary_id>one</primary_id>')), 'b.xml': strToU8(sisFile('<primary_id>two</primary_id>', '<primary_id>ONE</primary_id>')) }));
     const r = await cli(['plan', zip, '--snapshot', snap, '--format', 'json']);
     const plan = JSON.parse(r.out);
@@ -111,7 +99,7 @@ describe('alma-sis plan', () => {
 
   it('exit 2: no snapshot, a missing file, an unreadable snapshot', async () => {
     expect((await cli(['plan', EXAMPLE_XML])).code).toBe(2);
-    expect((await cli(['plan', path.join(dir, 'nope.xml'), '--snapshot', EXAMPLE_SNAP])).code).toBe(2);
+    expect((await cli(['plan', path.join(tmp.dir(), 'nope.xml'), '--snapshot', EXAMPLE_SNAP])).code).toBe(2);
     const bad = write('bad.alma-snapshot.json', '{"format": "alma-sis-snapshot", "users": [');
     const r = await cli(['plan', EXAMPLE_XML, '--snapshot', bad]);
     expect(r.code).toBe(2);
@@ -122,7 +110,7 @@ describe('alma-sis plan', () => {
     const snap = write('s.alma-snapshot.json', snapshotText([{ user: almaUser('a') }]));
     const xml = write('f.xml', sisFile('<primary_id>a</primary_id><preferred_language>en</preferred_language>'));
     expect((await cli(['plan', xml, '--snapshot', snap, '--lenient'])).code).toBe(0);
-    expect((await cli(['plan', xml, '--snapshot', snap, '--code-tables', path.join(dir, 'none.json')])).code).toBe(2);
+    expect((await cli(['plan', xml, '--snapshot', snap, '--code-tables', path.join(tmp.dir(), 'none.json')])).code).toBe(2);
   });
 
   it('exit 1 when the file has errors even if nobody is rejected', async () => {
@@ -155,7 +143,7 @@ describe('alma-sis apply', () => {
     const after = JSON.parse(fs.readFileSync(snap, 'utf8'));
     expect(after.users).toHaveLength(9);
     expect(after.users.find((u: { user: { primary_id: string } }) => u.user.primary_id === 'cgarcia').sync).toBeUndefined();
-    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(fs.readdirSync(tmp.dir()).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     // The next run: nothing left to do but what stays rejected or protected.
     const again = JSON.parse((await cli(['plan', EXAMPLE_XML, '--snapshot', snap, '--format', 'json'])).out);
     expect(again.summary).toEqual({ processed: 10, created: 0, updated: 0, unchanged: 7, rejected: 3 });
@@ -172,7 +160,7 @@ describe('alma-sis apply', () => {
 
   it('--out writes elsewhere and leaves the snapshot alone', async () => {
     const snap = write('s.alma-snapshot.json', fs.readFileSync(EXAMPLE_SNAP, 'utf8'));
-    const out = path.join(dir, 'next.alma-snapshot.json');
+    const out = path.join(tmp.dir(), 'next.alma-snapshot.json');
     await cli(['apply', EXAMPLE_XML, '--snapshot', snap, '--out', out]);
     expect(fs.readFileSync(snap, 'utf8')).toBe(fs.readFileSync(EXAMPLE_SNAP, 'utf8'));
     expect(JSON.parse(fs.readFileSync(out, 'utf8')).users).toHaveLength(9);
@@ -192,7 +180,7 @@ describe('alma-sis apply', () => {
   it('a file that is not UTF-8 writes nothing (exit 1), with the line of the first bad byte', async () => {
     const snap = write('s.alma-snapshot.json', snapshotText([{ user: almaUser('a') }]));
     const before = fs.readFileSync(snap, 'utf8');
-    const xml = path.join(dir, 'latin1.xml');
+    const xml = path.join(tmp.dir(), 'latin1.xml');
     const text = sisFile('<primary_id>a</primary_id>', '<primary_id>b</primary_id><last_name>M\u00fcller</last_name>');
     fs.writeFileSync(xml, Buffer.from(text, 'latin1'));
     const r = await cli(['apply', xml, '--snapshot', snap]);

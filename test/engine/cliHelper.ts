@@ -1,4 +1,8 @@
-/** Runs \`alma-sis\` in-process with captured output (no build needed). */
+/** Runs `alma-sis` in-process with captured output (no build needed), and a temporary folder for tests. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { runCli } from '../../server/src/cli/main';
 import type { CliContext } from '../../server/src/cli/command';
 
@@ -19,3 +23,25 @@ export async function cli(argv: string[], env: Record<string, string> = {}, stdi
   return { code, out, err };
 }
 
+
+/**
+ * A fresh temporary folder for each test of the file (made before, removed after), and a way to
+ * write a file into it: `const tmp = tempFolder('alma-plan-')`, then `tmp.dir()`, `tmp.write(name, text)`.
+ */
+export function tempFolder(prefix: string): { dir: () => string; write: (name: string, text: string) => string } {
+  let dir = '';
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir: () => dir,
+    write: (name, text) => {
+      const p = path.join(dir, name);
+      fs.writeFileSync(p, text);
+      return p;
+    },
+  };
+}
