@@ -5,7 +5,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { documentStem, readCodeTablesText } from '../../../shared/src/analysis';
+import { documentStem, localDay, readCodeTablesText } from '../../../shared/src/analysis';
+import { describeInputs, writePlanArtifact } from '../../../server/src/io/planArtifact';
 import { planToMarkdown } from '../../../shared/src/preview';
 import { settingsFrom } from '../../../shared/src/settings';
 import type { CodeTables } from '../../../shared/src/validate/codeTables';
@@ -18,7 +19,12 @@ import { errorText, type Workbench } from './workbench';
 export class ExportCommands {
   constructor(private readonly w: Workbench) {}
 
-  exportPlan = async (options: { uri?: string; format?: 'json' | 'markdown'; out?: string } = {}): Promise<string | undefined> => {
+  /**
+   * JSON is the plan artifact of `alma-sis plan --out` (the plan with the SHA-256 of the saved
+   * file, the snapshot and the code tables, the settings and the day), so that
+   * `alma-sis apply --plan` applies exactly what was reviewed here; the file is saved first.
+   */
+  exportPlan = async (options: { uri?: string; format?: 'json' | 'markdown'; out?: string; save?: boolean } = {}): Promise<string | undefined> => {
     const doc = await this.w.documentFor(options.uri);
     if (!doc) {
       this.w.noDocument();
@@ -35,6 +41,15 @@ export class ExportCommands {
       );
       if (!a) return undefined;
       format = a.value;
+    }
+    if (format === 'json' && doc.uri.scheme === 'file' && doc.isDirty) {
+      let save = options.save;
+      if (save === undefined) {
+        const yes = 'Save and Export';
+        save = (await vscode.window.showWarningMessage('The file has unsaved changes. The plan records the file as saved (alma-sis apply --plan checks it).', { modal: true }, yes)) === yes;
+      }
+      if (!save) return undefined;
+      await doc.save();
     }
     let s: SyncSession | undefined;
     try {
@@ -57,11 +72,25 @@ export class ExportCommands {
       out = u.fsPath;
     }
     const snapName = s.snapshotFile ? path.basename(s.snapshotFile.path) : 'no snapshot';
-    const text =
-      format === 'json'
-        ? JSON.stringify(s.plan, null, 2) + '\n'
-        : planToMarkdown(s.plan, { title: `Sync plan for ${path.basename(doc.uri.fsPath)}`, subtitle: `Against ${snapName}.` });
-    await writeFileSafely(out, text);
+    if (format === 'markdown') {
+      await writeFileSafely(out, planToMarkdown(s.plan, { title: `Sync plan for ${path.basename(doc.uri.fsPath)}`, subtitle: `Against ${snapName}.` }));
+    } else if (s.snapshotFile && doc.uri.scheme === 'file' && !doc.isDirty) {
+      const codeTables = await codeTablesFileFor(doc.uri).catch(() => undefined);
+      const inputs = await describeInputs(
+        out,
+        { sis: [doc.uri.fsPath], snapshot: s.snapshotFile.path, codeTables: codeTables?.path },
+        { feed: false, settings: s.settings, today: localDay(new Date()), madeBy: `Alma SIS for VS Code ${String(vscode.extensions.getExtension('alma-sis-sync.alma-sis-sync')?.packageJSON?.version ?? '')}`.trim() },
+      );
+      // The plan was computed from the snapshot's bytes with this digest: if it changed since, plan again.
+      if (inputs.snapshot.sha256 !== s.snapshotFile.fingerprint) {
+        void vscode.window.showWarningMessage(`${snapName} changed while the plan was made; export again.`);
+        return undefined;
+      }
+      await writePlanArtifact(out, s.plan, inputs);
+    } else {
+      // Without a snapshot file (or a file on disk) there is nothing to check again: the plan alone.
+      await writeFileSafely(out, JSON.stringify(s.plan, null, 2) + '\n');
+    }
     if (!options.out) void vscode.window.showInformationMessage(`Plan written to ${vscode.workspace.asRelativePath(out)}.`, 'Open').then((c) => {
       if (c === 'Open') void vscode.window.showTextDocument(vscode.Uri.file(out!));
     });

@@ -4,7 +4,7 @@
  * never as a stack trace (set ALMA_SIS_DEBUG=1 to see one for an internal error).
  */
 import { UsageError, editDistance, formatOptionHelp, parseArgs, type OptionSpec } from './args';
-import { EXIT_OK, EXIT_USAGE, type CliContext, type Command } from './command';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliContext, type Command } from './command';
 import { COMMAND_TABLE } from './commands';
 import { InputError } from '../io/input';
 
@@ -63,6 +63,8 @@ export function commandHelp(command: Command): string {
 /** Runs the command line; returns the exit code (the caller sets `process.exitCode`). */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   let commandName = '';
+  // Under --detailed-exitcode, 2 means "changes": bad usage and unreadable input are 1 (Terraform's convention).
+  const failed = argv.includes('--detailed-exitcode') ? EXIT_PROBLEMS : EXIT_USAGE;
   try {
     if (argv.length === 0) {
       ctx.stderr.write(await generalHelp());
@@ -107,16 +109,16 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     const where = commandName ? `${PROGRAM} ${commandName}` : PROGRAM;
     if (e instanceof UsageError) {
       ctx.stderr.write(`${where}: ${e.message}\nRun '${PROGRAM}${commandName ? ` ${commandName}` : ''} --help' for usage.\n`);
-      return EXIT_USAGE;
+      return failed;
     }
     if (e instanceof InputError) {
       ctx.stderr.write(`${where}: ${e.message}\n`);
-      return EXIT_USAGE;
+      return failed;
     }
     const message = e instanceof Error ? e.message : String(e);
     ctx.stderr.write(`${where}: internal error: ${message}\n(this is a bug in ${PROGRAM}; set ALMA_SIS_DEBUG=1 to see where)\n`);
     if (ctx.env.ALMA_SIS_DEBUG && e instanceof Error && e.stack) ctx.stderr.write(`${e.stack}\n`);
-    return EXIT_USAGE;
+    return failed;
   }
 }
 

@@ -27,6 +27,19 @@ export const FEED_OPTION: OptionSpec = {
   description: 'the files named are one feed, as if zipped together: a value repeated in a later file is a duplicate (a .zip is always one feed)',
 };
 
+/** `--detailed-exitcode`: Terraform's exit codes, so a nightly script tells "nothing to do" from "look at this". */
+export const DETAILED_EXITCODE_OPTION: OptionSpec = {
+  name: 'detailed-exitcode',
+  kind: 'boolean',
+  description: 'exit 0 when nothing would change, 2 when users would be created or updated, 1 on errors (a rejected user, errors in the file, bad usage)',
+};
+
+/** The exit code under `--detailed-exitcode`: 1 for errors, else 2 when something changes, else 0. */
+export function detailedExitCode(summary: { readonly created: number; readonly updated: number; readonly rejected: number }, errors: number): number {
+  if (summary.rejected > 0 || errors > 0) return 1;
+  return summary.created + summary.updated > 0 ? 2 : 0;
+}
+
 /** `--format`, with the formats this command offers (the first is the default). */
 export function formatOption(formats: readonly string[]): OptionSpec {
   return { name: 'format', kind: 'string', short: 'f', choices: formats, description: `output format: ${formats.join(', ')} (default ${formats[0]})` };

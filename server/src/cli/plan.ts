@@ -3,9 +3,10 @@
  * do to each user. Exit 0: plan made, nobody rejected; 1: some user rejected or the file has
  * errors; 2: bad usage, unreadable file or snapshot.
  */
-import { stringOption, booleanOption } from './args';
+import { UsageError, stringOption, booleanOption } from './args';
+import { describeInputs, writePlanArtifact } from '../io/planArtifact';
 import { EXIT_OK, EXIT_PROBLEMS, type Command } from './command';
-import { FEED_OPTION, SETTINGS_OPTIONS, chosenFormat, formatOption } from './options';
+import { DETAILED_EXITCODE_OPTION, FEED_OPTION, SETTINGS_OPTIONS, chosenFormat, detailedExitCode, formatOption } from './options';
 import { ONLY_CHOICES, formatPlanMarkdown, formatPlanText, parseOnly, planJsonOf, selectUsers } from './planFormat';
 import { preparePlan } from './planInput';
 import { wantColor } from './present/text';
@@ -21,13 +22,19 @@ export const command: Command = {
     'against the snapshot of what Alma holds, and show per user and per field what the job would',
     'create, update, keep (protected fields) or reject, in Alma\'s words.',
     '',
+    '--out PLAN also writes the plan with the SHA-256 of its snapshot and files, its settings and',
+    "its day, for 'alma-sis apply --plan PLAN' to apply exactly that plan later.",
+    '',
     'Exit codes: 0 plan made and nobody rejected, 1 some user rejected or the file has errors,',
-    '2 bad usage or an unreadable file or snapshot.',
+    '2 bad usage or an unreadable file or snapshot. With --detailed-exitcode: 0 nothing would change,',
+    '2 users would be created or updated, 1 errors (a rejected user, errors in the file, bad usage).',
   ].join('\n'),
   options: [
     { name: 'snapshot', kind: 'string', short: 's', valueName: 'SNAP', description: 'the *.alma-snapshot.json of what Alma holds now (required)' },
     formatOption(FORMATS),
     FEED_OPTION,
+    { name: 'out', kind: 'string', short: 'o', valueName: 'PLAN', description: "also write the plan, with the digests of its inputs, for 'alma-sis apply --plan PLAN'" },
+    DETAILED_EXITCODE_OPTION,
     { name: 'only', kind: 'string', valueName: 'LIST', description: `show only these users (comma-separated): ${ONLY_CHOICES.join(', ')}` },
     { name: 'verbose', kind: 'boolean', short: 'v', description: 'text format: print the rule behind every line' },
     ...SETTINGS_OPTIONS,
@@ -35,7 +42,13 @@ export const command: Command = {
   async run(args, ctx) {
     const format = chosenFormat(args, FORMATS);
     const only = parseOnly(stringOption(args, 'only'));
+    const out = stringOption(args, 'out');
+    if (out !== undefined && args.positionals.includes('-')) throw new UsageError('--out needs the SIS file on disk: standard input cannot be checked again when the plan is applied');
     const run = await preparePlan(args, ctx, 'plan');
+    if (out !== undefined) {
+      const inputs = await describeInputs(out, { sis: run.files, snapshot: run.snapshot.path, codeTables: run.codeTablesPath }, { feed: run.feed, settings: run.settings, today: run.today, madeBy: `alma-sis ${ctx.version}` });
+      await writePlanArtifact(out, planJsonOf(run, selectUsers(run, undefined)), inputs);
+    }
     const shown = selectUsers(run, only);
     const snapshotPath = stringOption(args, 'snapshot') as string;
     if (format === 'json') ctx.stdout.write(`${JSON.stringify(planJsonOf(run, shown), null, 2)}\n`);
@@ -43,6 +56,8 @@ export const command: Command = {
     else ctx.stdout.write(formatPlanText(run, shown, { color: wantColor(ctx.stdout.isTTY, ctx.env), snapshotPath, verbose: booleanOption(args, 'verbose') === true }));
     const errors = run.documents.reduce((n, d) => n + d.errors, 0);
     if (errors > 0) ctx.stderr.write(`alma-sis plan: the file has ${errors} error${errors === 1 ? '' : 's'} (run alma-sis validate for details)\n`);
+    if (out !== undefined) ctx.stderr.write(`alma-sis plan: wrote ${out}; apply exactly this plan with: alma-sis apply --plan ${out}\n`);
+    if (booleanOption(args, 'detailed-exitcode') === true) return detailedExitCode(run.plan.summary, errors);
     return run.plan.summary.rejected > 0 || errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
   },
 };

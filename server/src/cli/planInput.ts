@@ -45,6 +45,11 @@ export interface PlanRun {
   /** Per planned user (same order as `plan.users`): its document, its index in it, its line. */
   readonly where: readonly { readonly doc: PlanDocument; readonly index: number; readonly line: number }[];
   readonly incoming: readonly IncomingUser[];
+  /** What the plan was made from, for a plan artifact: the day, the files as named, the code tables. */
+  readonly today: string;
+  readonly feed: boolean;
+  readonly files: readonly string[];
+  readonly codeTablesPath?: string;
 }
 
 /**
@@ -102,7 +107,13 @@ async function readFeed(docs: readonly { path: string; bytes: () => AsyncIterabl
 }
 
 /** Reads everything a plan needs and plans; throws `UsageError`/`InputError` for exit 2. */
-export async function preparePlan(args: ParsedArgs, ctx: CliContext, commandName: string): Promise<PlanRun> {
+export async function preparePlan(
+  args: ParsedArgs,
+  ctx: CliContext,
+  commandName: string,
+  /** The settings and day of a plan being applied (`apply --plan`), instead of the flags and today. */
+  fixed?: { readonly settings: Settings; readonly today: string },
+): Promise<PlanRun> {
   if (args.positionals.length === 0) throw new UsageError('no file given (a .xml, a .zip, or - for standard input)');
   const feed = booleanOption(args, 'feed') === true;
   if (args.positionals.length > 1 && !feed) {
@@ -113,9 +124,9 @@ export async function preparePlan(args: ParsedArgs, ctx: CliContext, commandName
   if (snapshotPath === undefined) throw new UsageError('--snapshot SNAP is required (the *.alma-snapshot.json of what Alma holds now)');
   const snapshot = await loadSnapshot(snapshotPath);
   for (const p of snapshot.problems) ctx.stderr.write(`alma-sis ${commandName}: ${describeSnapshotProblem(snapshotPath, p)}\n`);
-  const { settings, problems } = settingsFromFlags(args, snapshotProfile(snapshot.snapshot));
+  const { settings, problems } = fixed ? { settings: fixed.settings, problems: [] } : settingsFromFlags(args, snapshotProfile(snapshot.snapshot));
   for (const p of problems) ctx.stderr.write(`alma-sis ${commandName}: warning: snapshot profile: ${p.message}\n`);
-  const today = localDay(ctx.now());
+  const today = fixed?.today ?? localDay(ctx.now());
   const codeTablesPath = stringOption(args, 'code-tables');
   let codeTables: CodeTables | undefined;
   if (codeTablesPath !== undefined) {
@@ -139,5 +150,5 @@ export async function preparePlan(args: ParsedArgs, ctx: CliContext, commandName
     });
   }
   const plan = planFile(incoming, snapshot.snapshot, settings);
-  return { snapshot, settings, documents, plan, where, incoming };
+  return { snapshot, settings, documents, plan, where, incoming, today, feed, files: args.positionals, codeTablesPath };
 }

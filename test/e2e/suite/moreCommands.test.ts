@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { exampleUri, poll, ready } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { EXTENSION_ID, exampleUri, poll, ready } from './helpers';
 
 interface PreviewUser { id: string; flags: string[] }
 interface Model { summary: { processed: number; created: number }; groups: { outcome: string; users: PreviewUser[] }[] }
@@ -58,7 +59,7 @@ describe('commands: preview filters, Compare, Export Plan, Import and Select Sna
     assert.doesNotMatch(right.getText(), /FACULTY/);
   });
 
-  it('exports the plan as JSON (contract §3) and as Markdown', async () => {
+  it('exports the plan as JSON (the artifact alma-sis apply --plan applies) and as Markdown', async () => {
     await ready('users.xml');
     const uri = exampleUri('users.xml').toString();
     const jsonOut = path.join(scratch, 'plan.json');
@@ -66,6 +67,15 @@ describe('commands: preview filters, Compare, Export Plan, Import and Select Sna
     const plan = JSON.parse(await fs.readFile(jsonOut, 'utf8'));
     assert.equal(plan.format, 'alma-sis-plan');
     assert.deepEqual(plan.summary, { processed: 10, created: 1, updated: 4, unchanged: 2, rejected: 3 });
+    // The same artifact as `alma-sis plan --out`: the command line of the installed extension applies it exactly.
+    assert.deepEqual(plan.inputs.files.map((f: { path: string }) => path.basename(f.path)), ['users.xml']);
+    assert.match(plan.inputs.snapshot.sha256, /^[0-9a-f]{64}$/);
+    const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+    const next = path.join(scratch, 'next.alma-snapshot.json');
+    const applied = spawnSync(process.execPath, [cli, 'apply', '--plan', jsonOut, '--out', next], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    assert.equal(applied.status, 1, applied.stderr); // rejected users are left as they were; the rest is written
+    assert.doesNotMatch(applied.stderr, /nothing written/);
+    assert.match(await fs.readFile(next, 'utf8'), /alma-sis-snapshot/);
     const mdOut = path.join(scratch, 'plan.md');
     await vscode.commands.executeCommand('almaSis.exportPlan', { uri, format: 'markdown', out: mdOut });
     assert.match(await fs.readFile(mdOut, 'utf8'), /cgarcia/);
