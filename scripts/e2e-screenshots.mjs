@@ -5,6 +5,8 @@
 //   docs/images/sync-preview.png           Alma SIS: Preview Sync from the command palette
 //   docs/images/refresh-drift.png          Alma SIS: Refresh Snapshot from Alma, against a fake
 //                                          Users API on 127.0.0.1, with its drift summary
+//   docs/images/workspace-problems.png     the Problems panel: closed SIS files of the workspace,
+//                                          and a barcode repeated across the files of a feed
 //
 //   node scripts/e2e-screenshots.mjs      (npm run screenshots)
 //
@@ -105,7 +107,7 @@ export async function takeScreenshots() {
   const { startFakeAlma, loadFixtures, fixturesDir } = createRequire(import.meta.url)(join(ROOT, 'dist', 'test', 'fakeAlma.js'));
   const fake = await startFakeAlma({ apiKey: FAKE_KEY, ...loadFixtures(fixturesDir(ROOT)), remaining: 99_000 });
   try {
-    return await withWorkbench({ settings: { ...SETTINGS, 'almaSis.api.url': fake.url }, viewport: { width: 1280, height: 1100 } }, async ({ page, workspace }) => {
+    return await withWorkbench({ settings: { ...SETTINGS, 'almaSis.api.url': fake.url, 'almaSis.feed': 'feed/*.xml' }, viewport: { width: 1280, height: 1100 } }, async ({ page, workspace }) => {
       try {
         return await shoot(page, workspace);
       } catch (e) {
@@ -196,6 +198,32 @@ async function shoot(page, workspace) {
     await page.mouse.move(5, 5);
     await page.screenshot({ path: join(OUT, 'refresh-drift.png') });
     log('refresh-drift.png');
+
+    // 5. The Problems panel with files nobody opened: two files of one feed (almaSis.feed) that
+    // repeat a barcode, written to disk now (the server sees them through the file watcher).
+    await runCommand(page, 'View: Close All Editors');
+    const { mkdirSync: mkdir, writeFileSync } = await import('node:fs');
+    const user = (id, first, barcode) => `  <user>\n    <primary_id>${id}</primary_id>\n    <first_name>${first}</first_name>\n    <last_name>Okafor</last_name>\n    <user_group>UNDERGRAD</user_group>\n    <user_identifiers>\n      <user_identifier>\n        <id_type>BARCODE</id_type>\n        <value>${barcode}</value>\n      </user_identifier>\n    </user_identifiers>\n  </user>\n`;
+    const doc = (...users) => `<?xml version="1.0" encoding="UTF-8"?>\n<users>\n${users.join('')}</users>\n`;
+    mkdir(join(workspace, 'feed'), { recursive: true });
+    writeFileSync(join(workspace, 'feed', 'staff.xml'), doc(user('nokafor', 'Ngozi', '20031877'), user('tlind', 'Tove', '20031878')));
+    writeFileSync(join(workspace, 'feed', 'students.xml'), doc(user('aokafor', 'Ada', '20031877')));
+    await runCommand(page, 'View: Toggle Problems');
+    const problems = page.locator('.markers-panel');
+    await problems.locator('.monaco-list-row', { hasText: 'broken-users.xml' }).first().waitFor({ timeout: 60_000 });
+    // Give the panel most of the window's height, so that every file's problems show.
+    const panel = await page.locator('.part.panel').boundingBox();
+    if (panel) {
+      await page.mouse.move(panel.x + 400, panel.y - 2);
+      await page.mouse.down();
+      await page.mouse.move(panel.x + 400, 120, { steps: 8 });
+      await page.mouse.up();
+    }
+    await problems.locator('.monaco-list-row', { hasText: 'students.xml' }).first().waitFor({ timeout: 60_000 });
+    await problems.locator('.monaco-list-row', { hasText: 'already taken AcrossInstitution in this feed' }).first().waitFor({ timeout: T });
+    await page.mouse.move(5, 5);
+    await page.screenshot({ path: join(OUT, 'workspace-problems.png') });
+    log('workspace-problems.png');
     return 0;
   }
 }

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { autoDetectEnabled } from './config';
-import { isSisXml, SNIFF_LENGTH } from './detect';
+import { isSisXml, SNIFF_LENGTH } from '../../shared/src/sis/detect';
 import { LANGUAGE_ID } from './languageClient';
 
 export class AutoDetect implements vscode.Disposable {

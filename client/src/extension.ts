@@ -11,6 +11,7 @@ import { Commands } from './commands';
 import { COMPARE_SCHEME, CompareProvider } from './compare';
 import { FromAlma } from './fromAlma';
 import { LargeFileNotice } from './largeFiles';
+import { workspaceHasSisFile } from './workspaceFiles';
 import { LANGUAGE_ID, ServerConnection } from './languageClient';
 import { PreviewProvider, VIEW_ID } from './previewView';
 import { RemoteSync } from './remoteSync';
@@ -156,6 +157,15 @@ export function activate(context: vscode.ExtensionContext): AlmaSisApi {
     }));
   if (vscode.workspace.textDocuments.some((d) => d.languageId === LANGUAGE_ID)) void startServer();
   else {
+    // The workspace check needs the server before any SIS file is opened: start it when the workspace holds one.
+    const startForWorkspace = () => void workspaceHasSisFile().then((has) => (has ? startServer() : undefined));
+    startForWorkspace();
+    context.subscriptions.push(
+      vscode.workspace.onDidChangeWorkspaceFolders(startForWorkspace),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('almaSis.workspaceDiagnostics') || e.affectsConfiguration('almaSis.feed')) startForWorkspace();
+      }),
+    );
     const waiting = vscode.workspace.onDidOpenTextDocument((d) => {
       if (d.languageId !== LANGUAGE_ID) return;
       waiting.dispose();

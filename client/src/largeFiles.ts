@@ -6,9 +6,10 @@
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { EDITOR_FILE_LIMIT_BYTES } from '../../shared/src/editorSettings';
 
 /** Above this size VS Code keeps the file from extensions. */
-export const EDITOR_LIMIT_BYTES = 50 * 1024 * 1024;
+export const EDITOR_LIMIT_BYTES = EDITOR_FILE_LIMIT_BYTES;
 
 export function commandLineAdvice(file: string): string {
   const name = path.basename(file);

@@ -83,6 +83,8 @@ export const DIAGNOSTIC_CODES = {
   'unknown-code': { summary: 'A code that the institution\'s code table does not list.' },
   'code-case': { summary: 'A code that matches the code table only when ignoring case (codes are case-sensitive).' },
   'code-not-allowed': { summary: 'A code the institution\'s tables list, but not for the profile\'s record type (e.g. a user group not mapped to PUBLIC).' },
+  // The editor's workspace check
+  'not-checked-too-large': { summary: 'A file of the workspace over 50 MB, more than VS Code hands to extensions: not checked in the editor (use `alma-sis validate`).' },
   // Against the snapshot (what Alma holds now)
   'identifier-taken': { summary: 'An identifier that another Alma user already holds: "already taken AcrossInstitution".' },
   'user-not-external': { summary: 'The matched Alma user is Internal: Alma rejects it with "User is not external".' },

@@ -19,9 +19,18 @@ export interface EditorOptions {
   readonly inlayHints: boolean;
   /** Code lenses on users and protected fields. */
   readonly codeLens: boolean;
+  /** Check every SIS file of the workspace folder, also those not open. */
+  readonly workspaceDiagnostics: boolean;
+  /** A glob (relative to the workspace folder) of the files Alma reads as one feed; undefined: each file alone. */
+  readonly feed?: string;
+  /** `.xml` files whose root is `<users>` are SIS files (else only `*.sis.xml`). */
+  readonly autoDetect: boolean;
 }
 
-export const DEFAULT_EDITOR_OPTIONS: EditorOptions = { revertSeverity: 'information', inlayHints: true, codeLens: true };
+export const DEFAULT_EDITOR_OPTIONS: EditorOptions = { revertSeverity: 'information', inlayHints: true, codeLens: true, workspaceDiagnostics: true, autoDetect: true };
+
+/** VS Code does not hand files above this size to extensions; the workspace check skips them too. */
+export const EDITOR_FILE_LIMIT_BYTES = 50 * 1024 * 1024;
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
 
@@ -42,7 +51,7 @@ export function editorOptionsFrom(...layers: unknown[]): { options: EditorOption
     const raw = unwrapSection(layer);
     if (!raw) continue;
     const next: { -readonly [K in keyof EditorOptions]: EditorOptions[K] } = { ...o };
-    const path = (key: 'snapshotPath' | 'codeTablesPath') => {
+    const path = (key: 'snapshotPath' | 'codeTablesPath' | 'feed') => {
       const v = raw[key];
       if (v === undefined || v === null) return;
       if (typeof v === 'string') next[key] = v.trim() === '' ? undefined : v.trim();
@@ -50,12 +59,13 @@ export function editorOptionsFrom(...layers: unknown[]): { options: EditorOption
     };
     path('snapshotPath');
     path('codeTablesPath');
+    path('feed');
     if (raw.revertSeverity !== undefined && raw.revertSeverity !== null) {
       const v = SEVERITIES.find((s) => s === String(raw.revertSeverity).toLowerCase());
       if (v) next.revertSeverity = v;
       else problems.push({ key: 'revertSeverity', message: 'revertSeverity: expected "error", "warning", "information" or "hint"' });
     }
-    for (const key of ['inlayHints', 'codeLens'] as const) {
+    for (const key of ['inlayHints', 'codeLens', 'workspaceDiagnostics', 'autoDetect'] as const) {
       const v = raw[key];
       if (v === undefined || v === null) continue;
       if (typeof v === 'boolean') next[key] = v;

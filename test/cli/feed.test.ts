@@ -9,21 +9,10 @@ import * as path from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, run } from './helpers';
+import { feedDoc, feedUser } from '../feedFixtures';
 
-const USER = (id: string, barcode: string) => `  <user>
-    <primary_id>${id}</primary_id>
-    <first_name>Jane</first_name>
-    <last_name>Doe</last_name>
-    <user_group>STAFF</user_group>
-    <user_identifiers>
-      <user_identifier>
-        <id_type>BARCODE</id_type>
-        <value>${barcode}</value>
-      </user_identifier>
-    </user_identifiers>
-  </user>
-`;
-const DOC = (...users: string[]) => `<?xml version="1.0" encoding="UTF-8"?>\n<users>\n${users.join('')}</users>\n`;
+const USER = feedUser;
+const DOC = feedDoc;
 // The barcode B-77 is on line 11 of students.xml (user #2) and line 11 of staff.xml (user #1).
 const STUDENTS = DOC(USER('amy', 'B-1'), USER('ben', 'B-77'));
 const STAFF = DOC(USER('carl', 'b-77'), USER('dora', 'B-3'));

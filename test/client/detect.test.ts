@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSisXml, rootElementName } from '../../client/src/detect';
+import { isSisXml, rootElementName } from '../../shared/src/sis/detect';
 import { RestartPolicy } from '../../client/src/restartPolicy';
 
 describe('SIS file detection by root element', () => {

@@ -47,12 +47,12 @@ export function fileUri(path: string): string {
 }
 
 export async function startTestServer(
-  options: { folder?: string; initializationOptions?: unknown; config?: Record<string, unknown>; pull?: boolean; runtime?: Runtime; tuning?: ServerTuning } = {},
+  options: { folder?: string; initializationOptions?: unknown; config?: Record<string, unknown>; pull?: boolean; runtime?: Runtime; tuning?: ServerTuning; workspace?: ServerTuning['workspace'] } = {},
 ): Promise<TestClient> {
   const up = new PassThrough();
   const down = new PassThrough();
   const serverConnection = createConnection(new StreamMessageReader(up), new StreamMessageWriter(down));
-  startServer(serverConnection, options.runtime ?? nodeRuntime(), options.tuning);
+  startServer(serverConnection, options.runtime ?? nodeRuntime(), { ...options.tuning, workspace: options.workspace });
   const connection = createProtocolConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
   const logs: string[] = [];
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
@@ -111,7 +111,8 @@ export async function startTestServer(
       }
     }
   });
-  connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map(() => client.config));
+  // Our section (or no section) gets the settings; another editor section (files.exclude, ...) nothing, as a client without it answers.
+  connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => (i.section === undefined || i.section === 'almaSis' ? client.config : null)));
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest('workspace/codeLens/refresh', () => null);
   connection.onRequest('workspace/inlayHint/refresh', () => null);

@@ -75,10 +75,13 @@ describe('peekProfile', () => {
 
 describe('settings', () => {
   it('editor options: defaults, layers, bad values reported by key', () => {
-    expect(editorOptionsFrom().options).toEqual({ revertSeverity: 'information', inlayHints: true, codeLens: true });
-    const { options, problems } = editorOptionsFrom({ revertSeverity: 'warning' }, { almaSis: { inlayHints: false, revertSeverity: 'loud', snapshotPath: ' a.json ' } });
-    expect(options).toEqual({ revertSeverity: 'warning', inlayHints: false, codeLens: true, snapshotPath: 'a.json' });
-    expect(problems.map((p) => p.key)).toEqual(['revertSeverity']);
+    expect(editorOptionsFrom().options).toEqual({ revertSeverity: 'information', inlayHints: true, codeLens: true, workspaceDiagnostics: true, autoDetect: true });
+    const { options, problems } = editorOptionsFrom(
+      { revertSeverity: 'warning' },
+      { almaSis: { inlayHints: false, revertSeverity: 'loud', snapshotPath: ' a.json ', feed: 'export/*.xml', workspaceDiagnostics: 'yes' } },
+    );
+    expect(options).toEqual({ revertSeverity: 'warning', inlayHints: false, codeLens: true, snapshotPath: 'a.json', feed: 'export/*.xml', workspaceDiagnostics: true, autoDetect: true });
+    expect(problems.map((p) => p.key)).toEqual(['revertSeverity', 'workspaceDiagnostics']);
   });
   it('profile: the snapshot\'s profile, then the editor\'s layers; nulls are not set', () => {
     const { settings } = profileSettings({ matchBy: 'UNIV_ID', mode: 'import' }, { mode: 'synchronize' }, { almaSis: { matchBy: null } });

@@ -115,6 +115,11 @@ export class Envs {
     return this.resolve(uri, 'before-snapshot');
   }
 
+  /** The editor options of a workspace folder (the workspace check's and the feed's settings). */
+  async folderOptions(folder: string): Promise<EditorOptions> {
+    return editorOptionsFrom(this.config.initOptions, await this.clientConfig(pathToUri(folder))).options;
+  }
+
   /** The document was closed. */
   forget(uri: string): void {
     this.docEnvs.delete(uri);

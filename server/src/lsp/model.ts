@@ -142,6 +142,8 @@ export class DocumentModel {
       message: p.message,
     };
     if (p.data) d.data = p.data;
+    // The first holder of a duplicate, in this document (the feed's other files are the workspace's business).
+    if (p.related) d.relatedInformation = p.related.filter((r) => r.file === 0).map((r) => ({ location: { uri: this.doc.uri, range: this.range(r.start, r.end) }, message: r.message }));
     return d;
   }
 }

@@ -25,6 +25,20 @@ export function nodeRuntime(): Runtime {
         return [];
       }
     },
+    readDirEntries: async (path) => {
+      try {
+        return (await fs.promises.readdir(path, { withFileTypes: true })).map((e) => ({ name: e.name, kind: e.isFile() ? 'file' : e.isDirectory() ? 'dir' : 'other' }));
+      } catch {
+        return [];
+      }
+    },
+    fileSize: async (path) => {
+      try {
+        return (await fs.promises.stat(path)).size;
+      } catch {
+        return undefined;
+      }
+    },
     watchDir: (dir, onChange) => watchDir(dir, onChange),
     setTimeout: (callback, ms) => {
       const t = setTimeout(callback, ms);

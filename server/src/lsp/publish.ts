@@ -9,6 +9,7 @@ import { DocumentModel } from './model';
 import type { OpenDocuments } from './openDocuments';
 import { describeError, type Logger } from './runSafe';
 import type { Disposable, Runtime } from './runtime';
+import type { WorkspaceFiles } from './workspace';
 
 /** Delay between the last keystroke and re-validation. */
 export const VALIDATION_DELAY_MS = 200;
@@ -30,6 +31,8 @@ export class DiagnosticsPublisher {
      * diagnostics (all but the snapshot's) without waiting for it.
      */
     private readonly earlyMinUsers: number,
+    /** The workspace's SIS files: an open document's diagnostics across the files of its feed. */
+    private readonly workspace?: Pick<WorkspaceFiles, 'openDocumentChecked'>,
   ) {}
 
   /** Validates the document after `delay` ms, replacing any run scheduled before. */
@@ -78,8 +81,10 @@ export class DiagnosticsPublisher {
       const diagnostics = await model.diagnostics(yieldNow);
       // A newer version or a newer run makes this result stale: drop it.
       if (!diagnostics || !fresh()) return;
+      const acrossFeed = (await this.workspace?.openDocumentChecked(uri)) ?? [];
+      if (!fresh()) return;
       this.publishedOnce.add(uri);
-      await this.connection.sendDiagnostics({ uri, version: model.version, diagnostics });
+      await this.connection.sendDiagnostics({ uri, version: model.version, diagnostics: acrossFeed.length > 0 ? [...diagnostics, ...acrossFeed] : diagnostics });
     } catch (err) {
       this.log.error(`validation failed: ${describeError(err)}`);
     }

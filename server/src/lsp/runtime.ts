@@ -13,6 +13,10 @@ export interface Runtime {
   readHead(path: string, maxBytes: number): Promise<{ text: string; complete: boolean }>;
   /** Names of the entries of a directory; [] when it cannot be read. */
   readDir(path: string): Promise<string[]>;
+  /** The entries of a directory with their kind (symbolic links are `other`: never followed); [] when it cannot be read. */
+  readDirEntries(path: string): Promise<{ readonly name: string; readonly kind: 'file' | 'dir' | 'other' }[]>;
+  /** A file's size in bytes; undefined when it is not there. */
+  fileSize(path: string): Promise<number | undefined>;
   /**
    * Calls `onChange` when something in `dir` changes (a file written, created, renamed over,
    * deleted). Watching the directory rather than the file survives atomic writes (write beside,

@@ -2,6 +2,7 @@ import {
   CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  FileChangeType,
   type Connection,
   type InitializeParams,
   type InitializeResult,
@@ -16,6 +17,7 @@ import { OpenDocuments } from './openDocuments';
 import { DiagnosticsPublisher, VALIDATION_DELAY_MS } from './publish';
 import { describeError, guard, type Logger } from './runSafe';
 import type { Runtime } from './runtime';
+import { WorkspaceFiles, type WorkspaceTuning } from './workspace';
 
 /** Knobs for tests; editors never set them. */
 export interface ServerTuning {
@@ -24,6 +26,8 @@ export interface ServerTuning {
    * diagnostics (all but the snapshot's) without waiting for it. Small files wait: they are quick.
    */
   readonly earlyDiagnosticsMinUsers?: number;
+  /** The workspace check's limits. */
+  readonly workspace?: WorkspaceTuning;
 }
 
 /**
@@ -52,7 +56,8 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
     reanalyseAll();
   });
   const documents: OpenDocuments = new OpenDocuments(envs);
-  const publisher = new DiagnosticsPublisher(connection, runtime, log, documents, envs, tuning.earlyDiagnosticsMinUsers ?? 2000);
+  const workspace: WorkspaceFiles = new WorkspaceFiles(connection, runtime, log, config, documents, envs, (uri) => publisher.schedule(uri, 0), tuning.workspace);
+  const publisher = new DiagnosticsPublisher(connection, runtime, log, documents, envs, tuning.earlyDiagnosticsMinUsers ?? 2000, workspace);
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     client = clientAbilities(params);
@@ -67,8 +72,10 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
       connection.client.register(DidChangeConfigurationNotification.type, { section: 'almaSis' }).catch(() => undefined);
     }
     if (client?.registerWatch) {
-      connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.json' }] }).catch(() => undefined);
+      // Snapshots and code tables; SIS files for the workspace check and the feeds.
+      connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.json' }, { globPattern: '**/*.xml' }] }).catch(() => undefined);
     }
+    void workspace.scan();
     if (!client?.folderEvents) return;
     connection.workspace.onDidChangeWorkspaceFolders((e) => {
       const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
@@ -79,6 +86,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
       }
       envs.invalidate();
       reanalyseAll();
+      void workspace.scan();
     });
   });
 
@@ -87,6 +95,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
       envs.configurationChanged(unwrapSection(params.settings));
       reanalyseAll();
       snapshotChanged();
+      void workspace.scan();
     }),
   );
 
@@ -94,7 +103,9 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
     guard(log, 'didChangeWatchedFiles', (params) => {
       for (const change of params.changes) {
         const p = uriToPath(change.uri);
-        if (p) envs.fileChanged(p);
+        if (!p) continue;
+        envs.fileChanged(p);
+        workspace.fileChanged(p, change.type === FileChangeType.Deleted);
       }
     }),
   );
@@ -122,6 +133,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
       documents.close(textDocument.uri);
       envs.forget(textDocument.uri);
       publisher.closed(textDocument.uri);
+      workspace.closed(textDocument.uri);
     }),
   );
 
@@ -129,6 +141,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
 
   connection.onShutdown(() => {
     publisher.dispose();
+    workspace.dispose();
     envs.dispose();
   });
 

@@ -48,6 +48,7 @@ export function run(): Promise<void> {
   // for the readability of the report; every test file is independent.
   /* eslint-disable @typescript-eslint/no-require-imports */
   require('./activation.test');
+  require('./workspace.test');
   require('./diagnostics.test');
   require('./hover.test');
   require('./codeLens.test');
