@@ -154,9 +154,9 @@ describe('the snapshot index', () => {
     }
     const snap = snapshot(users.map((user) => ({ user })));
     const index = indexSnapshot(snap, settings());
-    expect(index.records.length).toBe(3);
-    expect(index.records[1]).toEqual(recordFromApi(users[1]));
-    expect([...index.records].map((r) => r?.accountType)).toEqual(['EXTERNAL', 'INTERNAL', null]);
+    expect(index.size).toBe(3);
+    expect(index.record(1)).toEqual(recordFromApi(users[1]));
+    expect([0, 1, 2].map((k) => index.record(k)?.accountType)).toEqual(['EXTERNAL', 'INTERNAL', null]);
     expect(index.byIdentifier.get('b1')).toEqual([0]);
   });
 });

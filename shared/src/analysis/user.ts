@@ -116,7 +116,7 @@ export function mayHaveSnapshotProblems(inputs: AnalysisInputs, keys: UserKeys):
   const matchedAt = hits?.[0];
   if (matchedAt !== undefined) {
     // Read from the raw entry: the index builds records lazily, and this runs for every user.
-    const entry = index.snapshot.users[matchedAt];
+    const entry = index.entry(matchedAt);
     if (!clearlyExternal(entry?.user?.account_type)) return true;
     if ((entry?.protected.size ?? 0) > 0) return true;
   }

@@ -43,7 +43,7 @@ export function planView(inputs: AnalysisInputs, plan: UserPlan): UserPlanView {
   const { index: _index, line: _line, ...json } = userPlanToJson(plan, 0);
   const snapshotIndex = plan.match?.snapshotIndex;
   const entry = snapshotIndex !== undefined ? inputs.snapshot?.users[snapshotIndex] : undefined;
-  const record = snapshotIndex !== undefined ? inputs.index?.records[snapshotIndex] : undefined;
+  const record = snapshotIndex !== undefined ? inputs.index?.record(snapshotIndex) : undefined;
   return {
     ...json,
     snapshotIndex,

@@ -11,7 +11,7 @@
  * names an entry of `RULES` and carries a `message` sentence; offsets are relative to the user
  * chunk (`UserRecord.fields[f].span`, `SegmentItem.span`, `Rejection.identifier.span`).
  */
-export { indexSnapshot, prepareFeed, planUser, planFile, summarize, generatedIdBase, feedEntryOf } from './plan';
+export { indexSnapshot, SnapshotKeysIndex, prepareFeed, planUser, planFile, summarize, generatedIdBase, feedEntryOf } from './plan';
 export { applyPlan, createdUserJson } from './apply';
 export { planToJson, userPlanToJson, PLAN_FORMAT, PLAN_VERSION } from './json';
 export { planArtifact, readPlanArtifact, sameUsers, type PlanArtifact, type PlanInputs, type PlanInputFile } from './artifact';

@@ -51,60 +51,64 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
 }
 
 /**
- * The normalised records of the snapshot entries, built on first access and kept: a large
- * snapshot is indexed by its keys alone, and only the users a file matches are read whole.
- * Reads like an array (`records[k]`, `length`).
+ * Builds the maps a `SnapshotIndex` matches with, one entry at a time (a snapshot read as a
+ * stream gives its entries one by one and keeps none of them).
  */
-function lazyRecords(snapshot: Snapshot, keep: boolean): readonly (UserRecord | undefined)[] {
-  const cache: (UserRecord | undefined | null)[] = new Array(snapshot.users.length).fill(null);
-  const at = (k: number): UserRecord | undefined => {
-    let r = cache[k];
-    if (r === null) {
-      const u = snapshot.users[k].user;
-      r = u ? recordFromApi(u) : undefined;
-      if (keep) cache[k] = r;
-    }
-    return r;
-  };
-  return new Proxy(cache as (UserRecord | undefined)[], {
-    get(target, prop, receiver) {
-      if (typeof prop === 'string') {
-        const k = Number(prop);
-        if (Number.isInteger(k) && k >= 0 && String(k) === prop) return k < target.length ? at(k) : undefined;
-      }
-      if (prop === Symbol.iterator) return function* () {
-        for (let k = 0; k < target.length; k++) yield at(k);
-      };
-      return Reflect.get(target, prop, receiver);
-    },
-  });
-}
+export class SnapshotKeysIndex {
+  readonly byMatch = new Map<string, number[]>();
+  readonly byIdentifier = new Map<string, number[]>();
+  private readonly onPrimary: boolean;
+  private readonly matchType: string;
 
-/**
- * Index a snapshot for matching and uniqueness checks. Build once per snapshot and settings.
- * `keepRecords: false` (one pass over a whole file, each Alma user matched at most once) builds
- * a record each time it is asked for instead of keeping them all in memory.
- */
-export function indexSnapshot(snapshot: Snapshot, settings: Settings, options: { keepRecords?: boolean } = {}): SnapshotIndex {
-  const byMatch = new Map<string, number[]>();
-  const byIdentifier = new Map<string, number[]>();
-  const onPrimary = matchesOnPrimaryId(settings);
-  const matchType = lower(settings.matchBy);
-  snapshot.users.forEach((entry, k) => {
-    if (!entry.user) return;
-    const { identifiers } = apiUserKeys(entry.user);
+  constructor(settings: Settings) {
+    this.onPrimary = matchesOnPrimaryId(settings);
+    this.matchType = lower(settings.matchBy);
+  }
+
+  /** Entry k's Users API user (only its identifiers are read). */
+  add(k: number, user: unknown): void {
+    const { identifiers } = apiUserKeys(user);
     // Same rule as matchValueOf: the primary id, or the first identifier of the Match ID type.
-    const m = onPrimary ? identifiers.find((i) => i.type === 'primary_id') : identifiers.find((i) => i.type !== 'primary_id' && lower(i.type) === matchType);
-    if (m) push(byMatch, lower(m.value), k);
+    const m = this.onPrimary ? identifiers.find((i) => i.type === 'primary_id') : identifiers.find((i) => i.type !== 'primary_id' && lower(i.type) === this.matchType);
+    if (m) push(this.byMatch, lower(m.value), k);
     const seen = new Set<string>();
     for (const id of identifiers) {
       const v = lower(id.value);
       if (seen.has(v)) continue;
       seen.add(v);
-      push(byIdentifier, v, k);
+      push(this.byIdentifier, v, k);
     }
+  }
+}
+
+/**
+ * Index a snapshot held in memory for matching and uniqueness checks. Build once per snapshot
+ * and settings. Records are built on first access; `keepRecords: false` (one pass over a whole
+ * file, each Alma user matched at most once) builds one each time it is asked for instead of
+ * keeping them all in memory.
+ */
+export function indexSnapshot(snapshot: Snapshot, settings: Settings, options: { keepRecords?: boolean } = {}): SnapshotIndex {
+  const keys = new SnapshotKeysIndex(settings);
+  snapshot.users.forEach((entry, k) => {
+    if (entry.user) keys.add(k, entry.user);
   });
-  return { snapshot, settings, records: lazyRecords(snapshot, options.keepRecords !== false), byMatch, byIdentifier };
+  const keep = options.keepRecords !== false;
+  const records: (UserRecord | undefined | null)[] = new Array(snapshot.users.length).fill(null);
+  return {
+    settings,
+    size: snapshot.users.length,
+    byMatch: keys.byMatch,
+    byIdentifier: keys.byIdentifier,
+    entry: (k) => snapshot.users[k],
+    record: (k) => {
+      const kept = records[k];
+      if (kept !== null) return kept;
+      const u = snapshot.users[k]?.user;
+      const r = u ? recordFromApi(u) : undefined;
+      if (keep) records[k] = r;
+      return r;
+    },
+  };
 }
 
 /** The lower-cased Match ID value of a user of the file, or null. */
@@ -279,7 +283,7 @@ const DECIDED_ELSEWHERE = new Set(['missing-match-id', 'duplicate-identifier-in-
 
 /** The Match ID value (lower-cased) of a snapshot entry, as the index matches it. */
 function snapshotMatchKey(index: SnapshotIndex, k: number): string | null {
-  const r = index.records[k];
+  const r = index.record(k);
   return r ? matchKeyOf(r, index.settings) : null;
 }
 
@@ -373,7 +377,7 @@ export function planUser(user: IncomingUser, index: SnapshotIndex, feed: FeedCon
   const matchedAt = candidates.length > 0 ? candidates[0] : undefined;
   const matchRule: RuleId = onPrimary ? 'match-primary-id' : 'match-identifier';
   const match = matchedAt !== undefined ? { rule: matchRule, snapshotIndex: matchedAt } : undefined;
-  const existing = matchedAt !== undefined ? index.records[matchedAt] : undefined;
+  const existing = matchedAt !== undefined ? index.record(matchedAt) : undefined;
 
   if (existing && settings.mode === 'import') {
     const reason = `Import mode: a user with ${settings.matchBy} "${matchValue}" already exists in Alma, so this record is not imported`;
@@ -441,7 +445,7 @@ export function planUser(user: IncomingUser, index: SnapshotIndex, feed: FeedCon
   }
 
   // Core fields: swap all with the protected-field state machine.
-  const entry = index.snapshot.users[matchedAt as number];
+  const entry = index.entry(matchedAt as number)!;
   const fields: FieldDecision[] = [];
   const unknownInAlma: string[] = [];
   for (const fact of coreFields()) {

@@ -4,7 +4,7 @@
  */
 import type { Settings } from '../settings';
 import type { FieldValue, Span, UserRecord } from '../sis/record';
-import type { Snapshot } from '../snapshot/snapshot';
+import type { SnapshotEntry } from '../snapshot/snapshot';
 import type { RuleId } from './rules';
 
 export type Outcome = 'created' | 'updated' | 'unchanged' | 'rejected';
@@ -123,10 +123,13 @@ export interface IncomingUser {
 
 /** What the engine plans against: the snapshot, indexed once (see `indexSnapshot`). */
 export interface SnapshotIndex {
-  readonly snapshot: Snapshot;
   readonly settings: Settings;
-  /** The normalised record of each snapshot entry (undefined for entries without a user). */
-  readonly records: readonly (UserRecord | undefined)[];
+  /** How many entries the snapshot has. */
+  readonly size: number;
+  /** Entry k: its user and what is protected (read from a file when asked, for a snapshot too large to hold). */
+  entry(k: number): SnapshotEntry | undefined;
+  /** The normalised record of entry k's user (undefined for an entry without a user). */
+  record(k: number): UserRecord | undefined;
   /** Lower-cased Match ID value → snapshot entries holding it. */
   readonly byMatch: ReadonlyMap<string, readonly number[]>;
   /** Lower-cased identifier value (primary or additional, any type) → snapshot entries holding it. */

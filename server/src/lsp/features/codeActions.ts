@@ -137,7 +137,7 @@ function emptyElement(m: DocumentModel, d: Diagnostic): Fix[] {
   if (t.chain.length === 2) {
     // What Alma holds now: the matched user's value (also when the plan rejects the user for another error).
     const plan = m.plan(t.chunk);
-    const record = plan?.snapshotIndex !== undefined ? m.env.inputs.index?.records[plan.snapshotIndex] : undefined;
+    const record = plan?.snapshotIndex !== undefined ? m.env.inputs.index?.record(plan.snapshotIndex) : undefined;
     const now = record ? fieldValue(record, t.el.name) : null;
     if (typeof now === 'string' && now !== '') {
       const attrs = m.doc.getText(m.range(base + t.el.nameEnd, base + t.el.startTagEnd)).replace(/\/?>$/, '');
