@@ -154,6 +154,69 @@ function readProtected(
   return out;
 }
 
+type Report = (p: Omit<SnapshotProblem, 'line'>) => void;
+
+/**
+ * Checks the top-level object of a snapshot (all but `users`): its format, version and profile.
+ * False when the snapshot cannot be used (a problem says why).
+ */
+export function checkSnapshotRoot(root: Readonly<Record<string, unknown>>, report: Report): boolean {
+  const rootAt = 0;
+  if (root.format === undefined) {
+    // A bare Users API answer is a common mistake: say how to turn it into a snapshot.
+    const looksLikeUser = 'primary_id' in root || 'user' in root || 'total_record_count' in root;
+    if (looksLikeUser) {
+      report({ severity: 'error', path: '$.format', message: 'This looks like a Users API answer, not a snapshot; turn it into one with `alma-sis snapshot import --users FILE --out NEW.alma-snapshot.json`', offset: rootAt });
+      return false;
+    }
+    report({ severity: 'warning', path: '$.format', message: `No "format": expected "${SNAPSHOT_FORMAT}"`, offset: rootAt });
+  } else if (root.format !== SNAPSHOT_FORMAT) {
+    report({ severity: 'error', path: '$.format', message: `"format" is ${JSON.stringify(root.format)}, expected "${SNAPSHOT_FORMAT}"`, offset: rootAt });
+    return false;
+  }
+  if (root.version !== undefined && root.version !== SNAPSHOT_VERSION) {
+    if (typeof root.version === 'number' && root.version > SNAPSHOT_VERSION) {
+      report({ severity: 'error', path: '$.version', message: `Snapshot version ${root.version} is newer than this tool understands (${SNAPSHOT_VERSION})`, offset: rootAt });
+      return false;
+    }
+    report({ severity: 'warning', path: '$.version', message: `"version" is ${JSON.stringify(root.version)}, expected ${SNAPSHOT_VERSION}`, offset: rootAt });
+  }
+  if (root.profile !== undefined && !asObject(root.profile)) {
+    report({ severity: 'error', path: '$.profile', message: '"profile" must be an object of settings; ignored', offset: rootAt });
+  }
+  return true;
+}
+
+/** Reads the entries of `users` one by one, in order (it remembers the primary ids seen, to report repeats). */
+export class SnapshotEntryReader {
+  private readonly seenIds = new Map<string, number>();
+
+  /** Entry k from its parsed JSON; `at` is its offset in the file (for the problems' line). */
+  read(raw: unknown, k: number, at: number, report: Report, span?: JsonSpan): SnapshotEntry {
+    const path = `$.users[${k}]`;
+    const entry = asObject(raw);
+    if (!entry) {
+      report({ severity: 'error', path, message: 'Each entry must be an object {"user": …, "sync": …}; this one is ignored (and written back as it is)', offset: at });
+      return { entry: { __invalid: raw }, user: undefined, protected: new Map(), span };
+    }
+    const user = asObject(entry.user);
+    if (!user) {
+      report({ severity: 'error', path: `${path}.user`, message: 'Missing "user" object (an Alma user in the Users API JSON shape); the entry is ignored', offset: at });
+    } else {
+      const pid = codeOf(user.primary_id);
+      if (pid === null) {
+        report({ severity: 'warning', path: `${path}.user.primary_id`, message: 'The user has no primary_id', offset: at });
+      } else {
+        const prev = this.seenIds.get(pid.toLowerCase());
+        if (prev !== undefined) {
+          report({ severity: 'warning', path: `${path}.user.primary_id`, message: `primary_id "${pid}" is also the primary_id of users[${prev}] (Alma keeps primary ids unique, ignoring case)`, offset: at });
+        } else this.seenIds.set(pid.toLowerCase(), k);
+      }
+    }
+    return { entry, user, protected: readProtected(entry.sync, path, at, report), span };
+  }
+}
+
 /** Read a snapshot. Never throws. */
 export function parseSnapshot(text: string): SnapshotReadResult {
   const problems: SnapshotProblem[] = [];
@@ -185,64 +248,19 @@ export function parseSnapshot(text: string): SnapshotReadResult {
     report({ severity: 'error', path: '$', message: 'A snapshot must be a JSON object with "format", "version" and "users"', offset: 0 });
     return { snapshot: undefined, problems };
   }
-  const rootAt = 0;
-  if (root.format === undefined) {
-    // A bare Users API answer is a common mistake: say how to turn it into a snapshot.
-    const looksLikeUser = 'primary_id' in root || 'user' in root || 'total_record_count' in root;
-    if (looksLikeUser) {
-      report({ severity: 'error', path: '$.format', message: 'This looks like a Users API answer, not a snapshot; turn it into one with `alma-sis snapshot import --users FILE --out NEW.alma-snapshot.json`', offset: rootAt });
-      return { snapshot: undefined, problems };
-    }
-    report({ severity: 'warning', path: '$.format', message: `No "format": expected "${SNAPSHOT_FORMAT}"`, offset: rootAt });
-  } else if (root.format !== SNAPSHOT_FORMAT) {
-    report({ severity: 'error', path: '$.format', message: `"format" is ${JSON.stringify(root.format)}, expected "${SNAPSHOT_FORMAT}"`, offset: rootAt });
-    return { snapshot: undefined, problems };
-  }
-  if (root.version !== undefined && root.version !== SNAPSHOT_VERSION) {
-    if (typeof root.version === 'number' && root.version > SNAPSHOT_VERSION) {
-      report({ severity: 'error', path: '$.version', message: `Snapshot version ${root.version} is newer than this tool understands (${SNAPSHOT_VERSION})`, offset: rootAt });
-      return { snapshot: undefined, problems };
-    }
-    report({ severity: 'warning', path: '$.version', message: `"version" is ${JSON.stringify(root.version)}, expected ${SNAPSHOT_VERSION}`, offset: rootAt });
-  }
-  if (root.profile !== undefined && !asObject(root.profile)) {
-    report({ severity: 'error', path: '$.profile', message: '"profile" must be an object of settings; ignored', offset: rootAt });
-  }
+  if (!checkSnapshotRoot(root, report)) return { snapshot: undefined, problems };
   const usersRaw = root.users ?? [];
   if (!Array.isArray(usersRaw)) {
-    report({ severity: 'error', path: '$.users', message: '"users" must be a list', offset: rootAt });
+    report({ severity: 'error', path: '$.users', message: '"users" must be a list', offset: 0 });
     return { snapshot: undefined, problems };
   }
   const entrySpans = topLevelArraySpans(text, 'users');
-  const arrayAt = entrySpans?.[0]?.start ?? rootAt;
+  const arrayAt = entrySpans?.[0]?.start ?? 0;
   const users: SnapshotEntry[] = [];
-  const seenIds = new Map<string, number>();
+  const entries = new SnapshotEntryReader();
   usersRaw.forEach((raw, k) => {
-    const path = `$.users[${k}]`;
-    const entry = asObject(raw);
     const span = entrySpans && entrySpans.length === usersRaw.length ? entrySpans[k] : undefined;
-    const at = span?.start ?? arrayAt;
-    if (!entry) {
-      report({ severity: 'error', path, message: 'Each entry must be an object {"user": …, "sync": …}; this one is ignored (and written back as it is)', offset: at });
-      users.push({ entry: { __invalid: raw }, user: undefined, protected: new Map(), span });
-      return;
-    }
-    const user = asObject(entry.user);
-    if (!user) {
-      report({ severity: 'error', path: `${path}.user`, message: 'Missing "user" object (an Alma user in the Users API JSON shape); the entry is ignored', offset: at });
-    } else {
-      const pid = codeOf(user.primary_id);
-      if (pid === null) {
-        report({ severity: 'warning', path: `${path}.user.primary_id`, message: 'The user has no primary_id', offset: at });
-      } else {
-        const prev = seenIds.get(pid.toLowerCase());
-        if (prev !== undefined) {
-          report({ severity: 'warning', path: `${path}.user.primary_id`, message: `primary_id "${pid}" is also the primary_id of users[${prev}] (Alma keeps primary ids unique, ignoring case)`, offset: at });
-        } else seenIds.set(pid.toLowerCase(), k);
-      }
-    }
-    const prot = readProtected(entry.sync, path, at, report);
-    users.push({ entry, user, protected: prot, span });
+    users.push(entries.read(raw, k, span?.start ?? arrayAt, report, span));
   });
   const snapshot: Snapshot = { root, users, text };
   return { snapshot, problems };
