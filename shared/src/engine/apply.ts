@@ -125,16 +125,28 @@ export function applyPlan(snapshot: Snapshot, plan: Plan, incoming: readonly Inc
   for (const p of plan.users) {
     const inc = byIndex.get(p.index);
     if (!inc) continue;
-    if (p.outcome === 'updated' && p.match) {
-      const k = p.match.snapshotIndex;
-      users[k] = applyUpdate(users[k], p, inc);
-    } else if (p.outcome === 'created') {
-      created.push(makeEntry(createdUserJson(inc, settings, p)));
-    } else if (p.match && p.unknownInAlma && p.unknownInAlma.length > 0) {
-      // Unchanged, but the file told what the Users API could not: keep it for later plans.
-      const k = p.match.snapshotIndex;
-      users[k] = applyUpdate(users[k], p, inc);
-    }
+    const change = appliedUser(p, inc, settings, (k) => users[k]);
+    if (change?.replaces !== undefined) users[change.replaces] = change.entry;
+    else if (change) created.push(change.entry);
   }
   return { root: snapshot.root, users: [...users, ...created], text: snapshot.text };
+}
+
+/**
+ * What one planned user changes in the snapshot: the entry that replaces entry `replaces`, or
+ * (without `replaces`) a new entry to add at the end; undefined when nothing changes. `entryAt`
+ * gives the snapshot's entry k (a stream reads it from the file).
+ */
+export function appliedUser(p: UserPlan, inc: IncomingUser, settings: Settings, entryAt: (k: number) => SnapshotEntry): { readonly entry: SnapshotEntry; readonly replaces?: number } | undefined {
+  if (p.outcome === 'updated' && p.match) {
+    const k = p.match.snapshotIndex;
+    return { entry: applyUpdate(entryAt(k), p, inc), replaces: k };
+  }
+  if (p.outcome === 'created') return { entry: makeEntry(createdUserJson(inc, settings, p)) };
+  if (p.match && p.unknownInAlma && p.unknownInAlma.length > 0) {
+    // Unchanged, but the file told what the Users API could not: keep it for later plans.
+    const k = p.match.snapshotIndex;
+    return { entry: applyUpdate(entryAt(k), p, inc), replaces: k };
+  }
+  return undefined;
 }

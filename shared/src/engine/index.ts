@@ -11,8 +11,8 @@
  * names an entry of `RULES` and carries a `message` sentence; offsets are relative to the user
  * chunk (`UserRecord.fields[f].span`, `SegmentItem.span`, `Rejection.identifier.span`).
  */
-export { indexSnapshot, SnapshotKeysIndex, prepareFeed, planUser, planFile, summarize, generatedIdBase, feedEntryOf } from './plan';
-export { applyPlan, createdUserJson } from './apply';
+export { indexSnapshot, SnapshotKeysIndex, prepareFeed, FeedBuilder, dependsOnWholeFeed, planUser, planFile, summarize, generatedIdBase, feedEntryOf } from './plan';
+export { applyPlan, appliedUser, createdUserJson } from './apply';
 export { planToJson, userPlanToJson, PLAN_FORMAT, PLAN_VERSION } from './json';
 export { planArtifact, readPlanArtifact, sameUsers, type PlanArtifact, type PlanInputs, type PlanInputFile } from './artifact';
 export type { PlanJson, PlanUserJson, PlanFieldJson, PlanSegmentJson, PlanValue, PlanNoteJson } from './json';

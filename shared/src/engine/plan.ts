@@ -146,22 +146,45 @@ export function feedEntryOf(index: number, record: UserRecord, settings: Setting
  * from the users' keys (`UserKeys.identifiers`; empty values are skipped).
  */
 export function prepareFeed(users: readonly FeedEntry[]): FeedContext {
-  const firstHolder = new Map<string, number>();
-  const nameless = new Map<string, number[]>();
-  const sentByMatch = new Map<string, Set<string>>();
-  for (const u of users) {
+  const feed = new FeedBuilder();
+  for (const u of users) feed.add(u);
+  return feed.context;
+}
+
+/**
+ * The feed made one user at a time, for a file read as a stream: after the users up to i,
+ * `context` holds what a plan of user i reads of the users before it (who carries a value first),
+ * which is all most plans read; `dependsOnWholeFeed` says which plans to make again once every
+ * user has been added.
+ */
+export class FeedBuilder {
+  private readonly firstHolder = new Map<string, number>();
+  private readonly nameless = new Map<string, number[]>();
+  private readonly sentByMatch = new Map<string, Set<string>>();
+  readonly context: FeedContext = { firstHolder: this.firstHolder, nameless: this.nameless, sentByMatch: this.sentByMatch };
+
+  add(u: FeedEntry): void {
     const values = new Set<string>();
     for (const id of u.identifiers) {
       if (id.value === '') continue;
       const v = lower(id.value);
       values.add(v);
-      const prev = firstHolder.get(v);
-      if (prev === undefined || u.index < prev) firstHolder.set(v, u.index);
+      const prev = this.firstHolder.get(v);
+      if (prev === undefined || u.index < prev) this.firstHolder.set(v, u.index);
     }
-    if (u.nameBase) push(nameless, u.nameBase, u.index);
-    if (u.matchKey && !sentByMatch.has(u.matchKey)) sentByMatch.set(u.matchKey, values);
+    if (u.nameBase) push(this.nameless, u.nameBase, u.index);
+    if (u.matchKey && !this.sentByMatch.has(u.matchKey)) this.sentByMatch.set(u.matchKey, values);
   }
-  return { firstHolder, nameless, sentByMatch };
+}
+
+/**
+ * Whether a plan may read users after this one (so a plan made from part of the feed may
+ * change once the whole file is known): a primary id generated for a new user (a value any
+ * user of the file holds is taken), or an identifier another Alma user holds (the note on it
+ * looks at what that user's line in the file sends).
+ */
+export function dependsOnWholeFeed(plan: UserPlan): boolean {
+  return plan.rejections.some((r) => r.rule === 'reject-identifier-taken') || plan.fields.some((f) => f.rule === 'generate-primary-id');
 }
 
 const show = (v: FieldValue): string => {

@@ -283,10 +283,27 @@ export function serializeSnapshot(snapshot: Snapshot): string {
  * writer can send a large snapshot to disk without first building it as one string.
  */
 export function* snapshotPieces(snapshot: Snapshot): Generator<string> {
+  const bodies = snapshot.users.map((u) => (u.span && snapshot.text !== undefined ? snapshot.text.slice(u.span.start, u.span.end) : entryText(u)));
+  yield* snapshotLayout(snapshot.root, bodies.length, bodies);
+}
+
+/** The text an entry is written as (indented as a member of `users`). */
+export function entryText(u: SnapshotEntry): string {
+  if ('__invalid' in u.entry && Object.keys(u.entry).length === 1) return indentLines(JSON.stringify(u.entry.__invalid, null, 2) ?? 'null', '    ');
+  return indentLines(JSON.stringify(u.entry, null, 2), '    ');
+}
+
+/**
+ * A snapshot's text around its entries, in pieces: top-level keys in their order (`format` and
+ * `version` first when they were missing), `users` where it was (last when absent), then the
+ * `count` entries as `bodies` gives them (text, or bytes copied from the file they were read
+ * from). Every writer of a snapshot writes this layout.
+ */
+export function* snapshotLayout<T>(rootIn: Readonly<Record<string, unknown>>, count: number, bodies: Iterable<T>): Generator<string | T> {
   const root: Record<string, unknown> = {};
-  if (!('format' in snapshot.root)) root.format = SNAPSHOT_FORMAT;
-  if (!('version' in snapshot.root)) root.version = SNAPSHOT_VERSION;
-  for (const [k, v] of Object.entries(snapshot.root)) root[k] = v;
+  if (!('format' in rootIn)) root.format = SNAPSHOT_FORMAT;
+  if (!('version' in rootIn)) root.version = SNAPSHOT_VERSION;
+  for (const [k, v] of Object.entries(rootIn)) root[k] = v;
   if (!('users' in root)) root.users = [];
   yield '{\n';
   const keys = Object.keys(root);
@@ -297,19 +314,16 @@ export function* snapshotPieces(snapshot: Snapshot): Generator<string> {
       yield `  ${JSON.stringify(k)}: ${indentLines(JSON.stringify(root[k], null, 2) ?? 'null', '  ')}${comma}\n`;
       continue;
     }
-    if (snapshot.users.length === 0) {
+    if (count === 0) {
       yield `  "users": []${comma}\n`;
       continue;
     }
     yield '  "users": [\n';
-    for (let j = 0; j < snapshot.users.length; j++) {
-      const u = snapshot.users[j];
-      const last = j === snapshot.users.length - 1;
-      let body: string;
-      if (u.span && snapshot.text !== undefined) body = snapshot.text.slice(u.span.start, u.span.end);
-      else if ('__invalid' in u.entry && Object.keys(u.entry).length === 1) body = indentLines(JSON.stringify(u.entry.__invalid, null, 2) ?? 'null', '    ');
-      else body = indentLines(JSON.stringify(u.entry, null, 2), '    ');
-      yield `    ${body}${last ? '' : ','}\n`;
+    let j = 0;
+    for (const body of bodies) {
+      yield '    ';
+      yield body;
+      yield ++j < count ? ',\n' : '\n';
     }
     yield `  ]${comma}\n`;
   }
