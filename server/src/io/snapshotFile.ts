@@ -8,7 +8,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseSnapshot, snapshotPieces, type Snapshot, type SnapshotProblem } from '../../../shared/src/snapshot/snapshot';
+import { isUtf8 } from 'node:buffer';
+import { SnapshotKeysIndex } from '../../../shared/src/engine/plan';
+import type { SnapshotIndex } from '../../../shared/src/engine/types';
+import type { Settings } from '../../../shared/src/settings';
+import { recordFromApi, type UserRecord } from '../../../shared/src/sis/record';
+import { checkSnapshotRoot, parseSnapshot, snapshotPieces, SnapshotEntryReader, type Snapshot, type SnapshotEntry, type SnapshotProblem } from '../../../shared/src/snapshot/snapshot';
+import { SnapshotStreamReader } from '../../../shared/src/snapshot/stream';
+import { incompleteUtf8Tail } from '../../../shared/src/text/encoding';
 import { InputError, fsErrorMessage } from './input';
 
 export interface LoadedSnapshot {
@@ -45,6 +52,194 @@ export async function loadSnapshot(file: string): Promise<LoadedSnapshot> {
     throw new InputError(first ? `cannot use the snapshot ${describeSnapshotProblem(file, first)}` : `cannot use the snapshot ${file}`);
   }
   return { path: file, snapshot, problems };
+}
+
+/**
+ * A snapshot on disk, indexed by its users' keys and read back one entry at a time: what `plan`
+ * and `apply` use, so a snapshot of 100,000 users is never held whole (the entries a file
+ * matches are read again, each on its own).
+ */
+export interface SnapshotOnDisk {
+  readonly path: string;
+  /** The top-level object without `users`, keys in file order. */
+  readonly root: Readonly<Record<string, unknown>>;
+  /** Position of `users` among the top-level keys (-1: absent). */
+  readonly usersKeyIndex: number;
+  /** Problems that did not stop reading (warnings and ignored entries), in file order. */
+  readonly problems: readonly SnapshotProblem[];
+  /** The settings the index was made with (`settingsOf` of the snapshot's profile). */
+  readonly settings: Settings;
+  readonly index: SnapshotIndex;
+  /** Byte range of entry k: `ranges[2k]` to `ranges[2k + 1]`. */
+  readonly ranges: Float64Array;
+  /** The bytes of the file from `start` to `end`. */
+  bytes(start: number, end: number): Uint8Array;
+  /** Whether the file is still the one that was read (same size and time of change). */
+  unchanged(): boolean;
+  close(): void;
+}
+
+const utf8 = new TextDecoder('utf-8');
+const decodeUtf8 = (bytes: Uint8Array) => utf8.decode(bytes);
+const PIECE = 1 << 16;
+
+/** Where the bytes of a snapshot come from: the file by position, or the bytes read when it cannot be read by position (a pipe). */
+interface ByteSource {
+  read(start: number, end: number): Uint8Array;
+  size: number;
+  close(): void;
+  stat?: fs.Stats;
+}
+
+function openSource(file: string): ByteSource {
+  let fd: number;
+  let stat: fs.Stats;
+  try {
+    fd = fs.openSync(file, 'r');
+    stat = fs.fstatSync(fd);
+  } catch (e) {
+    throw new InputError(fsErrorMessage(file, e));
+  }
+  if (stat.isDirectory()) {
+    fs.closeSync(fd);
+    throw new InputError(`cannot read ${file}: it is a directory`);
+  }
+  if (stat.isFile()) {
+    return {
+      size: stat.size,
+      stat,
+      read(start, end) {
+        const out = Buffer.allocUnsafe(end - start);
+        let at = 0;
+        while (at < out.length) {
+          const n = fs.readSync(fd, out, at, out.length - at, start + at);
+          if (n === 0) throw new InputError(`cannot read ${file}: it changed while being read`);
+          at += n;
+        }
+        return out;
+      },
+      close: () => fs.closeSync(fd),
+    };
+  }
+  // A pipe or a device: read it once, keep the bytes.
+  const parts: Buffer[] = [];
+  const chunk = Buffer.allocUnsafe(PIECE);
+  for (;;) {
+    const n = fs.readSync(fd, chunk, 0, PIECE, null);
+    if (n === 0) break;
+    parts.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  fs.closeSync(fd);
+  const all = Buffer.concat(parts);
+  return { size: all.length, read: (start, end) => all.subarray(start, end), close: () => undefined };
+}
+
+/**
+ * Reads the snapshot at `file` as a stream and indexes it with the settings `settingsOf` makes
+ * from its `profile`. Throws `InputError` when it cannot be read or used, with the same
+ * messages as `loadSnapshot`.
+ */
+export function openSnapshot(file: string, settingsOf: (profile: Readonly<Record<string, unknown>> | undefined) => Settings): SnapshotOnDisk {
+  const source = openSource(file);
+  try {
+    let pass = indexPass(file, source, settingsOf, undefined);
+    // A profile after the users (unusual) that changes the Match ID: index again with it.
+    if (pass.settings.matchBy !== pass.finalSettings.matchBy) pass = indexPass(file, source, settingsOf, pass.finalSettings);
+    const { root, usersKeyIndex, problems, keys, ranges, count } = pass;
+    const settings = pass.finalSettings;
+    let cached: { k: number; entry: SnapshotEntry; record: UserRecord | undefined } | undefined;
+    const read = (k: number) => {
+      if (cached?.k !== k) {
+        const raw = JSON.parse(decodeUtf8(source.read(ranges[2 * k], ranges[2 * k + 1]))) as unknown;
+        // Its problems were reported when the file was indexed.
+        const entry = new SnapshotEntryReader().read(raw, k, 0, () => undefined);
+        cached = { k, entry, record: entry.user ? recordFromApi(entry.user) : undefined };
+      }
+      return cached;
+    };
+    const index: SnapshotIndex = {
+      settings,
+      size: count,
+      byMatch: keys.byMatch,
+      byIdentifier: keys.byIdentifier,
+      entry: (k) => (k >= 0 && k < count ? read(k).entry : undefined),
+      record: (k) => (k >= 0 && k < count ? read(k).record : undefined),
+    };
+    return {
+      path: file,
+      root,
+      usersKeyIndex,
+      problems,
+      settings,
+      index,
+      ranges: ranges.subarray(0, 2 * count),
+      bytes: (start, end) => source.read(start, end),
+      unchanged: () => {
+        if (!source.stat) return true;
+        try {
+          const now = fs.statSync(file);
+          return now.size === source.stat.size && now.mtimeMs === source.stat.mtimeMs;
+        } catch {
+          return false;
+        }
+      },
+      close: () => source.close(),
+    };
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+}
+
+/** One pass over the snapshot's bytes: checks them, collects the problems, indexes the entries. */
+function indexPass(file: string, source: ByteSource, settingsOf: (profile: Readonly<Record<string, unknown>> | undefined) => Settings, given: Settings | undefined) {
+  const problems: SnapshotProblem[] = [];
+  let settings = given;
+  let keys: SnapshotKeysIndex | undefined;
+  let ranges = new Float64Array(1024);
+  let count = 0;
+  const entries = new SnapshotEntryReader();
+  const profileOf = (root: Readonly<Record<string, unknown>>) => (root.profile !== null && typeof root.profile === 'object' && !Array.isArray(root.profile) ? (root.profile as Record<string, unknown>) : undefined);
+  const reader: SnapshotStreamReader = new SnapshotStreamReader(decodeUtf8, (e) => {
+    if (!keys) {
+      // The settings from the profile, when it came before the users (as this tool writes it).
+      settings ??= settingsOf(profileOf(reader.rootSoFar()));
+      keys = new SnapshotKeysIndex(settings);
+    }
+    const line = reader.lineAt(e.start);
+    const entry = entries.read(e.raw, e.k, e.start, (p) => problems.push({ ...p, line }));
+    if (entry.user) keys.add(e.k, entry.user);
+    if (2 * count + 2 > ranges.length) {
+      const bigger = new Float64Array(ranges.length * 2);
+      bigger.set(ranges);
+      ranges = bigger;
+    }
+    ranges[2 * count] = e.start;
+    ranges[2 * count + 1] = e.end;
+    count++;
+  });
+  // UTF-8 is checked piece by piece (a sequence cut by a piece waits for the next one).
+  let carry = new Uint8Array(0);
+  for (let at = 0; at < source.size; at += PIECE) {
+    const piece = source.read(at, Math.min(source.size, at + PIECE));
+    const bytes = carry.length > 0 ? Buffer.concat([carry, piece]) : piece;
+    const last = at + PIECE >= source.size;
+    const keep = last ? 0 : incompleteUtf8Tail(bytes);
+    const body = bytes.subarray(0, bytes.length - keep);
+    if (!isUtf8(body)) throw new InputError(`cannot read ${file}: it is not UTF-8 text`);
+    carry = bytes.slice(bytes.length - keep);
+    reader.push(body);
+  }
+  const end = reader.end();
+  problems.push(...end.problems);
+  const fail = (first: SnapshotProblem | undefined) => new InputError(first ? `cannot use the snapshot ${describeSnapshotProblem(file, first)}` : `cannot use the snapshot ${file}`);
+  if (!end.root) throw fail(problems.find((p) => p.severity === 'error'));
+  const rootProblems: SnapshotProblem[] = [];
+  const usable = checkSnapshotRoot(end.root, (p) => rootProblems.push({ ...p, line: 1 }));
+  if (end.usersNotList) rootProblems.push({ severity: 'error', path: '$.users', message: '"users" must be a list', offset: 0, line: 1 });
+  if (!usable || end.usersNotList) throw fail(rootProblems.find((p) => p.severity === 'error'));
+  const finalSettings = settingsOf(profileOf(end.root));
+  return { root: end.root, usersKeyIndex: end.usersKeyIndex, problems: [...rootProblems, ...problems], keys: keys ?? new SnapshotKeysIndex(finalSettings), ranges, count, settings: settings ?? finalSettings, finalSettings };
 }
 
 /** What a file at the target must be for a write to replace it. */
