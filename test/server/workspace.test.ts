@@ -95,6 +95,28 @@ describe('workspace diagnostics', () => {
     await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 2 }] });
     await until('the new problem', published(uri, (d) => d.some((x) => x.code === 'invalid-date')));
   });
+
+  it('follows changes on disk by itself when the client reports none: a file changed, a new folder of files, a file deleted', async () => {
+    const folder = workspace({ 'users.xml': STAFF, 'notes/readme.txt': 'x' });
+    client = await startTestServer({ folder, config: {} });
+    const uri = fileUri(join(folder, 'users.xml'));
+    await until('first check', published(uri, (d) => !d.some((x) => x.code === 'invalid-date')));
+    const bad = (text: string) => text.replace('<first_name>Jane</first_name>', '<first_name>Jane</first_name><birth_date>1990-13-01</birth_date>');
+    // No workspace/didChangeWatchedFiles from here on: only the server's own watcher can tell.
+    writeFileSync(join(folder, 'users.xml'), bad(STAFF));
+    await until('the changed file', published(uri, (d) => d.some((x) => x.code === 'invalid-date')));
+    mkdirSync(join(folder, 'batch', 'night'), { recursive: true });
+    writeFileSync(join(folder, 'batch', 'night', 'users-01.xml'), bad(STUDENTS));
+    writeFileSync(join(folder, 'notes', 'users-02.xml'), bad(STUDENTS));
+    for (const name of ['batch/night/users-01.xml', 'notes/users-02.xml']) {
+      await until(name, published(fileUri(join(folder, name)), (d) => d.some((x) => x.code === 'invalid-date')));
+    }
+    rmSync(join(folder, 'batch'), { recursive: true });
+    rmSync(join(folder, 'users.xml'));
+    await until('problems of the deleted files gone', () =>
+      ['batch/night/users-01.xml', 'users.xml'].every((n) => client!.diagnostics.get(fileUri(join(folder, n)))?.diagnostics.length === 0) ? true : undefined,
+    );
+  });
 });
 
 describe('almaSis.feed: the files of a folder as one feed', () => {

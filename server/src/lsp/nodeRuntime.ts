@@ -34,7 +34,8 @@ export function nodeRuntime(): Runtime {
     },
     fileSize: async (path) => {
       try {
-        return (await fs.promises.stat(path)).size;
+        const s = await fs.promises.stat(path);
+        return s.isFile() ? s.size : undefined;
       } catch {
         return undefined;
       }

@@ -15,7 +15,7 @@ export interface Runtime {
   readDir(path: string): Promise<string[]>;
   /** The entries of a directory with their kind (symbolic links are `other`: never followed); [] when it cannot be read. */
   readDirEntries(path: string): Promise<{ readonly name: string; readonly kind: 'file' | 'dir' | 'other' }[]>;
-  /** A file's size in bytes; undefined when it is not there. */
+  /** A file's size in bytes; undefined when it is not there or is not a file (a folder). */
   fileSize(path: string): Promise<number | undefined>;
   /**
    * Calls `onChange` when something in `dir` changes (a file written, created, renamed over,

@@ -2,7 +2,6 @@ import {
   CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
-  FileChangeType,
   type Connection,
   type InitializeParams,
   type InitializeResult,
@@ -105,7 +104,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
         const p = uriToPath(change.uri);
         if (!p) continue;
         envs.fileChanged(p);
-        workspace.fileChanged(p, change.type === FileChangeType.Deleted);
+        workspace.fileChanged(p);
       }
     }),
   );

@@ -5,8 +5,11 @@
  * one zip: a Match ID or identifier repeated across them is reported in both files, each
  * pointing at the other (related information). Closed files are read from disk, open ones from
  * the editor; one file at a time, yielding between files and between slices of users, so that
- * typing is never held up; a change on disk checks that file again. Logs say how many files,
- * never which or what is in them.
+ * typing is never held up; a change on disk checks that file again. The server watches the
+ * folders it walked itself, as well as taking the client's `workspace/didChangeWatchedFiles`:
+ * not every client watches files (Helix, older Neovim), and an editor's own watcher can fail
+ * (too many folders for the system's inotify limits) without the server hearing of it. Logs say
+ * how many files, never which or what is in them.
  */
 import type { Connection, Diagnostic, DiagnosticRelatedInformation, Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -24,12 +27,16 @@ import { pathToUri, uriToPath } from './locate';
 import { DocumentModel, toSeverity } from './model';
 import type { OpenDocuments } from './openDocuments';
 import { describeError, type Logger } from './runSafe';
-import type { Runtime } from './runtime';
+import type { Disposable, Runtime } from './runtime';
 
 /** VS Code's defaults of `files.exclude` and `search.exclude`, for clients that do not say. */
 const DEFAULT_EXCLUDES = ['**/.git', '**/.svn', '**/.hg', '**/CVS', '**/.DS_Store', '**/Thumbs.db', '**/node_modules', '**/bower_components'];
 /** A ceiling on what one scan walks, so a huge folder cannot keep the server busy for long. */
 const MAX_ENTRIES = 200_000;
+/** A ceiling on the folders the server watches itself; beyond it, only the client's watcher tells. */
+const MAX_WATCHED_DIRS = 2_000;
+/** Editors and export scripts write a file in several steps (and two watchers report each): one check after the burst. */
+const CHANGE_SETTLE_MS = 100;
 
 /** One SIS file of the workspace, as the feed and the Problems panel know it. */
 interface WorkspaceFile {
@@ -59,6 +66,10 @@ export class WorkspaceFiles {
   private rescan = false;
   private readonly queue: string[] = [];
   private draining = false;
+  /** The folders walked by the last scan, each watched by the server (`Runtime.watchDir`). */
+  private readonly dirWatches = new Map<string, Disposable>();
+  /** Changes on disk waiting for their burst to end, by path. */
+  private readonly settling = new Map<string, Disposable>();
   private disposed = false;
   private readonly maxFileBytes: number;
 
@@ -98,15 +109,22 @@ export class WorkspaceFiles {
 
   private async scanOnce(): Promise<void> {
     const found = new Map<string, WorkspaceFile>();
+    const walked = new Set<string>();
     this.options = new Map();
     for (const folder of this.config.folders) {
       const options = await this.envs.folderOptions(folder);
       this.options.set(folder, options);
       if (!options.workspaceDiagnostics && !options.feed) continue;
-      for (const file of await this.discover(folder, options)) {
+      for (const file of await this.discover(folder, folder, options, walked)) {
         const uri = pathToUri(file);
         found.set(uri, this.files.get(uri) ?? { uri, path: file, folder, relative: path.relative(folder, file).split(path.sep).join('/'), feed: [] });
       }
+    }
+    // Folders no longer walked (a setting turned the check off, a folder went) are no longer watched.
+    for (const [dir, watch] of this.dirWatches) {
+      if (walked.has(dir) || this.rescan) continue;
+      watch.dispose();
+      this.dirWatches.delete(dir);
     }
     // Files no longer part of the workspace check: their diagnostics go (open ones keep theirs).
     for (const [uri, f] of this.files) {
@@ -133,12 +151,17 @@ export class WorkspaceFiles {
     await this.updateFeeds();
   }
 
-  /** The `.xml` files of a folder that are SIS files, outside the excluded folders, in name order. */
-  private async discover(folder: string, options: EditorOptions): Promise<string[]> {
+  /**
+   * The `.xml` files under `start` (a workspace folder or a folder in it) that are SIS files,
+   * outside the excluded folders, in name order. Each folder walked is watched and added to `walked`.
+   */
+  private async discover(folder: string, start: string, options: EditorOptions, walked?: Set<string>): Promise<string[]> {
     const excluded = picomatch(await this.excludes(folder), { dot: true });
     const out: string[] = [];
     let entries = 0;
     const walk = async (dir: string): Promise<void> => {
+      walked?.add(dir);
+      this.watchDir(dir);
       for (const e of await this.runtime.readDirEntries(dir)) {
         if (++entries > MAX_ENTRIES || this.disposed) return;
         const full = path.join(dir, e.name);
@@ -150,7 +173,7 @@ export class WorkspaceFiles {
       // Let requests and edits in between folders.
       await this.pause();
     };
-    await walk(folder);
+    await walk(start);
     if (entries > MAX_ENTRIES) this.say('info', `workspace: more than ${MAX_ENTRIES} entries in a folder; the rest is not checked`);
     return out.sort();
   }
@@ -252,19 +275,69 @@ export class WorkspaceFiles {
     return new Promise((resolve) => this.runtime.setTimeout(resolve, 0));
   }
 
-  /** A file changed on disk (created, changed, deleted): check it again, or forget it. */
-  fileChanged(file: string, deleted: boolean): void {
-    if (!/\.xml$/i.test(file)) return;
-    const uri = pathToUri(file);
-    const known = this.files.get(uri);
-    if (deleted) {
-      if (!known) return;
-      this.files.delete(uri);
-      if (!this.documents.get(uri)) this.send(uri, []);
-      void this.updateFeeds(known.folder);
+  /**
+   * The client says a file changed on disk (created, changed, deleted). The server's own
+   * watcher reports the same changes; both wait for the burst to end and are then one check.
+   */
+  fileChanged(file: string): void {
+    if (/\.xml$/i.test(file)) this.settle(file);
+  }
+
+  /** Watches a folder the scan walked (up to a ceiling), unless it is watched already. */
+  private watchDir(dir: string): void {
+    if (this.dirWatches.has(dir) || this.dirWatches.size >= MAX_WATCHED_DIRS || this.disposed) return;
+    this.dirWatches.set(
+      dir,
+      this.runtime.watchDir(dir, (name) => {
+        // No name (the runtime fell back to polling): anything in the folder may have changed.
+        this.settle(name ? path.join(dir, name) : dir);
+      }),
+    );
+  }
+
+  /** Acts on a change once no other change of the same path came for a moment. */
+  private settle(changed: string): void {
+    this.settling.get(changed)?.dispose();
+    this.settling.set(
+      changed,
+      this.runtime.setTimeout(() => {
+        this.settling.delete(changed);
+        this.onDisk(changed).catch((err) => this.say('error', `workspace check failed: ${describeError(err)}`));
+      }, CHANGE_SETTLE_MS),
+    );
+  }
+
+  /** What a settled change is now: an SIS file to check, a new folder to walk, or files gone. */
+  private async onDisk(changed: string): Promise<void> {
+    if (this.disposed) return;
+    if ((await this.runtime.fileSize(changed)) !== undefined) {
+      if (/\.xml$/i.test(changed)) this.enqueue(pathToUri(changed));
       return;
     }
-    this.enqueue(uri);
+    // Not a file: a folder that appeared (or, when polling, changed), or something that went.
+    const folder = this.folderOf(changed);
+    const options = folder ? this.options.get(folder) : undefined;
+    if (folder && options && (options.workspaceDiagnostics || options.feed) && (await this.runtime.readDirEntries(changed)).length > 0) {
+      const rel = path.relative(folder, changed).split(path.sep).join('/');
+      if (rel !== '' && picomatch(await this.excludes(folder), { dot: true })(rel)) return;
+      for (const file of await this.discover(folder, changed, options)) {
+        // Files new to the check; when polling named no file, also the folder's own files.
+        if (!this.files.has(pathToUri(file)) || path.dirname(file) === changed) this.enqueue(pathToUri(file));
+      }
+    }
+    for (const f of [...this.files.values()]) {
+      if (f.path !== changed && !f.path.startsWith(changed + path.sep)) continue;
+      if ((await this.runtime.fileSize(f.path)) !== undefined) continue;
+      // Gone from disk: its problems go, and its feed is checked without it.
+      this.files.delete(f.uri);
+      if (!this.documents.get(f.uri)) this.send(f.uri, []);
+      await this.updateFeeds(f.folder);
+    }
+  }
+
+  /** The workspace folder a path lies in (the innermost, when folders nest). */
+  private folderOf(file: string): string | undefined {
+    return this.config.folders.filter((d) => file === d || file.startsWith(d + path.sep)).sort((a, b) => b.length - a.length)[0];
   }
 
   /** The document was closed: from now on the Problems panel shows it as a workspace file. */
@@ -295,7 +368,7 @@ export class WorkspaceFiles {
     if (!file) return;
     let f = this.files.get(uri);
     if (!f) {
-      const folder = this.config.folders.filter((d) => file.startsWith(d + path.sep)).sort((a, b) => b.length - a.length)[0];
+      const folder = this.folderOf(file);
       const options = folder ? this.options.get(folder) : undefined;
       if (!folder || !options || (!options.workspaceDiagnostics && !options.feed)) return;
       const rel = path.relative(folder, file).split(path.sep).join('/');
@@ -387,6 +460,10 @@ export class WorkspaceFiles {
 
   dispose(): void {
     this.disposed = true;
+    for (const w of this.dirWatches.values()) w.dispose();
+    for (const t of this.settling.values()) t.dispose();
+    this.dirWatches.clear();
+    this.settling.clear();
   }
 }
 
