@@ -18,6 +18,12 @@ export interface Problem {
   readonly data?: Readonly<Record<string, unknown>>;
   /** Other places the problem is about (the first holder of a duplicate value), as LSP's related information. */
   readonly related?: readonly RelatedLocation[];
+  /**
+   * Set on a grouped finding (one per file and code for a harmless pattern repeated across
+   * users; docs/diagnostics.md, "Grouped findings"): how many occurrences it stands for, the
+   * first (this one) included, and in how many users. `related` then lists the next ones, capped.
+   */
+  readonly group?: { readonly count: number; readonly users: number };
 }
 
 /**

@@ -288,5 +288,7 @@ describe('alma-sis codes', () => {
     const json = JSON.parse(run(['codes', '--format', 'json']).stdout);
     expect(json.format).toBe('alma-sis-codes');
     expect(json.codes.map((c: { code: string }) => c.code)).toEqual(Object.keys(DIAGNOSTIC_CODES));
+    expect(json.codes.filter((c: { grouped: boolean }) => c.grouped).map((c: { code: string }) => c.code)).toContain('segment-type-ignored');
+    expect(json.codes.find((c: { code: string }) => c.code === 'mandatory-value-missing').grouped).toBe(false);
   });
 });

@@ -187,10 +187,29 @@ describe('quick fixes', () => {
   });
 
   it('an empty element that would wipe data: keep what Alma holds, or remove it', async () => {
-    const { text: removed } = await fix('empty-value', /Remove/, '<campus_code/>');
-    expect(removed).toBe(broken.replace('\n    <campus_code/>', ''));
     const { text: kept } = await fix('empty-value', /Keep what Alma holds now: MAIN/, '<campus_code></campus_code>');
     expect(kept).toBe(broken.replace('<campus_code></campus_code>', '<campus_code>MAIN</campus_code>'));
+    const { text: removed } = await fix('empty-value', /Remove/, '<campus_code></campus_code>');
+    expect(removed).toBe(broken.replace('\n    <campus_code></campus_code>', ''));
+  });
+
+  it('a grouped finding: its later occurrences are related information, and keep their quick fixes', async () => {
+    // Both empty campus codes (two users) are one grouped empty-value diagnostic, at the first.
+    const grouped = diagnostics.filter((x) => x.code === 'empty-value');
+    expect(grouped).toHaveLength(1);
+    expect(broken.split('\n')[grouped[0].range.start.line]).toContain('<campus_code></campus_code>');
+    expect(grouped[0].message).toMatch(/\(and 1 more users\)$/);
+    const later = grouped[0].relatedInformation?.find((r) => broken.split('\n')[r.location.range.start.line].includes('<campus_code/>'));
+    expect(later, 'the second empty campus_code as related information').toBeDefined();
+    // With the cursor there, no diagnostic of its own: the fixes come all the same.
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: later!.location.range,
+      context: { diagnostics: [] },
+    })) as CodeAction[];
+    const remove = actions.find((a) => /Remove/.test(a.title));
+    expect(remove, `a fix at the later occurrence; got ${actions.map((a) => a.title).join(', ')}`).toBeDefined();
+    expect(applyEdits(broken, remove!.edit!.changes![uri])).toBe(broken.replace('\n    <campus_code/>', ''));
   });
 
   it('a duplicate user: remove the later one', async () => {

@@ -4,6 +4,7 @@
  * twin (`streamCheck.ts`), which tests hold equal to this; callers that have the bytes in hand
  * (the extension's upload check, the fuzzer, the corpus tests) use this one.
  */
+import { groupDocumentProblems } from '../../../shared/src/analysis';
 import type { Problem } from '../../../shared/src/diagnostics';
 import type { Settings } from '../../../shared/src/settings';
 import { readSisDocument } from '../../../shared/src/sis/read';
@@ -18,6 +19,8 @@ export interface CheckOptions {
   /** `YYYY-MM-DD`: the core has no clock; the command line passes today's date (or `--today`). */
   readonly today: string;
   readonly codeTables?: CodeTables;
+  /** Every occurrence of a grouped finding on its own (`--all-findings`); by default they are grouped. */
+  readonly allFindings?: boolean;
 }
 
 /** The diagnostics of a text whose encoding problems are already known. */
@@ -25,7 +28,8 @@ export function checkText(path: string, text: string, encodingProblems: readonly
   const problems: Problem[] = [...encodingProblems];
   if (!undecodable) {
     const doc = readSisDocument(text);
-    const found = validateDocument(doc, { settings: options.settings, today: options.today, codeTables: options.codeTables });
+    let found = validateDocument(doc, { settings: options.settings, today: options.today, codeTables: options.codeTables });
+    if (!options.allFindings) found = groupDocumentProblems(found, doc.users);
     // A UTF-16 file is reported once from its bytes; its declaration would say it a second time.
     const encodingReported = encodingProblems.some((p) => p.code === 'unsupported-encoding');
     for (const p of found) if (!(encodingReported && p.code === 'unsupported-encoding')) problems.push(p);

@@ -1,4 +1,5 @@
 /** `alma-sis codes`: every diagnostic code with its one-line meaning (the catalogue in `shared/src/diagnostics.ts`). */
+import { GROUPED_CODES } from '../../../shared/src/analysis/grouping';
 import { DIAGNOSTIC_CODES, type DiagnosticCode } from '../../../shared/src/diagnostics';
 import type { Command } from './command';
 import { EXIT_OK } from './command';
@@ -14,7 +15,8 @@ export function codesText(): string {
 }
 
 export function codesJson(): string {
-  const codes = (Object.keys(DIAGNOSTIC_CODES) as DiagnosticCode[]).map((code) => ({ code, summary: DIAGNOSTIC_CODES[code].summary }));
+  // `grouped`: a repeated finding of this code is reported once per file unless it is an error (docs/diagnostics.md).
+  const codes = (Object.keys(DIAGNOSTIC_CODES) as DiagnosticCode[]).map((code) => ({ code, summary: DIAGNOSTIC_CODES[code].summary, grouped: GROUPED_CODES.has(code) }));
   return `${JSON.stringify({ format: 'alma-sis-codes', version: 1, codes }, null, 2)}\n`;
 }
 

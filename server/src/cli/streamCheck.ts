@@ -9,7 +9,7 @@
  * and standard input can all be read again), only for the lines that have a diagnostic.
  */
 import type { Problem, Severity } from '../../../shared/src/diagnostics';
-import { analysisInputs } from '../../../shared/src/analysis';
+import { analysisInputs, asFinding, FindingGrouper, groupedProblem } from '../../../shared/src/analysis';
 import { SisFeedReader } from '../../../shared/src/analysis/stream';
 import type { LineStarts } from '../../../shared/src/text/lines';
 import { shiftProblem } from '../../../shared/src/validate';
@@ -37,6 +37,8 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, h
 interface ReadFile {
   readonly doc: InputDocument;
   readonly problems: Problem[];
+  /** The file's grouped findings so far (each group: the first, the counts, the related list capped). */
+  readonly groups?: FindingGrouper<Problem>;
   readonly lines: LineStarts;
   readonly hidden: Record<Severity, number>;
   failed?: boolean;
@@ -47,7 +49,9 @@ interface ReadFile {
  * files of a zip that Alma reads as one run): duplicates are found across the files, each with
  * its first holder as related information, and a first holder in an earlier file gets a note.
  * Problems less severe than `minSeverity` are only counted (in `hidden`), not kept: a large file
- * can have hundreds of thousands of them. A file that fails to read is reported through
+ * can have hundreds of thousands of them. A harmless finding repeated across users is kept
+ * once per file and code (the core's `FindingGrouper`: the first, two counts and the related
+ * list capped) unless `options.allFindings`. A file that fails to read is reported through
  * `onFailure` and left out; the others go on.
  */
 export async function checkFeedStreaming(
@@ -67,11 +71,16 @@ export async function checkFeedStreaming(
   let current: ReadFile | undefined;
   // One inputs object for the whole run: the validator prepares itself once per object.
   const reader = new SisFeedReader(analysisInputs(options.settings, options), ({ user, analysis }) => {
-    for (const p of analysis.problems) keep(current!, shiftProblem(p, user.start));
+    const file = current!;
+    for (const p of analysis.problems) {
+      const q = shiftProblem(p, user.start);
+      if (!file.groups?.offer(q, user.index)) keep(file, q);
+    }
   }, docs[0]?.path);
   for (const [i, doc] of docs.entries()) {
     if (i > 0) reader.nextFile(doc.path);
-    const file: ReadFile = { doc, problems: [], lines: reader.lines, hidden: { error: 0, warning: 0, information: 0, hint: 0 } };
+    const groups = options.allFindings ? undefined : new FindingGrouper<Problem>(asFinding);
+    const file: ReadFile = { doc, problems: [], groups, lines: reader.lines, hidden: { error: 0, warning: 0, information: 0, hint: 0 } };
     current = file;
     files.push(file);
     let ended = false;
@@ -80,6 +89,7 @@ export async function checkFeedStreaming(
       for await (const piece of decoded.pieces) reader.push(piece);
       const read = reader.end();
       ended = true;
+      for (const g of groups?.result() ?? []) keep(file, groupedProblem(g, i));
       for (const p of decoded.problems) keep(file, p);
       if (decoded.undecodable) continue;
       // A UTF-16 file is reported once from its bytes; its declaration would say it a second time.

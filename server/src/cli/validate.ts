@@ -1,7 +1,9 @@
 /**
- * `alma-sis validate FILE...` (contract §4, §5): every `.xml`, every `.xml` inside a `.zip`, or
- * standard input (`-`); text for people, `--format json` (contract §4) or `--format sarif`.
- * Exit 0: no errors (warnings allowed); 1: at least one error; 2: bad usage or an unreadable input.
+ * `alma-sis validate FILE...` (docs/cli.md): every `.xml`, every `.xml` inside a `.zip`, or
+ * standard input (`-`); text for people, `--format json` (docs/diagnostics.md) or `--format sarif`.
+ * A harmless finding repeated across users is reported once per file and code unless
+ * `--all-findings`. Exit 0: no errors (warnings allowed); 1: at least one error; 2: bad usage or
+ * an unreadable input.
  */
 import { localDay } from '../../../shared/src/analysis';
 import type { Severity } from '../../../shared/src/diagnostics';
@@ -38,7 +40,9 @@ export const command: Command = {
     "user schema and Alma's own loading rules. Lenient by default (what Alma's loader accepts);",
     '--strict checks the XSD to the letter. The XML files of one zip are one feed, as Alma reads',
     'them in one run: a value repeated in a later file is a duplicate there. --feed makes all the',
-    'files named one feed (files you will zip together).',
+    'files named one feed (files you will zip together). A harmless finding that many users carry',
+    '(segment_type="Internal" on every segment) is reported once per file, at its first place, with',
+    'how many users carry it; --all-findings reports each one. Errors are never grouped.',
     '',
     'Exit codes: 0 no errors (warnings allowed), 1 at least one error, 2 bad usage or an unreadable input.',
   ].join('\n'),
@@ -53,6 +57,7 @@ export const command: Command = {
       choices: SEVERITIES,
       description: 'report only this severity and worse (default: information for text, everything for json and sarif)',
     },
+    { name: 'all-findings', kind: 'boolean', description: 'report every occurrence of a grouped finding on its own (default: once per file and code)' },
   ],
   async run(args, ctx) {
     if (args.positionals.length === 0) throw new UsageError('no file given (a .xml, a .zip, or - for standard input)');
@@ -74,7 +79,7 @@ export const command: Command = {
       for (const w of loaded.warnings) ctx.stderr.write(`alma-sis validate: warning: ${w}\n`);
       codeTables = loaded.tables;
     }
-    const options: CheckOptions = { settings, today, codeTables };
+    const options: CheckOptions = { settings, today, codeTables, allFindings: booleanOption(args, 'all-findings') === true };
     // Hints (e.g. segment_type on every segment) are for editors, which show them faintly; in a
     // terminal they would bury the rest, so the text format leaves them out unless asked.
     const minSeverity = (stringOption(args, 'min-severity') as Severity | undefined) ?? (format === 'text' ? 'information' : 'hint');

@@ -1,6 +1,6 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic, type Position, type Range } from 'vscode-languageserver';
-import { analysisCaches, analysisInputs, DocumentAnalysis, localDay, snapshotProblems, type AnalysisCaches, type AnalysisInputs, type LocatorSource, type UserPlanView } from '../../../shared/src/analysis';
+import { analysisCaches, analysisInputs, DocumentAnalysis, FindingGrouper, localDay, snapshotProblems, type FindingGroup, type AnalysisCaches, type AnalysisInputs, type LocatorSource, type UserPlanView } from '../../../shared/src/analysis';
 import type { Problem, Severity } from '../../../shared/src/diagnostics';
 import type { Settings, SettingProblem } from '../../../shared/src/settings';
 import type { UserKeys } from '../../../shared/src/sis/keys';
@@ -90,19 +90,33 @@ export class DocumentModel {
     return { start: this.doc.positionAt(start), end: this.doc.positionAt(end) };
   }
 
-  /** All diagnostics of this version; yields between slices and stops (undefined) when `yieldNow` says so. */
+  /**
+   * All diagnostics of this version; yields between slices and stops (undefined) when `yieldNow`
+   * says so. A harmless finding repeated across users is published once, grouped by the core's
+   * `FindingGrouper` in a last pass over the per-user diagnostics as cached (no user is
+   * analysed or converted again for it).
+   */
   async diagnostics(yieldNow?: Yield): Promise<Diagnostic[] | undefined> {
     const out: Diagnostic[] = [];
     for (const p of this.sis.problems) out.push(this.toDiagnostic(p, 0));
     const users = this.sis.users;
     const facts = this.analysis.fileFacts();
+    const groups = new FindingGrouper<Diagnostic>((d) => ({ code: String(d.code), severity: fromSeverity(d.severity), message: d.message }));
     for (let i = 0; i < users.length; i++) {
       if (yieldNow && i % 2000 === 1999 && !(await yieldNow())) return undefined;
-      for (const d of this.userDiagnostics(users[i])) out.push(d);
+      for (const d of this.userDiagnostics(users[i])) if (!groups.offer(d, i)) out.push(d);
     }
     for (const p of facts.frame) out.push(this.toDiagnostic(p, 0));
     for (const { index, problem } of facts.perUser) out.push(this.toDiagnostic(problem, users[index].start));
+    for (const g of groups.result()) out.push(this.groupedDiagnostic(g));
     return out;
+  }
+
+  /** A group as one diagnostic: the first occurrence (its quick fixes still apply), the next ones as related information. */
+  private groupedDiagnostic(g: FindingGroup<Diagnostic>): Diagnostic {
+    if (g.count <= 1) return g.first;
+    const relatedInformation = g.related.map((d) => ({ location: { uri: this.doc.uri, range: d.range }, message: d.message }));
+    return { ...g.first, message: g.message, relatedInformation };
   }
 
   /**
@@ -146,6 +160,11 @@ export class DocumentModel {
     if (p.related) d.relatedInformation = p.related.filter((r) => r.file === 0).map((r) => ({ location: { uri: this.doc.uri, range: this.range(r.start, r.end) }, message: r.message }));
     return d;
   }
+}
+
+/** The core's severity of an LSP diagnostic (the inverse of `toSeverity`). */
+function fromSeverity(s: DiagnosticSeverity | undefined): Severity {
+  return s === DiagnosticSeverity.Error ? 'error' : s === DiagnosticSeverity.Warning ? 'warning' : s === DiagnosticSeverity.Information ? 'information' : 'hint';
 }
 
 export function toSeverity(s: Severity): DiagnosticSeverity {

@@ -9,6 +9,7 @@
  *   per feed  feedFacts(users' keys) → duplicates across users, the engine's feed
  *   document  DocumentAnalysis: all of the above, lazily, reusing results after an edit
  *   stream    SisFeedReader: the same steps over a file read piece by piece, each user forgotten
+ *   shown     FindingGrouper: a harmless finding repeated across users, once per file and code
  *
  * Besides: which snapshot a document uses (`snapshotLocator.ts`), reading the snapshot and the
  * code tables from text (`sources.ts`), and codes and labels for a field (`codes.ts`).
@@ -19,6 +20,7 @@ export { analyseUser, analyseScannedUser, planContextKey, planUserChunk, rebaseP
 export { feedFacts, sameFeedKeys, moveToKeys, type FeedFacts, type FeedUser } from './feed';
 export { planView, snapshotProblems, listOf, isCompared, listElement, type UserPlanView, type FieldView, type SegmentView, type RejectionView } from './view';
 export { DocumentAnalysis, analysisCaches, type AnalysisCaches, type DocumentFacts } from './document';
+export { FindingGrouper, GROUPED_CODES, GROUPED_RELATED_LIMIT, asFinding, groupDocumentProblems, groupedMessage, groupedProblem, isGroupedFinding, thousands, type Finding, type FindingGroup, type GroupCount } from './grouping';
 export { codeLabel, codeOffers, type CodeOffer } from './codes';
 export { readSnapshotText, snapshotProblemText, readCodeTablesText, codeTableProblemText, type SnapshotRead, type CodeTablesRead } from './sources';
 export * from './snapshotLocator';

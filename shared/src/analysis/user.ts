@@ -12,6 +12,7 @@ import type { FeedContext, SnapshotIndex, UserPlan } from '../engine/types';
 import type { UserKeys } from '../sis/keys';
 import type { SisUserChunk } from '../sis/types';
 import type { ElementTable } from '../xml/table';
+import { compareProblems } from '../validate/document';
 import { analyzeScan, analyzeUser, type UserAnalysis as Validation } from '../validate/user';
 import type { AnalysisInputs } from './inputs';
 
@@ -33,7 +34,7 @@ export function analyseScannedUser(user: { readonly table: ElementTable; readonl
 }
 
 function withReaderProblems(readerProblems: readonly Problem[], { problems, keys }: Validation): UserAnalysis {
-  if (readerProblems.length === 0) return { problems, keys };
+  if (readerProblems.length === 0) return { problems: inDocumentOrder(problems), keys };
   // The reader and the validator can report the same thing (an unclosed element): once.
   const seen = new Set<string>();
   const all: Problem[] = [];
@@ -43,7 +44,17 @@ function withReaderProblems(readerProblems: readonly Problem[], { problems, keys
     seen.add(k);
     all.push(p);
   }
-  return { problems: all, keys };
+  return { problems: inDocumentOrder(all), keys };
+}
+
+/**
+ * The problems in document order (a copy only when they are not): every host then meets a
+ * user's findings in the same order, so a grouped finding shows at the same first occurrence
+ * in the editor and on the command line (see `grouping.ts`).
+ */
+function inDocumentOrder(problems: readonly Problem[]): readonly Problem[] {
+  for (let i = 1; i < problems.length; i++) if (compareProblems(problems[i - 1], problems[i]) > 0) return [...problems].sort(compareProblems);
+  return problems;
 }
 
 const feedSerials = new WeakMap<FeedContext, number>();

@@ -1,8 +1,9 @@
 /**
- * `alma-sis validate --format json`: contract §4 to the letter (`format`, `version`,
- * `files[].path`, `files[].diagnostics[]` with 0-based LSP ranges), plus two additions the
- * contract allows: a `summary` of the counts, the `unreadable` inputs, and on a diagnostic the
- * `relatedInformation` (LSP's, with a `path`) of a duplicate's first holder.
+ * `alma-sis validate --format json`, as docs/cli.md documents it (`format`, `version`,
+ * `files[].path`, `files[].diagnostics[]` with 0-based LSP ranges), with these additions: a
+ * `summary` of the counts, the `unreadable` inputs, and on a diagnostic the
+ * `relatedInformation` (LSP's, with a `path`) of a duplicate's first holder or of a grouped
+ * finding's next occurrences, and a grouped finding's `count` and `userCount`.
  *
  * Written file by file as the files are checked (a large file can have hundreds of thousands
  * of diagnostics: the report is never built whole in memory). The text is the same as
@@ -26,6 +27,11 @@ function diagnosticJson(d: Diagnostic) {
   const json: Record<string, unknown> = { code: d.code, severity: d.severity, message: d.message, range: rangeJson(d.range) };
   // As LSP's relatedInformation, with the file's path as `files[].path` spells it.
   if (d.related?.length) json.relatedInformation = d.related.map((r) => ({ path: r.path, range: rangeJson(r.range), message: r.message }));
+  // A grouped finding (docs/diagnostics.md): the occurrences it stands for, the users carrying them.
+  if (d.group) {
+    json.count = d.group.count;
+    json.userCount = d.group.users;
+  }
   return json;
 }
 

@@ -17,6 +17,8 @@ export interface Diagnostic {
   readonly range: Range;
   /** Other places it is about (the first holder of a duplicate value, maybe in another file of the feed). */
   readonly related?: readonly RelatedDiagnosticLocation[];
+  /** A grouped finding: how many occurrences it stands for, and in how many users (`related` lists the next ones, capped). */
+  readonly group?: { readonly count: number; readonly users: number };
 }
 
 export interface RelatedDiagnosticLocation {

@@ -38,7 +38,7 @@ export function toDiagnostics(
       const f = feedFile(r.file);
       return { path: f.path, range: { start: f.positionAt(r.start), end: f.positionAt(r.end) }, message: r.message };
     });
-    diagnostics.push(related ? { ...d, related } : d);
+    diagnostics.push(related || p.group ? { ...d, ...(related ? { related } : {}), ...(p.group ? { group: p.group } : {}) } : d);
   }
   return diagnostics;
 }

@@ -94,6 +94,8 @@ export class SarifReportWriter {
         ruleIndex: RULE_INDEX.get(d.code) ?? -1,
         level: LEVEL[d.severity],
         message: { text: d.message },
+        // A grouped finding: SARIF's own count of the times a result was observed.
+        ...(d.group ? { occurrenceCount: d.group.count, properties: { userCount: d.group.users } } : {}),
         locations: [
           {
             physicalLocation: {

@@ -8,6 +8,7 @@
  * then one summary line. Colour only when asked for (a terminal without NO_COLOR). Text from
  * the file is shown with control characters replaced, so a hostile file cannot drive the terminal.
  */
+import { thousands } from '../../../../shared/src/analysis';
 import type { Severity } from '../../../../shared/src/diagnostics';
 import { countSeverities, type Counts, type Diagnostic, type FileFailure, type FileResult } from './model';
 
@@ -90,8 +91,11 @@ function plural(n: number, word: string): string {
 export function formatDiagnostic(file: FileResult, d: Diagnostic, options: TextOptions): string {
   const c = options.color;
   const where = `${file.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
-  // Related places (the first holder of a duplicate) as `= see path:line:col: message` lines.
-  const related = (d.related ?? []).map((r) => `\n  ${paint(c, ANSI.dim, '=')} see ${printable(`${r.path}:${r.range.start.line + 1}:${r.range.start.character + 1}`)}: ${printable(r.message)}`).join('');
+  // Related places (the first holder of a duplicate) as `= see path:line:col: message` lines; a
+  // grouped finding's next occurrences on one `= also at line:col, ...` line (same file, same code).
+  const related = d.group
+    ? relatedOfGroup(file, d, c)
+    : (d.related ?? []).map((r) => `\n  ${paint(c, ANSI.dim, '=')} see ${printable(`${r.path}:${r.range.start.line + 1}:${r.range.start.character + 1}`)}: ${printable(r.message)}`).join('');
   const head = `${paint(c, ANSI.bold, printable(where))}: ${paint(c, SEVERITY_COLOR[d.severity] + ANSI.bold, d.severity)} ${paint(c, ANSI.dim, d.code)}: ${printable(d.message)}${related}`;
   // Only part of a very long line may be known: columns count from where that part starts.
   const { text: line, cut } = file.lineFor ? file.lineFor(d) : { text: file.lineText(d.range.start.line), cut: 0 };
@@ -101,6 +105,14 @@ export function formatDiagnostic(file: FileResult, d: Diagnostic, options: TextO
   const num = String(d.range.start.line + 1);
   const gutter = ' '.repeat(num.length);
   return `${head}\n  ${paint(c, ANSI.dim, `${num} |`)} ${text}\n  ${paint(c, ANSI.dim, `${gutter} |`)} ${paint(c, SEVERITY_COLOR[d.severity], marker)}\n`;
+}
+
+/** `= also at 45:12, 60:12, … (--all-findings shows each)`: where a grouped finding occurs next. */
+function relatedOfGroup(file: FileResult, d: Diagnostic, c: boolean): string {
+  const places = (d.related ?? []).map((r) => (r.path === file.path ? '' : `${r.path}:`) + `${r.range.start.line + 1}:${r.range.start.character + 1}`);
+  const more = (d.group?.count ?? 1) - 1 - places.length;
+  const tail = more > 0 ? `, … ${thousands(more)} more` : '';
+  return `\n  ${paint(c, ANSI.dim, '=')} also at ${printable(places.join(', '))}${tail} (--all-findings shows each)`;
 }
 
 /** The summary line: `3 files checked: 2 errors, 1 warning.` */

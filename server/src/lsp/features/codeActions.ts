@@ -1,4 +1,5 @@
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import { isGroupedFinding } from '../../../../shared/src/analysis';
 import type { SisUserChunk } from '../../../../shared/src/sis/types';
 import type { XmlElement } from '../../../../shared/src/xml/types';
 import type { DocumentModel } from '../model';
@@ -17,7 +18,29 @@ export function codeActions(m: DocumentModel, params: CodeActionParams): CodeAct
     if (d.source !== 'alma-sis') continue;
     for (const a of fixesFor(m, d)) out.push({ ...a, kind: CodeActionKind.QuickFix, diagnostics: [d] });
   }
+  for (const d of groupedOccurrencesAt(m, params)) for (const a of fixesFor(m, d)) out.push({ ...a, kind: CodeActionKind.QuickFix });
   return out;
+}
+
+/**
+ * The occurrences of a grouped finding under the cursor that have no diagnostic of their own
+ * (only the first occurrence is published; the others are its related information): their
+ * quick fixes are offered all the same, from the user's problems as the core found them.
+ */
+function groupedOccurrencesAt(m: DocumentModel, params: CodeActionParams): Diagnostic[] {
+  const from = m.doc.offsetAt(params.range.start);
+  const to = m.doc.offsetAt(params.range.end);
+  const chunk = m.userAt(from);
+  if (!chunk) return [];
+  const published = new Set(params.context.diagnostics.map((d) => `${String(d.code)}@${m.doc.offsetAt(d.range.start)}`));
+  const found: Diagnostic[] = [];
+  for (const p of m.analysis.user(chunk).problems) {
+    const start = chunk.start + p.start;
+    const end = chunk.start + p.end;
+    if (start > to || end < from || !isGroupedFinding(p.code, p.severity) || published.has(`${p.code}@${start}`)) continue;
+    found.push(m.toDiagnostic(p, chunk.start));
+  }
+  return found;
 }
 
 type Fix = Omit<CodeAction, 'kind' | 'diagnostics'>;
