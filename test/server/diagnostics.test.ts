@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
+import { groupDocumentProblems } from '../../shared/src/analysis';
 import { readSisDocument } from '../../shared/src/sis/read';
 import { validateDocument } from '../../shared/src/validate';
 import { LineIndex } from '../../shared/src/text/lines';
@@ -37,7 +38,9 @@ const key = (d: { code?: unknown; range: Diagnostic['range'] }) =>
 function cliDiagnostics(text: string, raw: unknown = {}): string[] {
   const { settings } = settingsFrom(raw);
   const lines = new LineIndex(text);
-  const problems = validateDocument(readSisDocument(text), { settings, today: new Date().toISOString().slice(0, 10) });
+  const doc = readSisDocument(text);
+  // Grouped as the command line reports them (a harmless finding repeated across users once).
+  const problems = groupDocumentProblems(validateDocument(doc, { settings, today: new Date().toISOString().slice(0, 10) }), doc.users);
   return [...new Set(problems.map((p) => key({ code: p.code, range: { start: lines.positionAt(p.start), end: lines.positionAt(p.end) } })))].sort();
 }
 
