@@ -201,7 +201,7 @@ export function errorPlan(opts: GenOptions): Map<number, ErrorKind> {
   return plan;
 }
 
-function primaryIdOf(seed: number, index: number, style: Style, first: string, last: string): string {
+function primaryIdOf(index: number, style: Style, first: string, last: string): string {
   // Unique by index whatever the style, so matching and duplicates stay under control.
   const ascii = (s: string) => s.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase() || 'x';
   switch (style) {
@@ -224,7 +224,7 @@ export function fileUser(opts: GenOptions, index: number, errors = errorPlan(opt
   const first = rng.pick(FIRST);
   const last = rng.pick(LAST);
   const middle = rng.chance(0.4) ? rng.pick(MIDDLE) : undefined;
-  let primaryId = primaryIdOf(opts.seed, index, style, first, last);
+  let primaryId = primaryIdOf(index, style, first, last);
   const error = errors.get(index);
   const c: GenNode[] = [];
 
