@@ -1,6 +1,6 @@
 /**
- * Deterministic generator of realistic SIS user files (Alma "Users Synchronize" input, domain
- * §2) and matching Users-API snapshots (contract §2), for tests, benchmarks and the README.
+ * Deterministic generator of realistic SIS user files (Alma "Users Synchronize" input, Alma's
+ * `rest_user.xsd`) and matching Users-API snapshots (docs/plan.md), for tests, benchmarks and the docs.
  *
  * Pure: no Node built-ins. Output is handed piece by piece to a `write` callback so a caller can
  * stream 100k users (~160 MB) to disk without holding the file. Every user is derived from
@@ -116,7 +116,7 @@ const PHONE_TYPES: readonly CodeDef[] = [{ value: 'home', desc: 'Home' }, { valu
 
 // ---------------------------------------------------------------------------------------------
 // One model, two serialisations: a small element tree that is written as SIS XML and converted
-// to the Users API JSON shape (domain §8.3) for the snapshot.
+// to the Users API JSON shape for the snapshot.
 
 /** How a node maps to JSON: a code field `{value, desc}`, a boolean, a wrapper list, a record or plain text. */
 type Kind = 'text' | 'code' | 'bool' | 'list' | 'record';
@@ -460,7 +460,7 @@ export function generateSisXml(opts: GenOptions): { xml: string; summary: XmlSum
 }
 
 // ---------------------------------------------------------------------------------------------
-// Snapshot (contract §2): the Users API JSON shape plus `sync.protected`.
+// Snapshot (docs/plan.md): the Users API JSON shape plus `sync.protected`.
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -481,7 +481,7 @@ function recordToJson(node: GenNode): { [k: string]: Json } {
   const out: { [k: string]: Json } = {};
   for (const child of node.children ?? []) {
     if (child.kind === 'list') {
-      // Wrappers collapse to an array named after the repeated child (domain §8.3).
+      // Wrappers collapse to an array named after the repeated child, as the Users API writes them.
       const itemName = child.name === 'addresses' ? 'address' : child.name === 'rs_libraries' ? 'rs_library' : child.name.replace(/s$/, '');
       out[itemName] = (child.children ?? []).map(toJsonValue);
     } else {
@@ -492,7 +492,7 @@ function recordToJson(node: GenNode): { [k: string]: Json } {
   return out;
 }
 
-/** A field that staff changed by hand (contract §2 `sync.protected`). */
+/** A field that staff changed by hand (`sync.protected`, docs/plan.md). */
 const PROTECTABLE = ['user_group', 'campus_code', 'preferred_language', 'pin_number', 'user_title', 'job_category', 'pref_first_name', 'rs_libraries'] as const;
 
 const MEMBERSHIP = { newInFile: 0.08, onlySnapshotShare: 0.05 };
@@ -545,7 +545,7 @@ export function snapshotEntry(opts: GenOptions, index: number, stats?: SnapshotS
   const fu = fileUser(opts, index, new Map());
   const rng = new Rng(mix(opts.seed, index, SALT_SNAP));
   const user = recordToJson(fu.node);
-  // The API always answers with these (domain §8.3; corpus/api).
+  // The Users API always answers with these.
   user.record_type = user.record_type ?? { value: 'PUBLIC', desc: 'Public' };
   user.account_type = { value: 'EXTERNAL', desc: 'External' };
   user.external_id = 'SIS';
@@ -567,7 +567,7 @@ export function snapshotEntry(opts: GenOptions, index: number, stats?: SnapshotS
   for (const seg of [...contact.address, ...contact.email, ...contact.phone, ...(user.user_identifier as Json[]), ...(user.user_statistic as Json[]), ...(user.user_note as Json[]), ...(user.user_block as Json[])]) {
     (seg as { [k: string]: Json }).segment_type = 'External';
   }
-  // Some API answers spell booleans as strings (domain §8.3 [GH-COPYROLES]).
+  // Some Users API answers spell booleans as strings (seen in public API clients' stored answers).
   if (rng.chance(0.1)) for (const e of contact.email) (e as { [k: string]: Json }).preferred = String((e as { [k: string]: Json }).preferred);
 
   if (stats) {
@@ -593,7 +593,7 @@ export function snapshotEntry(opts: GenOptions, index: number, stats?: SnapshotS
     else contact.phone.push({ phone_number: `617-555-${pad(rng.int(0, 9999), 4)}`, preferred: false, preferred_sms: false, segment_type: 'External', phone_type: [{ value: 'home', desc: 'Home' }] });
   }
 
-  // Internal segments, which the sync keeps (domain §4.4).
+  // Internal segments, which the sync keeps (Ex Libris Developer Network blog "External user data behavior of SIS synchronization and API").
   if (rng.chance(0.15)) {
     const which = rng.int(0, 2);
     if (which === 0) (user.user_note as Json[]).push({ note_type: { value: 'CIRCULATION', desc: 'Circulation' }, note_text: 'Lost card fee waived', user_viewable: false, popup_note: false, created_by: 'staff', created_date: dateTime(rng, 2021, 2025), segment_type: 'Internal' });
@@ -637,7 +637,7 @@ export function snapshotEntry(opts: GenOptions, index: number, stats?: SnapshotS
           last = revert && incoming !== null ? incoming : null;
           break;
         default: {
-          // rs_libraries: a list of codes; lastSisValue is a list too (contract §2).
+          // rs_libraries: a list of codes; lastSisValue is a list too (docs/plan.md).
           const fileLibs = fileRsLibraries(fu);
           manual = [{ code: { value: 'LAW', desc: 'Law library' } }, { code: { value: 'MED', desc: 'Medical library' } }];
           last = revert ? fileLibs : ['MAIN'];

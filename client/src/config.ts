@@ -1,8 +1,8 @@
 /**
- * The `almaSis` settings as the extension hands them on. The profile keys of contract §1 are
- * passed only where the user set them (workspace folder, workspace or user settings), so that a
- * snapshot's own `profile` still applies where they did not (contract §1: "in the editor the
- * workspace settings override it"). `settingsFrom` in shared/ normalises them for everyone.
+ * The `almaSis` settings as the extension hands them on. The profile keys are passed only where
+ * the user set them (workspace folder, workspace or user settings), so that a snapshot's own
+ * `profile` still applies where they did not: "Only the ones you set are used, and they override
+ * the snapshot's own profile" (docs/editors.md). `settingsFrom` in shared/ normalises them for everyone.
  */
 import * as vscode from 'vscode';
 

@@ -1,6 +1,6 @@
 /**
  * File work of the extension that needs Node but not VS Code, so that it is tested in plain
- * Node: writing a snapshot safely (contract §5), undoing it, fingerprints, the upload zip.
+ * Node: writing a snapshot safely (docs/safety.md), undoing it, fingerprints, the upload zip.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -66,7 +66,9 @@ export async function fingerprintOfFile(file: string): Promise<string | undefine
 
 /**
  * The zip Alma's FTP fetch expects: one XML file per zip, named after it (`users.xml` →
- * `users.zip`), as the public loaders do (domain §1.1, §1.4 [GH-GIL] [GH-MIT]).
+ * `users.zip`), as the public loaders do (GIL-GALILEO's alma-user-integration-legacy-converter,
+ * MIT Libraries' alma-patronload); Alma reads SIS files from zips only (Alma online help
+ * "Student Information Systems").
  */
 export function uploadZipPath(xmlPath: string): string {
   const dir = path.dirname(xmlPath);

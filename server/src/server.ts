@@ -1,5 +1,5 @@
 /**
- * `alma-sis-language-server --stdio`: the language server of contract §6 for any editor.
+ * `alma-sis-language-server --stdio`: the language server for any editor (docs/editors.md).
  * Builds the connection (stdio, or the transport named on the command line) and the Node
  * runtime, and hands both to `startServer`.
  */

@@ -20,7 +20,7 @@ export const Commands = {
 export interface UserPreviewArgs {
   /** The SIS document's URI. */
   readonly uri: string;
-  /** 0-based position of the `<user>` element in the file (contract §3 `index`). */
+  /** 0-based position of the `<user>` element in the file (the plan's `index`, docs/plan.md). */
   readonly index: number;
   /** 0-based line of the `<user>` start tag. */
   readonly line: number;

@@ -1,5 +1,5 @@
 /**
- * `alma-sis apply FILE --snapshot SNAP [--out NEW]` (contract §3, §5): write the snapshot the
+ * `alma-sis apply FILE --snapshot SNAP [--out NEW]` (docs/plan.md, docs/cli.md): write the snapshot the
  * job would leave. Rejected users change nothing and the rest are applied, as Alma's job does
  * (exit 1 says some were rejected); a file Alma could not read as a whole writes nothing.
  */

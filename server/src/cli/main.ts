@@ -1,6 +1,6 @@
 /**
  * The dispatcher: finds the command in the table, parses its options, runs it and maps every
- * failure onto contract §5's exit codes. User mistakes end as one line on stderr and exit 2,
+ * failure onto the exit codes of docs/cli.md. User mistakes end as one line on stderr and exit 2,
  * never as a stack trace (set ALMA_SIS_DEBUG=1 to see one for an internal error).
  */
 import { UsageError, editDistance, formatOptionHelp, parseArgs, type OptionSpec } from './args';

@@ -1,5 +1,5 @@
 /**
- * `alma-sis plan FILE --snapshot SNAP` (contract §3, §5): what the Users Synchronize job would
+ * `alma-sis plan FILE --snapshot SNAP` (docs/plan.md, docs/cli.md): what the Users Synchronize job would
  * do to each user. Exit 0: plan made, nobody rejected; 1: some user rejected or the file has
  * errors; 2: bad usage, unreadable file or snapshot.
  */

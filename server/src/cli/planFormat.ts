@@ -61,7 +61,10 @@ export function planJsonOf(run: PlanRun, shown: readonly number[]): PlanJson & {
 
 const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m', magenta: '\x1b[35m' };
 
-/** Alma's job report, in its own words (knowledge article "SIS report 'Total records processed' - what does the number mean"). */
+/**
+ * Alma's job report, in its own words (Ex Libris knowledge article 'SIS report "Total records
+ * processed" - what does the number mean').
+ */
 export function summaryText(s: PlanSummary): string {
   return `Total users processed: ${s.processed} · rejected: ${s.rejected} · updated successfully: ${s.updated} · created successfully: ${s.created} · unchanged: ${s.unchanged}`;
 }

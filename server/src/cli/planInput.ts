@@ -20,7 +20,12 @@ import type { CliContext } from './command';
 import { settingsFromFlags } from './options';
 import { loadCodeTables } from './codeTables';
 
-/** Encoding problems that make Alma fail the whole file (Alma Online Help, "Student Information Systems": "Could not parse file"). */
+/**
+ * Problems that make Alma fail the whole file: bytes it cannot read as UTF-8 ("Invalid byte 1 of
+ * 1-byte UTF-8 sequence"), junk before the prolog ("Content is not allowed in prolog", FLVC's
+ * "Alma Fulfillment Resource Guide: Patron Load"), XML that does not parse ("Could not parse
+ * file", Alma online help "Student Information Systems").
+ */
 const FATAL_CODES = new Set(['invalid-utf8', 'unsupported-encoding', 'content-before-prolog', 'not-well-formed']);
 
 export interface PlanDocument {

@@ -1,6 +1,6 @@
 /**
  * Where the bytes of an input come from: an `.xml` file, every `.xml` inside a `.zip` (as
- * uploaded to Alma, domain §1.1), or standard input (`-`). Each document is handed on as an
+ * uploaded to Alma: Alma online help "Student Information Systems"), or standard input (`-`). Each document is handed on as an
  * async iterator of byte pieces, so that a later reader can stream a large file instead of
  * holding it whole; what needs the whole input today (a zip's central directory) says so.
  */

@@ -67,8 +67,13 @@ export function snapshotProblems(element: XmlElement, plan: UserPlanView, keys: 
   const out: Problem[] = [];
   for (const r of plan.rejections) {
     if (r.rule === 'reject-not-external') {
-      // Ex Libris knowledge article '"User is not external" error in User Loader (SIS) - how to resolve it?'
-      out.push({ code: 'user-not-external', severity: 'error', message: `${r.message}: the matching Alma user is Internal, and the job never updates internal users [KB-NOTEXT].`, start: keys.matchStart, end: keys.matchEnd });
+      out.push({
+        code: 'user-not-external',
+        severity: 'error',
+        message: `${r.message}: the matching Alma user is Internal, and the job never updates internal users (Ex Libris knowledge article "'User is not external' error in User Loader (SIS) - how to resolve it?").`,
+        start: keys.matchStart,
+        end: keys.matchEnd,
+      });
     } else if (r.rule === 'reject-identifier-taken') {
       out.push({ code: 'identifier-taken', severity: 'error', message: `${r.message}: another Alma user holds this identifier, so the user is rejected.`, start: r.start ?? element.start + 1, end: r.end ?? element.nameEnd });
     }

@@ -1,6 +1,7 @@
 /**
  * Which `.xml` files are Alma SIS user files: the root element is `<users>` (Alma's schema,
- * domain §1.2) or `<userRecords>` (MIT's production loader, accepted by Alma [GH-MIT]).
+ * `rest_users.xsd`) or `<userRecords>` (MIT Libraries' production loader, alma-patronload, whose
+ * files Alma accepts).
  * Pure: reads only the first characters of the text, so other XML is never disturbed.
  */
 export const SIS_ROOTS: readonly string[] = ['users', 'userRecords'];

@@ -133,7 +133,8 @@ function syncDecision(plan: UserPlanView, names: string[]): string | null {
     f.message,
   ];
   if (f.lastSisValue !== undefined) {
-    // Alma does not record who made the manual change; the snapshot keeps what the SIS sent before it.
+    // Alma does not record who made the manual change; the snapshot keeps what the SIS sent before it (Ex Libris
+    // knowledge article "Why is the Users Synchronize job still overriding user account fields that were updated manually?").
     lines.push('', `Protected: changed by hand in Alma (by whom is not recorded). The last value the SIS sent: ${code(f.lastSisValue)}.`);
   }
   return lines.join('\n');
