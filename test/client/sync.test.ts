@@ -122,24 +122,24 @@ describe('the in-process sync behind the preview (example workspace)', () => {
 describe('the check before packaging for upload', () => {
   const enc = (s: string) => new TextEncoder().encode(s);
 
-  it('refuses with line and reason when the file has errors (the example has a duplicate user)', () => {
-    const c = checkForUpload(enc(xml), DEFAULT_SETTINGS, '2026-01-01');
+  it('refuses with line and reason when the file has errors (the example has a duplicate user)', async () => {
+    const c = await checkForUpload(enc(xml), DEFAULT_SETTINGS, '2026-01-01');
     expect(c.errors.length).toBeGreaterThan(0);
     const dup = c.errors.find((e) => e.code === 'duplicate-user');
     expect(dup).toBeDefined();
     expect(xml.split('\n')[dup!.line - 1]).toContain('gnguyen');
   });
 
-  it('passes a clean file, and reports bytes Alma cannot read', () => {
+  it('passes a clean file, and reports bytes Alma cannot read', async () => {
     const clean = '<?xml version="1.0" encoding="UTF-8"?>\n<users>\n  <user>\n    <primary_id>a1</primary_id>\n    <first_name>A</first_name>\n    <last_name>B</last_name>\n  </user>\n</users>\n';
-    expect(checkForUpload(enc(clean), DEFAULT_SETTINGS, '2026-01-01').errors).toEqual([]);
+    expect((await checkForUpload(enc(clean), DEFAULT_SETTINGS, '2026-01-01')).errors).toEqual([]);
     const latin1 = enc(clean.replace('<first_name>A', '<first_name>A\u00e9'));
     const bytes = new Uint8Array([...latin1].flatMap((b, i, all) => (b === 0xc3 && all[i + 1] === 0xa9 ? [0xe9] : b === 0xa9 && all[i - 1] === 0xc3 ? [] : [b])));
-    const bad = checkForUpload(bytes, DEFAULT_SETTINGS, '2026-01-01');
+    const bad = await checkForUpload(bytes, DEFAULT_SETTINGS, '2026-01-01');
     expect(bad.errors.map((e) => e.code)).toContain('invalid-utf8');
     expect(bad.errors.find((e) => e.code === 'invalid-utf8')!.line).toBe(5);
     const utf16 = new Uint8Array([0xff, 0xfe, ...[...clean].flatMap((ch) => [ch.charCodeAt(0), 0])]);
-    expect(checkForUpload(utf16, DEFAULT_SETTINGS, undefined).errors.map((e) => e.code)).toEqual(['unsupported-encoding']);
+    expect((await checkForUpload(utf16, DEFAULT_SETTINGS, undefined)).errors.map((e) => e.code)).toEqual(['unsupported-encoding']);
   });
 });
 

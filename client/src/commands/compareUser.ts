@@ -5,7 +5,6 @@
 import * as vscode from 'vscode';
 import type { UserPreviewArgs } from '../../../shared/src/protocol';
 import { compareUri, sideText, type CompareTarget } from '../compare';
-import type { SyncSession } from '../session';
 import { errorText, type Workbench } from './workbench';
 
 export class CompareCommands {
@@ -37,13 +36,7 @@ export class CompareCommands {
       this.w.noDocument();
       return undefined;
     }
-    let s: SyncSession | undefined;
-    try {
-      s = await this.w.session(doc, 'Alma SIS: comparing with the snapshot');
-    } catch (e) {
-      void vscode.window.showErrorMessage(errorText(e));
-      return undefined;
-    }
+    const s = await this.w.sessionOrShowError(doc, 'Alma SIS: comparing with the snapshot');
     if (!s) return undefined;
     let index = arg && 'index' in arg ? arg.index : arg && 'user' in arg ? arg.user?.index : undefined;
     if (index === undefined) {

@@ -13,7 +13,7 @@ import type { CodeTables } from '../../../shared/src/validate/codeTables';
 import { checkForUpload, type UploadCheck } from '../check';
 import { profileLayerFor } from '../config';
 import { uploadZipPath, writeFileSafely, zipForUpload } from '../files';
-import { codeTablesFileFor, type SyncSession } from '../session';
+import { codeTablesFileFor } from '../session';
 import { errorText, type Workbench } from './workbench';
 
 export class ExportCommands {
@@ -51,13 +51,7 @@ export class ExportCommands {
       if (!save) return undefined;
       await doc.save();
     }
-    let s: SyncSession | undefined;
-    try {
-      s = await this.w.session(doc, 'Alma SIS: planning the sync');
-    } catch (e) {
-      void vscode.window.showErrorMessage(errorText(e));
-      return undefined;
-    }
+    const s = await this.w.sessionOrShowError(doc, 'Alma SIS: planning the sync');
     if (!s) return undefined;
     const base = documentStem(doc.uri.fsPath || doc.uri.path);
     const ext = format === 'json' ? '.plan.json' : '.plan.md';
@@ -130,7 +124,7 @@ export class ExportCommands {
         .then((s) => s.settings)
         .catch(() => settingsFrom(profileLayerFor(doc.uri)).settings);
       const codeTables = await this.codeTablesFor(doc.uri);
-      const check = checkForUpload(bytes, settings, new Date().toISOString().slice(0, 10), codeTables);
+      const check = await checkForUpload(bytes, settings, localDay(new Date()), codeTables);
       if (token.isCancellationRequested) return { message: 'cancelled', check };
       if (check.errors.length > 0) {
         const shown = check.errors.slice(0, 8).map((e) => `line ${e.line}: ${e.message} [${e.code}]`);

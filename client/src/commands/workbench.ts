@@ -71,6 +71,16 @@ export class Workbench {
     });
   }
 
+  /** `session`, with a failure shown as an error message (then, as for a cancel: undefined). */
+  async sessionOrShowError(doc: vscode.TextDocument, title: string): Promise<SyncSession | undefined> {
+    try {
+      return await this.session(doc, title);
+    } catch (e) {
+      void vscode.window.showErrorMessage(errorText(e));
+      return undefined;
+    }
+  }
+
   noDocument(): void {
     void vscode.window.showInformationMessage('Open an Alma SIS user file (root <users> or <userRecords>) first.');
   }

@@ -1,103 +1,133 @@
 /**
  * Looking into a snapshot's JSON text without reading it whole: where its users start (for go
  * to definition) and its `profile` from the head of the file (for a large snapshot's settings
- * before it is read).
+ * before it is read). No objects are built but the few values asked for.
  */
-/**
- * Finds where each entry of the top-level `users` array starts in a snapshot's JSON text,
- * for go-to-definition. One pass over the text, no objects built; returns [] for text that
- * is not shaped like a snapshot.
- */
-export function locateSnapshotUsers(text: string): number[] {
-  let i = 0;
-  const n = text.length;
-  const ws = () => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+
+/** A place in a JSON text, moved over whitespace, strings and whole values without reading them. */
+class JsonCursor {
+  i = 0;
+
+  constructor(readonly text: string) {}
+
+  /** The character at the cursor (a method, not a getter: it changes as the cursor moves). */
+  peek(): string | undefined {
+    return this.text[this.i];
+  }
+
+  get atEnd(): boolean {
+    return this.i >= this.text.length;
+  }
+
+  /** Past whitespace (a byte-order mark counts as whitespace). */
+  ws(): void {
+    const t = this.text;
+    while (this.i < t.length) {
+      const c = t.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff) this.i++;
       else break;
     }
-  };
-  const skipString = () => {
-    // at '"'
-    i++;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 92) i += 2;
+  }
+
+  /** At a `"`: past the string; false when the text ends inside it. */
+  skipString(): boolean {
+    const t = this.text;
+    this.i++;
+    while (this.i < t.length) {
+      const c = t.charCodeAt(this.i);
+      if (c === 92) this.i += 2;
       else if (c === 34) {
-        i++;
-        return;
-      } else i++;
+        this.i++;
+        return true;
+      } else this.i++;
     }
-  };
-  const readString = (): string => {
-    const s = i;
-    skipString();
+    return false;
+  }
+
+  /** At a `"`: the string's value, past it; undefined when it is cut off or not valid JSON. */
+  readString(): string | undefined {
+    const start = this.i;
+    if (!this.skipString()) return undefined;
     try {
-      return JSON.parse(text.slice(s, i)) as string;
+      return JSON.parse(this.text.slice(start, this.i)) as string;
     } catch {
-      return '';
+      return undefined;
     }
-  };
-  /** Skips one JSON value starting at i (after whitespace). */
-  const skipValue = () => {
-    ws();
-    const c = text[i];
-    if (c === '"') return skipString();
+  }
+
+  /** Past one value (after whitespace); false when the text ends inside it. */
+  skipValue(): boolean {
+    const t = this.text;
+    this.ws();
+    const c = t[this.i];
+    if (c === '"') return this.skipString();
     if (c === '{' || c === '[') {
       let depth = 0;
-      while (i < n) {
-        const ch = text[i];
+      while (this.i < t.length) {
+        const ch = t[this.i];
         if (ch === '"') {
-          skipString();
+          if (!this.skipString()) return false;
           continue;
         }
         if (ch === '{' || ch === '[') depth++;
         else if (ch === '}' || ch === ']') {
           depth--;
           if (depth === 0) {
-            i++;
-            return;
+            this.i++;
+            return true;
           }
         }
-        i++;
+        this.i++;
       }
-      return;
+      return false;
     }
-    while (i < n && !/[,}\]\s]/.test(text[i])) i++;
-  };
+    while (this.i < t.length && !/[,}\]\s]/.test(t[this.i])) this.i++;
+    return this.i < t.length;
+  }
 
-  ws();
-  if (text.charCodeAt(i) === 0xfeff) i++;
-  ws();
-  if (text[i] !== '{') return [];
-  i++;
-  while (i < n) {
-    ws();
-    if (text[i] === '}') return [];
-    if (text[i] !== '"') return [];
-    const key = readString();
-    ws();
-    if (text[i] !== ':') return [];
-    i++;
-    ws();
-    if (key === 'users' && text[i] === '[') {
-      i++;
+  /** At an object's key (after whitespace): the key, past its `:`; undefined when the text is not shaped so. */
+  key(): string | undefined {
+    if (this.peek() !== '"') return undefined;
+    const key = this.readString();
+    this.ws();
+    if (key === undefined || this.peek() !== ':') return undefined;
+    this.i++;
+    this.ws();
+    return key;
+  }
+}
+
+/**
+ * Finds where each entry of the top-level `users` array starts in a snapshot's JSON text,
+ * for go-to-definition. One pass over the text; returns [] for text that is not shaped like
+ * a snapshot.
+ */
+export function locateSnapshotUsers(text: string): number[] {
+  const c = new JsonCursor(text);
+  c.ws();
+  if (c.peek() !== '{') return [];
+  c.i++;
+  while (!c.atEnd) {
+    c.ws();
+    const key = c.key();
+    if (key === undefined) return [];
+    if (key === 'users' && c.peek() === '[') {
+      c.i++;
       const starts: number[] = [];
-      while (i < n) {
-        ws();
-        if (text[i] === ']') return starts;
-        starts.push(i);
-        skipValue();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] !== ']') return starts;
+      while (!c.atEnd) {
+        c.ws();
+        if (c.peek() === ']') return starts;
+        starts.push(c.i);
+        c.skipValue();
+        c.ws();
+        if (c.peek() === ',') c.i++;
+        else if (c.peek() !== ']') return starts;
       }
       return starts;
     }
-    skipValue();
-    ws();
-    if (text[i] === ',') i++;
+    c.skipValue();
+    c.ws();
+    if (c.peek() === ',') c.i++;
   }
   return [];
 }
@@ -109,83 +139,28 @@ export function locateSnapshotUsers(text: string): number[] {
  * Returns `{ known: false }` whenever it cannot be sure.
  */
 export function peekProfile(head: string, complete: boolean): { known: true; profile?: Record<string, unknown> } | { known: false } {
-  let i = 0;
-  const n = head.length;
-  const ws = () => {
-    while (i < n && (head[i] === ' ' || head[i] === '\t' || head[i] === '\n' || head[i] === '\r' || head[i] === '\ufeff')) i++;
-  };
-  const skipString = (): boolean => {
-    i++;
-    while (i < n) {
-      const c = head[i];
-      if (c === '\\') i += 2;
-      else if (c === '"') {
-        i++;
-        return true;
-      } else i++;
-    }
-    return false;
-  };
-  /** Skips one value; false when the head ends inside it. */
-  const skipValue = (): boolean => {
-    ws();
-    const c = head[i];
-    if (c === '"') return skipString();
-    if (c === '{' || c === '[') {
-      let depth = 0;
-      while (i < n) {
-        const ch = head[i];
-        if (ch === '"') {
-          if (!skipString()) return false;
-          continue;
-        }
-        if (ch === '{' || ch === '[') depth++;
-        else if (ch === '}' || ch === ']') {
-          depth--;
-          if (depth === 0) {
-            i++;
-            return true;
-          }
-        }
-        i++;
-      }
-      return false;
-    }
-    while (i < n && !/[,}\]\s]/.test(head[i])) i++;
-    return i < n;
-  };
-  ws();
-  if (head[i] !== '{') return { known: false };
-  i++;
+  const c = new JsonCursor(head);
+  c.ws();
+  if (c.peek() !== '{') return { known: false };
+  c.i++;
   for (;;) {
-    ws();
-    if (i >= n) return { known: false };
-    if (head[i] === '}') return { known: true };
-    if (head[i] !== '"') return { known: false };
-    const keyStart = i;
-    if (!skipString()) return { known: false };
-    let key: string;
-    try {
-      key = JSON.parse(head.slice(keyStart, i)) as string;
-    } catch {
-      return { known: false };
-    }
-    ws();
-    if (head[i] !== ':') return { known: false };
-    i++;
-    ws();
-    const valueStart = i;
+    c.ws();
+    if (c.atEnd) return { known: false };
+    if (c.peek() === '}') return { known: true };
+    const key = c.key();
+    if (key === undefined) return { known: false };
+    const valueStart = c.i;
     if (key === 'users' && !complete) return { known: false };
-    if (!skipValue()) return { known: false };
+    if (!c.skipValue()) return { known: false };
     if (key === 'profile') {
       try {
-        const v = JSON.parse(head.slice(valueStart, i)) as unknown;
+        const v = JSON.parse(head.slice(valueStart, c.i)) as unknown;
         return v !== null && typeof v === 'object' && !Array.isArray(v) ? { known: true, profile: v as Record<string, unknown> } : { known: true };
       } catch {
         return { known: false };
       }
     }
-    ws();
-    if (head[i] === ',') i++;
+    c.ws();
+    if (c.peek() === ',') c.i++;
   }
 }
