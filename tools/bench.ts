@@ -279,7 +279,7 @@ async function main(): Promise<number> {
     else {
       for (const n of args.lspSizes) {
         process.stderr.write(`language server on ${n} users ...\n`);
-        const r = await benchLsp({ file: data.get(n)!.xml, users: n, serverJs, debounceMs: VALIDATION_DELAY_MS, hovers: args.hovers, edits: args.edits, timeoutMs: 120_000 });
+        const r = await benchLsp({ file: data.get(n)!.xml, users: n, serverJs, debounceMs: VALIDATION_DELAY_MS, hovers: args.hovers, edits: args.edits, sessionEdits: args.sessionEdits, timeoutMs: 120_000 });
         if (r.error) {
           failures++;
           note(`language server on ${n} users failed: ${r.error}`);

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { nodeRuntime } from '../../server/src/lsp/nodeRuntime';
+import type { Runtime } from '../../server/src/lsp/runtime';
 import { fileUri, startTestServer, type TestClient } from './harness';
 import { feedDoc, feedUser } from '../feedFixtures';
 
@@ -71,12 +73,35 @@ describe('workspace diagnostics', () => {
 
   it('is off with almaSis.workspaceDiagnostics false', async () => {
     const folder = workspace({ 'broken.xml': STUDENTS.replace('<first_name>Jane</first_name>', '<birth_date>bad</birth_date>') });
-    client = await startTestServer({ folder, config: { workspaceDiagnostics: false } });
+    client = await startTestServer({ folder, config: { workspaceDiagnostics: false }, workspace: { startDelayMs: 0 } });
     const uri = fileUri(join(folder, 'other.xml'));
     await client.open(uri, STAFF);
     await client.diagnosticsFor(uri, 1);
     await new Promise((r) => setTimeout(r, 300));
     expect(client.diagnostics.has(fileUri(join(folder, 'broken.xml')))).toBe(false);
+  });
+
+  it('leaves a file the editor opens while it is being checked from disk to the open document', async () => {
+    const onDisk = STUDENTS.replace('<first_name>Jane</first_name>', '<first_name>Jane</first_name><birth_date>1990-13-01</birth_date>');
+    const folder = workspace({ 'users.xml': onDisk });
+    const uri = fileUri(join(folder, 'users.xml'));
+    // The check reads the file from disk; the editor opens it before the read completes.
+    let reading!: () => void;
+    const readStarted = new Promise<void>((r) => (reading = r));
+    let openSent!: () => void;
+    const opened = new Promise<void>((r) => (openSent = r));
+    const real = nodeRuntime();
+    const runtime: Runtime = { ...real, readFile: async (path) => { const text = await real.readFile(path); reading(); await opened; return text; } };
+    client = await startTestServer({ folder, config: {}, runtime, workspace: { startDelayMs: 0 } });
+    await readStarted;
+    // The open text (the date already fixed) differs from the disk.
+    await client.open(uri, STUDENTS);
+    await client.diagnosticsFor(uri, 1);
+    openSent();
+    await new Promise((r) => setTimeout(r, 300));
+    const forUri = client.published.filter((p) => p.uri === uri);
+    expect(forUri.length).toBeGreaterThan(0);
+    expect(forUri.every((p) => p.version === 1 && !p.diagnostics.some((d) => d.code === 'invalid-date'))).toBe(true);
   });
 
   it('skips a file above the size limit with a note', async () => {

@@ -107,7 +107,7 @@ describe('report', () => {
 
   it('checks the budgets of issue 7 on the largest size and the 20k server figures', () => {
     const b = budgets(rows, [
-      { users: 20000, bytes: 40e6, debounceMs: 200, hovers: 10, openMs: 1200, editMs: 20, hoverP95Ms: 3, codeLensMs: 50, rssRatio: 4 },
+      { users: 20000, bytes: 40e6, debounceMs: 200, hovers: 10, openMs: 1200, editMs: 20, hoverP95Ms: 3, codeLensMs: 50, rssRatio: 4, heapStartKb: 100_000, heapEndKb: 125_000, sessionEdits: 500 },
     ]);
     const met = Object.fromEntries(b.map((x) => [x.what, x.met]));
     expect(met['validate 100000 users vs xmllint --stream']).toBe(true);
@@ -115,6 +115,7 @@ describe('report', () => {
     expect(met['plan 100000 users vs validate']).toBe(true);
     expect(met['server 20000: open → diagnostics']).toBe(false);
     expect(met['server 20000: edit → diagnostics after debounce']).toBe(true);
+    expect(met['server 20000: heap after 500 edits']).toBe(false);
     expect(budgets([row('alma-sis validate', 10, 5)], []).find((x) => x.what.includes('xmllint'))?.met).toBeNull();
   });
 
@@ -174,7 +175,7 @@ describe.skipIf(!existsSync(join(__dirname, '../../dist/server.js')))('language-
   it('opens, edits, hovers and asks for code lenses over stdio without an error', async () => {
     const dir = join(tmp, 'lsp');
     runGen({ opts: { users: 30, seed: 4 }, out: dir, snapshot: true, name: 'users' });
-    const r = await benchLsp({ file: join(dir, 'users.xml'), users: 30, serverJs: join(__dirname, '../../dist/server.js'), debounceMs: 200, hovers: 10, edits: 2, timeoutMs: 30_000 });
+    const r = await benchLsp({ file: join(dir, 'users.xml'), users: 30, serverJs: join(__dirname, '../../dist/server.js'), debounceMs: 200, hovers: 10, edits: 2, sessionEdits: 12, timeoutMs: 30_000 });
     expect(r.error).toBeUndefined();
     expect(r.openDiagnostics).toBeGreaterThanOrEqual(0);
     expect(r.editRawMs).toHaveLength(2);
@@ -182,6 +183,10 @@ describe.skipIf(!existsSync(join(__dirname, '../../dist/server.js')))('language-
     expect(r.hoverEmpty).toBe(0);
     expect(r.codeLenses).toBeGreaterThanOrEqual(30);
     expect(r.rssKb).toBeGreaterThan(0);
+    // The long session: every edit made, the heap measured (after GC) before and after.
+    expect(r.sessionEdits).toBe(12);
+    expect(r.heapStartKb).toBeGreaterThan(0);
+    expect(r.heapEndKb).toBeGreaterThan(0);
   });
 });
 

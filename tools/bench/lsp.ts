@@ -3,8 +3,10 @@
  * with vscode-jsonrpc's message connection, and time what an editor waits for.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   createMessageConnection,
@@ -13,6 +15,7 @@ import {
   StreamMessageWriter,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
+import { EARLY_DIAGNOSTICS_MIN_USERS } from '../../server/src/lsp/publish';
 import { LineIndex } from '../../shared/src/text/lines';
 import { median, percentile, procCpuMs, procStatusKb } from './measure';
 
@@ -25,6 +28,8 @@ export interface LspOptions {
   debounceMs: number;
   hovers: number;
   edits: number;
+  /** Edits of the long session (in bursts, as typing comes) between the heap measures; 0: none. */
+  sessionEdits?: number;
   timeoutMs: number;
   /** Run the server under `node --cpu-prof`, writing `server.cpuprofile` here (on a clean exit). */
   profileDir?: string;
@@ -35,6 +40,9 @@ export interface LspResult {
   bytes: number;
   openMs?: number;
   openDiagnostics?: number;
+  /** didOpen → the complete diagnostics (with the snapshot's), when they came after earlier ones. */
+  completeMs?: number;
+  completeDiagnostics?: number;
   /** Server CPU time (user + system) from didOpen to the diagnostics: steadier than wall time on a busy machine. */
   openCpuMs?: number;
   /** Median server CPU time per edit (the debounce wait costs none). */
@@ -51,6 +59,12 @@ export interface LspResult {
   hoverEmpty?: number;
   codeLensMs?: number;
   codeLenses?: number;
+  /** Heap used after a full garbage collection, once the document is open, and after the long edit session. */
+  heapStartKb?: number;
+  heapEndKb?: number;
+  /** How many edits the long session made (and how long it took, wall). */
+  sessionEdits?: number;
+  sessionMs?: number;
   rssKb?: number;
   hwmKb?: number;
   /** Server RSS / document size in bytes. */
@@ -59,11 +73,28 @@ export interface LspResult {
 }
 
 
+/**
+ * Preloaded into the server (`node --expose-gc --require`): on a message over the IPC channel
+ * the bench opens beside stdio, collect garbage fully and answer with the heap in use. The
+ * server itself is the product's, unchanged.
+ */
+const HEAP_PROBE = `process.channel && process.channel.unref();
+process.on('message', (m) => {
+  if (!m || m.heap !== true) return;
+  globalThis.gc(); globalThis.gc();
+  const u = process.memoryUsage();
+  process.send({ heapUsed: u.heapUsed, external: u.external });
+});
+`;
+
 function userStarts(text: string): number[] {
   const starts: number[] = [];
   for (let i = text.indexOf('<user>'); i !== -1; i = text.indexOf('<user>', i + 6)) starts.push(i);
   return starts;
 }
+
+/** Edits of the long session come in bursts of this many (typing), then the diagnostics are awaited. */
+const SESSION_BURST = 10;
 
 const HOVER_FIELDS = ['primary_id', 'user_group', 'last_name', 'expiry_date', 'email_address', 'campus_code', 'first_name', 'id_type'];
 
@@ -81,24 +112,36 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
   let text = readFileSync(o.file, 'utf8');
   const result: LspResult = { users: o.users, bytes: Buffer.byteLength(text), debounceMs: o.debounceMs, hovers: o.hovers };
   const prof = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, '--cpu-prof-name=server.cpuprofile'] : [];
-  const child = spawn(process.execPath, [...prof, o.serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const probe = join(mkdtempSync(join(tmpdir(), 'alma-sis-bench-')), 'heap-probe.cjs');
+  writeFileSync(probe, HEAP_PROBE);
+  const child = spawn(process.execPath, [...prof, '--expose-gc', '--require', probe, o.serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+  const heapKb = () =>
+    new Promise<number>((resolve) => {
+      child.once('message', (m: { heapUsed: number }) => resolve(Math.round(m.heapUsed / 1024)));
+      child.send({ heap: true });
+    });
+  const [, stdout, stderrStream] = child.stdio as unknown as [Writable, Readable, Readable];
   let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => {
+  stderrStream.setEncoding('utf8');
+  stderrStream.on('data', (d: string) => {
     if (stderr.length < 4000) stderr += d;
   });
   let exited = false;
   child.on('exit', () => {
     exited = true;
   });
-  const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const conn = createMessageConnection(new StreamMessageReader(stdout), new StreamMessageWriter(child.stdio[0] as Writable));
   const uri = pathToFileURL(o.file).href;
   const waiting = new Map<number, (p: PublishDiagnosticsParams) => void>();
+  let openPublications = 0;
+  // The open document's diagnostics carry its version; a publication without one (the
+  // workspace check of the file as it is on disk) is not the answer to an edit.
   conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
-    if (p.uri !== uri) return;
-    const w = p.version !== undefined ? waiting.get(p.version) : [...waiting.values()][0];
+    if (p.uri !== uri || p.version === undefined) return;
+    if (p.version === 1) openPublications++;
+    const w = waiting.get(p.version);
     if (w) {
-      waiting.delete(p.version ?? [...waiting.keys()][0]);
+      waiting.delete(p.version);
       w(p);
     }
   });
@@ -141,37 +184,49 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
     let version = 1;
     const cpu = () => (child.pid ? procCpuMs(child.pid) : undefined);
     let c0 = cpu();
-    let t = performance.now();
+    const openedAt = performance.now();
+    let t = openedAt;
     const first = diagnosticsFor(version);
     await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'alma-sis', version, text } });
     const opened = await withTimeout(first, o.timeoutMs, 'diagnostics after open');
-    result.openMs = performance.now() - t;
+    result.openMs = performance.now() - openedAt;
     const c1 = cpu();
     if (c0 !== undefined && c1 !== undefined) result.openCpuMs = c1 - c0;
     result.openDiagnostics = opened.diagnostics.length;
+
+    // A large document gets early diagnostics, then the complete ones (snapshot read) for the
+    // same version: wait for those before editing, so the edits do not race the snapshot.
+    if (o.users >= EARLY_DIAGNOSTICS_MIN_USERS && openPublications < 2) {
+      const complete = await withTimeout(diagnosticsFor(1), o.timeoutMs, 'complete diagnostics after open');
+      result.completeDiagnostics = complete.diagnostics.length;
+    }
+    if (openPublications > 1) result.completeMs = performance.now() - openedAt;
+
+    // one-character edit inside the user at `u` (its last name's first letter), as a didChange
+    const edit = async (u: number) => {
+      const tag = text.indexOf('<last_name>', u) + '<last_name>'.length;
+      const replacement = text[tag] === 'x' ? 'y' : 'x';
+      const start = lines.positionAt(tag);
+      version++;
+      await conn.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: [{ range: { start, end: { line: start.line, character: start.character + 1 } }, text: replacement }],
+      });
+      text = text.slice(0, tag) + replacement + text.slice(tag + 1);
+    };
 
     // one-character edits inside one user → fresh diagnostics, minus the debounce
     const raw: number[] = [];
     const rawCpu: number[] = [];
     for (let k = 0; k < o.edits; k++) {
-      const u = starts[Math.floor(((k + 0.5) / o.edits) * starts.length)];
-      const tag = text.indexOf('<last_name>', u) + '<last_name>'.length;
-      const old = text[tag];
-      const replacement = old === 'x' ? 'y' : 'x';
-      const start = lines.positionAt(tag);
-      version++;
-      const fresh = diagnosticsFor(version);
+      const fresh = diagnosticsFor(version + 1);
       c0 = cpu();
       t = performance.now();
-      await conn.sendNotification('textDocument/didChange', {
-        textDocument: { uri, version },
-        contentChanges: [{ range: { start, end: { line: start.line, character: start.character + 1 } }, text: replacement }],
-      });
+      await edit(starts[Math.floor(((k + 0.5) / o.edits) * starts.length)]);
       await withTimeout(fresh, o.timeoutMs, `diagnostics after edit ${k + 1}`);
       raw.push(performance.now() - t);
       const c2 = cpu();
       if (c0 !== undefined && c2 !== undefined) rawCpu.push(c2 - c0);
-      text = text.slice(0, tag) + replacement + text.slice(tag + 1);
     }
     result.editRawMs = raw;
     result.editMs = Math.max(0, median(raw) - o.debounceMs);
@@ -206,6 +261,27 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
     result.codeLensMs = performance.now() - t;
     result.codeLenses = Array.isArray(lenses) ? lenses.length : 0;
 
+    // A long edit session: edits spread over the users, in bursts of ten as typing comes (the
+    // debounce folds a burst into one validation), each burst's diagnostics awaited, then a hover
+    // and the lenses as an editor asks after typing. The heap after a full GC before and after.
+    if (o.sessionEdits) {
+      result.heapStartKb = await heapKb();
+      const s0 = performance.now();
+      let made = 0;
+      while (made < o.sessionEdits) {
+        const burst = Math.min(SESSION_BURST, o.sessionEdits - made);
+        const fresh = diagnosticsFor(version + burst);
+        for (let b = 0; b < burst; b++, made++) await edit(starts[(made * 7919) % starts.length]);
+        await withTimeout(fresh, o.timeoutMs, `diagnostics after session edit ${made}`);
+        const u = starts[(made * 104729) % starts.length];
+        await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: lines.positionAt(text.indexOf('<last_name', u) + 3) });
+        await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } });
+      }
+      result.sessionMs = performance.now() - s0;
+      result.sessionEdits = made;
+      result.heapEndKb = await heapKb();
+    }
+
     if (child.pid) {
       result.rssKb = procStatusKb(child.pid, 'VmRSS');
       result.hwmKb = procStatusKb(child.pid, 'VmHWM');
@@ -218,6 +294,7 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
     result.error = why;
   } finally {
     conn.dispose();
+    rmSync(dirname(probe), { recursive: true, force: true });
     await new Promise<void>((resolve) => {
       if (exited) return resolve();
       const t = setTimeout(() => {

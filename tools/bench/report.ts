@@ -5,10 +5,11 @@
 import type { LspResult } from './lsp';
 
 export const BENCH_USAGE = `usage: npm run bench -- [--sizes 1000,20000,100000] [--lsp-sizes 1000,20000] [--quick] [--runs R]
-                       [--seed S] [--hovers N] [--edits N] [--only cli|lsp] [--profile] [--stages] [--out DIR]
+                       [--seed S] [--hovers N] [--edits N] [--session-edits N] [--only cli|lsp] [--profile] [--stages] [--out DIR]
   --quick      1k users only, one run (what CI runs so the benchmark code cannot rot)
   --profile    also run validate and plan on the largest size under node --cpu-prof and summarise
-  --stages     time validate's stages (decode, reader, rules) in this process on the largest size`;
+  --stages     time validate's stages (decode, reader, rules) in this process on the largest size
+  --session-edits N  edits of the server's long session, heap measured after GC before and after (500; 0: none)`;
 
 export interface BenchArgs {
   sizes: number[];
@@ -17,6 +18,8 @@ export interface BenchArgs {
   seed: number;
   hovers: number;
   edits: number;
+  /** Edits of the language server's long session (heap before and after); 0: none. */
+  sessionEdits: number;
   only?: 'cli' | 'lsp';
   profile: boolean;
   /** Time the stages of validate (decode, reader, rules) in this process on the largest size. */
@@ -26,7 +29,7 @@ export interface BenchArgs {
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const a: BenchArgs = { sizes: [1000, 20000, 100000], lspSizes: [], runs: 3, seed: 1, hovers: 200, edits: 5, profile: false, stages: false, out: '.bench', quick: false };
+  const a: BenchArgs = { sizes: [1000, 20000, 100000], lspSizes: [], runs: 3, seed: 1, hovers: 200, edits: 5, sessionEdits: 500, profile: false, stages: false, out: '.bench', quick: false };
   let lspGiven = false;
   let runsGiven = false;
   const list = (flag: string, v: string | undefined): number[] => {
@@ -49,6 +52,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case '--seed': a.seed = int(flag, value(), 0); break;
       case '--hovers': a.hovers = int(flag, value(), 1); break;
       case '--edits': a.edits = int(flag, value(), 1); break;
+      case '--session-edits': a.sessionEdits = int(flag, value(), 0); break;
       case '--out': { const v = value(); if (!v) throw new Error('--out needs a folder'); a.out = v; break; }
       case '--only': { const v = value(); if (v !== 'cli' && v !== 'lsp') throw new Error('--only takes cli or lsp'); a.only = v; break; }
       case '--profile': a.profile = true; break;
@@ -64,6 +68,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     if (!runsGiven) a.runs = 1;
     a.hovers = Math.min(a.hovers, 50);
     a.edits = Math.min(a.edits, 3);
+    a.sessionEdits = Math.min(a.sessionEdits, 20);
   }
   // The editor's practical top is 20k users (performance guide): the server is measured up to it.
   if (!lspGiven && !a.quick) a.lspSizes = a.sizes.filter((n) => n <= 20000);
@@ -103,14 +108,19 @@ export function cliTable(rows: readonly CliRow[]): string {
 }
 
 export function lspTable(rows: readonly LspResult[]): string {
-  const out = ['| users | MB | open → diagnostics | edit → diagnostics (after the debounce) | hover p50 / p95 | code lenses | server RSS (× doc) |', '|---:|---:|---:|---:|---:|---:|---:|'];
+  const out = [
+    '| users | MB | open → diagnostics | edit → diagnostics (after the debounce) | hover p50 / p95 | code lenses | server RSS (× doc) | heap after GC: open → after the edit session |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const r of rows) {
     if (r.error) {
-      out.push(`| ${r.users} | ${fmt(r.bytes / 1e6, 1)} | FAILED: ${r.error.replace(/\|/g, '/')} | | | | |`);
+      out.push(`| ${r.users} | ${fmt(r.bytes / 1e6, 1)} | FAILED: ${r.error.replace(/\|/g, '/')} | | | | | |`);
       continue;
     }
+    const complete = r.completeMs === undefined ? '' : `, complete ${fmtMs(r.completeMs)}`;
+    const heap = r.heapStartKb === undefined || r.heapEndKb === undefined ? '—' : `${fmt(r.heapStartKb / 1024)} MB → ${fmt(r.heapEndKb / 1024)} MB (${r.sessionEdits} edits in ${fmtMs(r.sessionMs)})`;
     out.push(
-      `| ${r.users} | ${fmt(r.bytes / 1e6, 1)} | ${fmtMs(r.openMs)} (CPU ${fmtMs(r.openCpuMs)}; ${r.openDiagnostics} diag.) | ${fmtMs(r.editMs)} (CPU ${fmtMs(r.editCpuMs)}) | ${fmtMs(r.hoverP50Ms)} / ${fmtMs(r.hoverP95Ms)} (${r.hovers}${r.hoverEmpty ? `, ${r.hoverEmpty} empty` : ''}) | ${fmtMs(r.codeLensMs)} (${r.codeLenses}) | ${r.rssKb ? `${fmt(r.rssKb / 1024)} MB (${fmt(r.rssRatio, 1)}×)` : '—'} |`,
+      `| ${r.users} | ${fmt(r.bytes / 1e6, 1)} | ${fmtMs(r.openMs)} (CPU ${fmtMs(r.openCpuMs)}; ${r.openDiagnostics} diag.${complete}) | ${fmtMs(r.editMs)} (CPU ${fmtMs(r.editCpuMs)}) | ${fmtMs(r.hoverP50Ms)} / ${fmtMs(r.hoverP95Ms)} (${r.hovers}${r.hoverEmpty ? `, ${r.hoverEmpty} empty` : ''}) | ${fmtMs(r.codeLensMs)} (${r.codeLenses}) | ${r.rssKb ? `${fmt(r.rssKb / 1024)} MB (${fmt(r.rssRatio, 1)}×)` : '—'} | ${heap} |`,
     );
   }
   return out.join('\n');
@@ -178,6 +188,9 @@ export function budgets(rows: readonly CliRow[], lsp: readonly LspResult[]): Bud
     add(`server ${n}: hover p95`, '< 10 ms', l.hoverP95Ms, 10, fmtMs);
     add(`server ${n}: code lenses`, '< 100 ms', l.codeLensMs, 100, fmtMs);
     add(`server ${n}: RSS / document size`, '< 10×', l.rssRatio, 10, (v) => `${v.toFixed(1)}×`);
+    // Flat: what a long session leaves on the heap after GC, beyond the opened document's, within 10 %.
+    const growth = l.heapStartKb && l.heapEndKb !== undefined ? l.heapEndKb / l.heapStartKb - 1 : undefined;
+    add(`server ${n}: heap after ${l.sessionEdits ?? 0} edits`, 'flat (< +10 %)', growth, 0.1, (v) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} % (${fmt(l.heapStartKb! / 1024)} → ${fmt(l.heapEndKb! / 1024)} MB)`);
   }
   return out;
 }

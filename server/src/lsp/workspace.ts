@@ -57,7 +57,16 @@ interface WorkspaceFile {
 export interface WorkspaceTuning {
   /** Files above this size are not checked (VS Code does not hand them to extensions either). */
   readonly maxFileBytes?: number;
+  /** How long the first scan waits after start-up (`WORKSPACE_START_DELAY_MS`). */
+  readonly startDelayMs?: number;
 }
+
+/**
+ * The first scan waits this long after `initialized`: an editor opens the documents it shows
+ * right then, and a large one (tens of MB) takes a while to arrive. Checked from disk as a
+ * closed file meanwhile, it would be read and analysed twice, the open document waiting.
+ */
+export const WORKSPACE_START_DELAY_MS = 1000;
 
 export class WorkspaceFiles {
   private readonly files = new Map<string, WorkspaceFile>();
@@ -72,6 +81,7 @@ export class WorkspaceFiles {
   private readonly settling = new Map<string, Disposable>();
   private disposed = false;
   private readonly maxFileBytes: number;
+  private readonly startDelayMs: number;
 
   constructor(
     private readonly connection: Connection,
@@ -85,6 +95,14 @@ export class WorkspaceFiles {
     tuning: WorkspaceTuning = {},
   ) {
     this.maxFileBytes = tuning.maxFileBytes ?? EDITOR_FILE_LIMIT_BYTES;
+    this.startDelayMs = tuning.startDelayMs ?? WORKSPACE_START_DELAY_MS;
+  }
+
+  /** The first scan, once the editor has had time to open the documents it shows. */
+  start(): void {
+    this.runtime.setTimeout(() => {
+      if (!this.disposed) void this.scan();
+    }, this.startDelayMs);
   }
 
   /** Finds the SIS files of every folder and checks the closed ones (again: settings or folders changed). */
@@ -228,10 +246,12 @@ export class WorkspaceFiles {
       // The editor drops a byte-order mark when it opens a file: read it as the editor would.
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       const env = await this.envs.envFor(uri);
+      // Opened meanwhile: the open document's diagnostics are the ones to show.
+      if (this.documents.get(uri)) return;
       const sis = readSisDocument(text);
       const model = new DocumentModel(TextDocument.create(uri, 'alma-sis', 0, text), sis, env);
       const found = await model.diagnostics(() => this.pause().then(() => !this.documents.get(uri) && !this.disposed));
-      this.envs.forget(uri);
+      if (!this.documents.get(uri)) this.envs.forget(uri);
       if (!found) return;
       own = found;
       if (this.inFeed(f)) {
@@ -248,7 +268,7 @@ export class WorkspaceFiles {
     }
     f.checked = true;
     if (feeds) await this.updateFeeds(f.folder, uri);
-    if (options?.workspaceDiagnostics) this.send(uri, [...own, ...f.feed]);
+    if (options?.workspaceDiagnostics && !this.documents.get(uri)) this.send(uri, [...own, ...f.feed]);
   }
 
   /** Whether the file belongs to its folder's feed (`almaSis.feed`). */
