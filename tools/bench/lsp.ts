@@ -15,7 +15,7 @@ import {
   StreamMessageWriter,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
-import { EARLY_DIAGNOSTICS_MIN_USERS } from '../../server/src/lsp/publish';
+import { SnapshotInfoRequest } from '../../shared/src/protocol';
 import { LineIndex } from '../../shared/src/text/lines';
 import { median, percentile, procCpuMs, procStatusKb } from './measure';
 
@@ -93,6 +93,9 @@ function userStarts(text: string): number[] {
   return starts;
 }
 
+/** How long to wait, once the snapshot is in use, for the complete diagnostics after early ones. */
+const SETTLE_MS = 3000;
+
 /** Edits of the long session come in bursts of this many (typing), then the diagnostics are awaited. */
 const SESSION_BURST = 10;
 
@@ -134,11 +137,15 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
   const uri = pathToFileURL(o.file).href;
   const waiting = new Map<number, (p: PublishDiagnosticsParams) => void>();
   let openPublications = 0;
+  let lastOpenPublication = 0;
   // The open document's diagnostics carry its version; a publication without one (the
   // workspace check of the file as it is on disk) is not the answer to an edit.
   conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
     if (p.uri !== uri || p.version === undefined) return;
-    if (p.version === 1) openPublications++;
+    if (p.version === 1) {
+      openPublications++;
+      lastOpenPublication = performance.now();
+    }
     const w = waiting.get(p.version);
     if (w) {
       waiting.delete(p.version);
@@ -194,13 +201,15 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
     if (c0 !== undefined && c1 !== undefined) result.openCpuMs = c1 - c0;
     result.openDiagnostics = opened.diagnostics.length;
 
-    // A large document gets early diagnostics, then the complete ones (snapshot read) for the
-    // same version: wait for those before editing, so the edits do not race the snapshot.
-    if (o.users >= EARLY_DIAGNOSTICS_MIN_USERS && openPublications < 2) {
-      const complete = await withTimeout(diagnosticsFor(1), o.timeoutMs, 'complete diagnostics after open');
-      result.completeDiagnostics = complete.diagnostics.length;
+    // A large document may get early diagnostics (before its snapshot is read), then the
+    // complete ones for the same version. Wait until the snapshot is in use (the status bar's
+    // request answers then) and the complete diagnostics came, so the edits do not race them.
+    await withTimeout(conn.sendRequest(SnapshotInfoRequest, { uri }), o.timeoutMs, 'snapshot info');
+    if (openPublications < 2) {
+      const complete = diagnosticsFor(1).then((p) => (result.completeDiagnostics = p.diagnostics.length));
+      await Promise.race([complete, new Promise((r) => setTimeout(r, SETTLE_MS))]);
     }
-    if (openPublications > 1) result.completeMs = performance.now() - openedAt;
+    if (openPublications > 1) result.completeMs = lastOpenPublication - openedAt;
 
     // one-character edit inside the user at `u` (its last name's first letter), as a didChange
     const edit = async (u: number) => {

@@ -14,12 +14,6 @@ import type { WorkspaceFiles } from './workspace';
 /** Delay between the last keystroke and re-validation. */
 export const VALIDATION_DELAY_MS = 200;
 
-/**
- * From this many users on, a document whose snapshot is still being read gets its first
- * diagnostics (all but the snapshot's) without waiting for it. Small files wait: they are quick.
- */
-export const EARLY_DIAGNOSTICS_MIN_USERS = 2000;
-
 export class DiagnosticsPublisher {
   private readonly timers = new Map<string, Disposable>();
   private readonly runs = new Map<string, number>();

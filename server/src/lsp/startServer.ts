@@ -13,14 +13,17 @@ import { Envs, type ConfigSource } from './envs';
 import { registerHandlers } from './handlers';
 import { uriToPath } from './locate';
 import { OpenDocuments } from './openDocuments';
-import { DiagnosticsPublisher, EARLY_DIAGNOSTICS_MIN_USERS, VALIDATION_DELAY_MS } from './publish';
+import { DiagnosticsPublisher, VALIDATION_DELAY_MS } from './publish';
 import { describeError, guard, type Logger } from './runSafe';
 import type { Runtime } from './runtime';
 import { WorkspaceFiles, type WorkspaceTuning } from './workspace';
 
 /** Knobs for tests; editors never set them. */
 export interface ServerTuning {
-  /** See `EARLY_DIAGNOSTICS_MIN_USERS`. */
+  /**
+   * From this many users on, a document whose snapshot is still being read gets its first
+   * diagnostics (all but the snapshot's) without waiting for it. Small files wait: they are quick.
+   */
   readonly earlyDiagnosticsMinUsers?: number;
   /** The workspace check's limits. */
   readonly workspace?: WorkspaceTuning;
@@ -53,7 +56,7 @@ export function startServer(connection: Connection, runtime: Runtime, tuning: Se
   });
   const documents: OpenDocuments = new OpenDocuments(envs);
   const workspace: WorkspaceFiles = new WorkspaceFiles(connection, runtime, log, config, documents, envs, (uri) => publisher.schedule(uri, 0), tuning.workspace);
-  const publisher = new DiagnosticsPublisher(connection, runtime, log, documents, envs, tuning.earlyDiagnosticsMinUsers ?? EARLY_DIAGNOSTICS_MIN_USERS, workspace);
+  const publisher = new DiagnosticsPublisher(connection, runtime, log, documents, envs, tuning.earlyDiagnosticsMinUsers ?? 2000, workspace);
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     client = clientAbilities(params);
