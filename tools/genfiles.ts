@@ -1,6 +1,6 @@
 /**
  * The file side of the generator (`npm run gen`, entry point tools/gen.ts): flags and
- * streamed writing. Writes DIR/BASE.xml (an SIS file), with --snapshot DIR/BASE.alma-snapshot.json (contract §2),
+ * streamed writing. Writes DIR/BASE.xml (an SIS file), with --snapshot DIR/BASE.alma-snapshot.json (docs/plan.md, "The snapshot"),
  * and with --errors K also DIR/BASE.errors.json (which users carry which deliberate error, with
  * the line of their `<user>` tag). Streams to disk: 100k users never sit in memory whole.
  */

@@ -1,4 +1,4 @@
-/** The built `alma-sis` binary, run as a child process: commands, formats, inputs and exit codes (contract §4, §5). */
+/** The built `alma-sis` binary, run as a child process: commands, formats, inputs and exit codes (docs/cli.md, docs/diagnostics.md). */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -200,7 +200,7 @@ describe('alma-sis validate', () => {
     expect(tables.stderr).toMatch(/--code-tables: cannot read .*no-tables\.json: no such file/);
   });
 
-  it('--format json follows contract §4', () => {
+  it('--format json follows docs/diagnostics.md', () => {
     const r = run(['validate', '--format', 'json', '--today', '2026-01-01', f('bad-date.xml'), f('valid.xml')]);
     const json = JSON.parse(r.stdout);
     expect(json.format).toBe('alma-sis-diagnostics');

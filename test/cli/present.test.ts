@@ -108,7 +108,7 @@ describe('text format', () => {
   });
 });
 
-describe('JSON format (contract §4)', () => {
+describe('JSON format (docs/diagnostics.md)', () => {
   it('has exactly the contract fields, with 0-based ranges', () => {
     const json = JSON.parse(formatJson([file], []));
     expect(json.format).toBe('alma-sis-diagnostics');

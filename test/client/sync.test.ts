@@ -14,7 +14,7 @@ const snap = readFileSync(path.join(root, 'example/users.alma-snapshot.json'), '
 describe('the in-process sync behind the preview (example workspace)', () => {
   const r = computeSync({ text: xml, snapshotText: snap, settingsLayer: {} });
 
-  it('plans the whole file with the engine, in the contract §3 shape', () => {
+  it('plans the whole file with the engine, in the plan JSON shape of docs/plan.md', () => {
     expect(r.plan.format).toBe('alma-sis-plan');
     expect(r.plan.users).toHaveLength(r.sis.users.length);
     const counted = { created: 0, updated: 0, unchanged: 0, rejected: 0 };

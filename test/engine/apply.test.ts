@@ -1,5 +1,5 @@
 /**
- * `applyPlan` (contract §3, last paragraph): what the next snapshot holds.
+ * `applyPlan` (docs/plan.md, "Apply, and the next run"): what the next snapshot holds.
  */
 import { describe, expect, it } from 'vitest';
 import { almaUser, planAndApply, settings, sisFile, snapshot, snapshotText } from './helpers';

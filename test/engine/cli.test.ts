@@ -1,5 +1,5 @@
 /**
- * `alma-sis plan` and `alma-sis apply` in-process (contract §3, §5): formats, filters, exit
+ * `alma-sis plan` and `alma-sis apply` in-process (docs/plan.md, docs/cli.md): formats, filters, exit
  * codes, and the safety of snapshot writes (atomic, `.bak`, never over what we cannot read).
  */
 import * as fs from 'node:fs';
@@ -16,7 +16,7 @@ const tmp = tempFolder('alma-plan-');
 const write = tmp.write;
 
 describe('alma-sis plan', () => {
-  it('the bundled example: JSON per contract §3, exit 1 because users are rejected', async () => {
+  it('the bundled example: the plan JSON of docs/plan.md, exit 1 because users are rejected', async () => {
     const r = await cli(['plan', EXAMPLE_XML, '--snapshot', EXAMPLE_SNAP, '--format', 'json']);
     expect(r.code).toBe(1);
     const plan = JSON.parse(r.out);

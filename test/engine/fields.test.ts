@@ -1,5 +1,7 @@
 /**
- * Every field action and every core-field rule of contract §3 / domain §4.3, one row each:
+ * Every field action and every core-field rule of docs/plan.md (Swap All, and the Ex Libris knowledge
+ * article "Why is the Users Synchronize job still overriding user account fields that were
+ * updated manually?"), one row each:
  * what Alma holds (snapshot user + protection), what the file sends, the settings, and the
  * one entry of `fields` we expect for the field (or none), with the outcome.
  */

@@ -124,7 +124,7 @@ describe('outcome and summary (M9)', () => {
   });
 });
 
-describe('mandatory segment values (domain §5.2)', () => {
+describe('mandatory segment values (the messages institutions report)', () => {
   it('an identifier without a value rejects the user', () => {
     const p = plan(sisFile('<primary_id>a</primary_id><user_identifiers><user_identifier><id_type>BARCODE</id_type><value></value></user_identifier></user_identifiers>'), []);
     expect(p.users[0].outcome).toBe('rejected');

@@ -1,5 +1,6 @@
 /**
- * Segments (contract §3, domain §4.4 / M6): per list, external items replaced by the file's,
+ * Segments (docs/plan.md; the Ex Libris Developer Network blog "External user data behavior of
+ * SIS synchronization and API"): per list, external items replaced by the file's,
  * internal ones kept, compared by content ignoring `segment_type` and `desc`.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * The command line on fuzzed files (issue 8): `validate`, `plan` and `apply` on mutated corpus
- * and generated files exit with one of the documented codes (contract §5), print messages and
+ * and generated files exit with one of the documented codes (docs/cli.md), print messages and
  * never a stack trace, and `apply` writes nothing when Alma could not read the file as a whole.
  * Skipped when `dist/cli.js` is not built.
  */

@@ -41,7 +41,7 @@ const EXCEPTIONS: readonly { readonly id: string; readonly reason: string; reado
   {
     id: 'utf-16',
     reason:
-      'UTF-16 (with or without a byte-order mark) is well-formed XML and libxml2 reads it; Alma reads SIS files as UTF-8 only and fails the whole file (domain §1.3, §5.2), so we report `unsupported-encoding` as an error.',
+      'UTF-16 (with or without a byte-order mark) is well-formed XML and libxml2 reads it; Alma reads SIS files as UTF-8 only and fails the whole file ("Invalid byte 1 of 1-byte UTF-8 sequence"), so we report `unsupported-encoding` as an error.',
     applies: (v) => v.theirs.valid && v.ours.codes.includes('unsupported-encoding'),
   },
   {

@@ -1,5 +1,5 @@
 /**
- * The snapshot file (contract §2): reading with problems that say where (JSON path and line),
+ * The snapshot file (docs/plan.md, "The snapshot"): reading with problems that say where (JSON path and line),
  * never throwing; writing back unknown keys and untouched entries byte for byte.
  */
 import fc from 'fast-check';

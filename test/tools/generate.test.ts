@@ -158,7 +158,7 @@ describe('generator: deliberate errors', () => {
   });
 });
 
-describe('generator: the snapshot (contract §2)', () => {
+describe('generator: the snapshot (docs/plan.md)', () => {
   const opts = { users: 2000, seed: 5 };
   const { json, stats } = generateSnapshot(opts);
   const snap = JSON.parse(json);

@@ -1,4 +1,7 @@
-/** Messages quote Alma's own wording where institutions have reported it (domain §5.2). */
+/**
+ * Messages quote Alma's own wording where institutions have reported it (California State
+ * University ULMS, patron load issues; CARLI, "SIS Synchronization Troubleshooting").
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

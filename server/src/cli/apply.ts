@@ -76,7 +76,7 @@ export const command: Command = {
     } else {
       ctx.stdout.write(`${summaryText(s)}\nWrote ${target}${s.rejected > 0 ? ` (${s.rejected} rejected user${s.rejected === 1 ? '' : 's'} left as they were)` : ''}\n`);
     }
-    // Contract §5: exit 1 when some user was rejected; other errors in the file do not stop the
+    // docs/cli.md: exit 1 when some user was rejected; other errors in the file do not stop the
     // snapshot from being written (the validator and `plan` report them).
     const errors = run.documents.reduce((n, d) => n + d.errors, 0);
     if (errors > 0) ctx.stderr.write(`alma-sis apply: the file has ${errors} error${errors === 1 ? '' : 's'} (run alma-sis validate for details)\n`);

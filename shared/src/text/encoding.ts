@@ -1,6 +1,7 @@
 /**
  * Byte-level checks before any text exists: Alma reads SIS files as UTF-8 and fails the whole
- * file on anything else ("Invalid byte 1 of 1-byte UTF-8 sequence", domain §5.2 [CSU-ISSUES]).
+ * file on anything else ("Invalid byte 1 of 1-byte UTF-8 sequence", as institutions report it: California State University
+ * ULMS, patron load issues).
  * Pure functions over bytes; decoding itself is left to the host (Node's decoder is native).
  */
 import type { Problem } from '../diagnostics';

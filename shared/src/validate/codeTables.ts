@@ -1,5 +1,6 @@
 /**
- * Institution code tables (domain §4.9): optional, given as JSON. Two shapes are accepted:
+ * Institution code tables (Alma's Configuration API, `/almaws/v1/conf/code-tables/{name}`;
+ * docs/diagnostics.md, "Code tables"): optional, given as JSON. Two shapes are accepted:
  *
  * 1. Ours:
  *    `{ "format": "alma-sis-code-tables", "version": 1,
@@ -10,7 +11,7 @@
  *    or a list of such objects. Rows with `"enabled": false` are left out.
  *
  * Our format may also say which codes each record type allows (Alma's mapping tables
- * `UserRecordTypeUserGroup` and `MT_UserRecordType2*Type`, domain §4.9):
+ * `UserRecordTypeUserGroup` and `MT_UserRecordType2*Type`):
  *    `"allowed": { "UserGroups": { "PUBLIC": ["UG", "GRAD"], "STAFF": ["STAFF"] } }`.
  *
  * Tables are keyed by Alma's code-table name (`UserGroups`, `UserIdentifierTypes`, ...). Fields

@@ -48,8 +48,8 @@ export function xsdSeverity(p: Prepared, lenient: Severity): Severity {
 }
 
 /**
- * Severity of one of Alma's own rules (domain §9a V4–V8) that the XSD does not express. In
- * strict mode an error means "the XSD rejects it" (contract §1), so these are capped at warning
+ * Severity of one of Alma's own rules that the XSD does not express (docs/diagnostics.md, the two
+ * levels). In strict mode an error means "the XSD rejects it", so these are capped at warning
  * there; they stay visible.
  */
 export function almaSeverity(p: Prepared, s: Severity): Severity {

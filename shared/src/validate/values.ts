@@ -1,6 +1,6 @@
 /**
- * Lexical checks of the XSD's simple types, as libxml2 applies them (domain §2.8, checked
- * against xmllint 2.9.14): `xs:date`/`xs:dateTime`/`xs:int`/`xs:long` reject surrounding
+ * Lexical checks of the XSD's simple types, as libxml2 applies them (checked against
+ * xmllint 2.9.14 and rest_users.xsd): `xs:date`/`xs:dateTime`/`xs:int`/`xs:long` reject surrounding
  * whitespace, `xs:boolean`/`xs:float` accept it. Char loops, no regular expressions: these run
  * for every typed value of every user.
  */

@@ -25,7 +25,7 @@ describe('code lenses', () => {
     // The eighth user is new, the seventh rejected (Internal in Alma).
     assert.match(byLine(7)?.command?.title ?? '', /new user/);
     assert.match(byLine(6)?.command?.title ?? '', /^rejected: User is not external/);
-    // Its argument names the user: URI, index (contract §3) and line of the start tag.
+    // Its argument names the user: URI, index (as in the plan JSON) and line of the start tag.
     const arg = byLine(6)?.command?.arguments?.[0] as { uri: string; index: number; line: number };
     assert.equal(arg.index, 6);
     assert.equal(arg.line, positionOf(doc, '<user>', 6).line);

@@ -4,7 +4,7 @@ import { codeOf, describeDiagnostic, rangeOf, ready, showRange, userRange, waitF
 
 /**
  * The diagnostics the language server publishes into VS Code's Problems, with their codes and
- * ranges (contract §4: the same as `alma-sis validate`, plus what only the snapshot can tell).
+ * ranges (docs/diagnostics.md: the same as `alma-sis validate`, plus what only the snapshot can tell).
  * Expected ranges are found in the example's text, so they say what is underlined.
  */
 describe('diagnostics', () => {

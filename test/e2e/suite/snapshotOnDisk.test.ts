@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { codeLenses, exampleUri, poll, positionOf, ready } from './helpers';
 
 /**
- * Contract §6: "A change to the snapshot file on disk is picked up without a restart." The
+ * docs/editors.md: a change to the snapshot file on disk is picked up without a restart. The
  * snapshot is edited with plain file writes (as another program or `alma-sis apply` would), not
  * through the editor, and the lenses must follow.
  */
