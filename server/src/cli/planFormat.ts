@@ -97,7 +97,7 @@ function fieldLine(f: FieldDecision, created: boolean): { mark: string; text: st
       text = `${f.field}: ${show(f.before)} kept (protected; file sends ${show(f.incoming)})`;
       break;
     case 'revert-override':
-      text = `${f.field}: ${show(f.before)} → ${show(f.after)} (override reverted, protection ends)`;
+      text = `${f.field}: ${show(f.before)} → ${show(f.after)} (manual change undone, protection ends)`;
       break;
   }
   return { mark, text };

@@ -52,7 +52,7 @@ export function planView(inputs: AnalysisInputs, plan: UserPlan): UserPlanView {
       return protection ? { ...f, lastSisValue: valueToJson(protection.lastSisValue) } : f;
     }),
     segments: json.segments.map((s) => {
-      const items = (record?.segments as Readonly<Record<string, readonly { segmentType: string }[]>> | undefined)?.[s.list];
+      const items = record?.segments[s.list];
       return items ? { ...s, internalKept: items.filter((i) => i.segmentType === 'Internal').length } : s;
     }),
     rejections: plan.rejections.map((r) => ({ rule: r.rule, message: r.message, start: r.identifier?.span?.start, end: r.identifier?.span?.end })),

@@ -71,7 +71,7 @@ function applyUpdate(old: SnapshotEntry, plan: UserPlan, incoming: IncomingUser)
   if (plan.segments.length > 0) {
     const current = recordFromApi(user);
     for (const s of plan.segments) {
-      const list = s.list as SegmentListName;
+      const list = s.list;
       const internal = current.segments[list].filter((it) => it.segmentType === 'Internal').map((it) => it.json);
       writeList(user, list, [...internal, ...rec.segments[list].map((it) => clone(it.json))]);
     }

@@ -5,7 +5,7 @@
  * preview, Export Plan, the command line and the language server's view (which adds what only
  * the snapshot tells).
  */
-import { valueToJson } from '../sis/record';
+import { valueToJson, type SegmentListName } from '../sis/record';
 import type { RuleId } from './rules';
 import type { FieldAction, Outcome, Plan, PlanSummary, UserPlan } from './types';
 
@@ -27,7 +27,7 @@ export interface PlanFieldJson {
 }
 
 export interface PlanSegmentJson {
-  list: string;
+  list: SegmentListName;
   removed: number;
   added: number;
   kept: number;

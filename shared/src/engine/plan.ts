@@ -265,7 +265,7 @@ function decide(
 }
 
 /** Multiset difference of segment items by content (ignoring `segment_type` and `desc`). */
-function compareList(list: string, before: readonly SegmentItem[], incoming: readonly SegmentItem[]): SegmentDecision | undefined {
+function compareList(list: SegmentListName, before: readonly SegmentItem[], incoming: readonly SegmentItem[]): SegmentDecision | undefined {
   const external = new Map<string, number>();
   let internal = 0;
   for (const it of before) {

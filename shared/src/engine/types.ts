@@ -3,7 +3,7 @@
  * it; the command line, the language server and the preview only present it.
  */
 import type { Settings } from '../settings';
-import type { FieldValue, Span, UserRecord } from '../sis/record';
+import type { FieldValue, SegmentListName, Span, UserRecord } from '../sis/record';
 import type { SnapshotEntry } from '../snapshot/snapshot';
 import type { RuleId } from './rules';
 
@@ -28,7 +28,7 @@ export interface FieldDecision {
 }
 
 export interface SegmentDecision {
-  readonly list: string;
+  readonly list: SegmentListName;
   readonly removed: number;
   readonly added: number;
   readonly kept: number;
