@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { applyChanges } from '../../server/src/lsp/documents';
+import { applyChanges, EditableTextDocument } from '../../server/src/lsp/documents';
 import { locateSnapshotUsers, peekProfile } from '../../shared/src/snapshot/scan';
 import { editorOptionsFrom, profileSettings } from '../../shared/src/editorSettings';
 import { pickSnapshot } from '../../shared/src/analysis/snapshotLocator';
@@ -15,7 +15,7 @@ describe('applyChanges', () => {
       doc = TextDocument.create('file:///x', 'x', 1, doc.getText().slice(0, s) + t + doc.getText().slice(e));
       return { range, text: t };
     });
-    const before = TextDocument.create('file:///x', 'x', 1, text);
+    const before = new EditableTextDocument('file:///x', 'x', 1, text);
     return applyChanges(before, changes, 2);
   };
 
@@ -41,8 +41,55 @@ describe('applyChanges', () => {
   });
 
   it('reports a full replacement as no span', () => {
-    const doc = TextDocument.create('file:///x', 'x', 1, 'abc');
+    const doc = new EditableTextDocument('file:///x', 'x', 1, 'abc');
     expect(applyChanges(doc, [{ text: 'xyz' }], 2).span).toBeUndefined();
+  });
+});
+
+describe('EditableTextDocument', () => {
+  // A small deterministic generator (the same edits every run).
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const pieces = ['a', 'bc', '\n', '\r\n', '\r', '<user>', 'é', ''];
+  const snippet = () => Array.from({ length: rand(4) }, () => pieces[rand(pieces.length)]).join('');
+
+  it('answers as TextDocument does, edit after edit (text, positions, offsets, lines), across many pieces', () => {
+    for (let run = 0; run < 40; run++) {
+      const text = Array.from({ length: 30 }, snippet).join('');
+      const ours = new EditableTextDocument('file:///x', 'x', 1, text);
+      let theirs = TextDocument.create('file:///x', 'x', 1, text);
+      for (let k = 0; k < 60; k++) {
+        const len = theirs.getText().length;
+        const a = rand(len + 1);
+        const b = Math.min(len, a + rand(4));
+        // Positions as a client sends them, sometimes reversed or past a line's end.
+        let range = { start: theirs.positionAt(a), end: theirs.positionAt(b) };
+        if (rand(5) === 0) range = { start: range.end, end: range.start };
+        if (rand(7) === 0) range = { start: range.start, end: { line: range.end.line, character: range.end.character + 3 } };
+        const change = rand(30) === 0 ? { text: snippet() } : { range, text: snippet() };
+        ours.update([change], k + 2);
+        theirs = TextDocument.update(theirs, [change], k + 2);
+        const now = theirs.getText();
+        expect(ours.length).toBe(now.length);
+        expect(ours.lineCount).toBe(theirs.lineCount);
+        for (let o = 0; o <= now.length + 1; o++) expect(ours.positionAt(o)).toEqual(theirs.positionAt(o));
+        for (let line = -1; line <= theirs.lineCount; line++) {
+          for (let c = -1; c < 6; c++) expect(ours.offsetAt({ line, character: c })).toBe(theirs.offsetAt({ line, character: c }));
+          expect(ours.getLineRange(line)).toEqual(theirs.getLineRange(line));
+          expect(ours.getEOLCharacters(line)).toBe(theirs.getEOLCharacters(line));
+        }
+        const x = rand(now.length + 1);
+        const y = x + rand(now.length + 1 - x);
+        expect(ours.substring(x, y)).toBe(now.substring(x, y));
+        expect(ours.getText({ start: theirs.positionAt(x), end: theirs.positionAt(y) })).toBe(now.substring(x, y));
+        if (rand(10) === 0) expect(ours.getText()).toBe(now);
+      }
+      expect(ours.getText()).toBe(theirs.getText());
+      expect(ours.version).toBe(theirs.version);
+    }
   });
 });
 

@@ -1,18 +1,17 @@
 /**
- * The documents the client has open: their text (a `TextDocument`, kept in step with
+ * The documents the client has open: their text (an `EditableTextDocument`, kept in step with
  * incremental changes), the reader's model of it (re-read only where an edit touched it), and
  * the analysed model of the current version under its Env, made once per version.
  */
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent, TextDocumentItem } from 'vscode-languageserver';
 import { readSisDocument, updateSisDocument } from '../../../shared/src/sis/read';
 import type { SisDocument } from '../../../shared/src/sis/types';
-import { applyChanges } from './documents';
+import { applyChanges, EditableTextDocument } from './documents';
 import type { Envs } from './envs';
 import { DocumentModel, type Env } from './model';
 
 export interface OpenDocument {
-  readonly doc: TextDocument;
+  readonly doc: EditableTextDocument;
   readonly sis: SisDocument;
 }
 
@@ -26,8 +25,8 @@ export class OpenDocuments {
   constructor(private readonly envs: Pick<Envs, 'envFor' | 'prune'>) {}
 
   open(td: TextDocumentItem): void {
-    const doc = TextDocument.create(td.uri, td.languageId, td.version, td.text);
-    this.docs.set(td.uri, { doc, sis: readSisDocument(doc.getText()) });
+    const doc = new EditableTextDocument(td.uri, td.languageId, td.version, td.text);
+    this.docs.set(td.uri, { doc, sis: readSisDocument(td.text) });
   }
 
   /** Applies a `didChange`; false when the document is not open. */
@@ -35,8 +34,8 @@ export class OpenDocuments {
     const cur = this.docs.get(uri);
     if (!cur) return false;
     const { doc, span } = applyChanges(cur.doc, changes, version);
-    const text = doc.getText();
-    this.docs.set(uri, { doc, sis: span ? updateSisDocument(cur.sis, text, span) : readSisDocument(text) });
+    // The edited users are re-read from the document's pieces; the whole text only for a full read.
+    this.docs.set(uri, { doc, sis: span ? updateSisDocument(cur.sis, doc, span) : readSisDocument(doc.getText()) });
     return true;
   }
 

@@ -412,16 +412,33 @@ export function firstUserEndingAtOrAfter(users: readonly SisUserChunk[], offset:
 }
 
 /**
+ * A text read in parts: a string, or an editor's document kept in pieces, so that an edit does
+ * not make (and the reader does not need) one new string of the whole document.
+ */
+export interface TextSource {
+  readonly length: number;
+  substring(start: number, end: number): string;
+}
+
+/**
+ * How far past the re-read region the reader is given the text: enough to see a tag end there
+ * (it stops at the region's end; reading on to the window's end sends it to a full read).
+ */
+const REREAD_LOOKAHEAD = 64 * 1024;
+
+/**
  * The document after `edit` turned the previous text into `text`. Users the edit did not touch
  * keep their `element` and `problems` objects (only `start`, `end` and `index` change), so
- * per-user results cached against the element stay valid. Falls back to a full read when the
- * edit reaches the prolog or the root tags, or changes the structure around the edited users.
+ * per-user results cached against the element stay valid. Only the edited users' part of the
+ * text is read (a window of it). Falls back to a full read when the edit reaches the prolog or
+ * the root tags, or changes the structure around the edited users.
  */
-export function updateSisDocument(prev: SisDocument, text: string, edit: TextEdit): SisDocument {
+export function updateSisDocument(prev: SisDocument, text: TextSource, edit: TextEdit): SisDocument {
+  const readWhole = () => readSisDocument(text.substring(0, text.length));
   const delta = edit.newLength - (edit.end - edit.start);
   const root = prev.root;
   if (!root || root.name === USER || root.endTagStart === undefined || edit.start < root.startTagEnd || edit.end > root.endTagStart) {
-    return readSisDocument(text);
+    return readWhole();
   }
   const users = prev.users;
   // Users touching the edit (inclusive at both ends: typing right after `</user>` re-reads that user).
@@ -433,23 +450,26 @@ export function updateSisDocument(prev: SisDocument, text: string, edit: TextEdi
   while (j + 1 < users.length && users[j + 1].start <= edit.end) j++;
   const regionStart = i > 0 ? users[i - 1].end : root.startTagEnd;
   const oldRegionEnd = j + 1 < users.length ? users[j + 1].start : root.endTagStart;
-  if (edit.start < regionStart || edit.end > oldRegionEnd) return readSisDocument(text);
+  if (edit.start < regionStart || edit.end > oldRegionEnd) return readWhole();
   // A problem of the root start tag can sit right at its end, where the region starts; it would
   // be taken for one of the region's (found by fuzzing): read everything again then.
-  if (regionStart === root.startTagEnd && prev.problems.some((p) => p.start === regionStart)) return readSisDocument(text);
+  if (regionStart === root.startTagEnd && prev.problems.some((p) => p.start === regionStart)) return readWhole();
   const newRegionEnd = oldRegionEnd + delta;
 
+  // The window's offsets are relative to regionStart; what is read is moved back to absolute ones.
+  const window = text.substring(regionStart, Math.min(text.length, newRegionEnd + REREAD_LOOKAHEAD));
   const read: SisUserChunk[] = [];
   const sink = chunkSink(read);
-  const result = readRootContent(text, regionStart, text.length, root.name, i, sink, newRegionEnd);
-  if (result.pos !== newRegionEnd || result.rootEndTagStart !== undefined) return readSisDocument(text);
+  const result = readRootContent(window, 0, window.length, root.name, i, sink, newRegionEnd - regionStart);
+  if (result.pos !== newRegionEnd - regionStart || result.rootEndTagStart !== undefined) return readWhole();
   // An unclosed element reports its problem at the next tag, which can be the first one after
   // the region: then the old and the new problem there cannot be told apart (found by fuzzing).
-  if (sink.problems.some((p) => p.start >= newRegionEnd) || prev.problems.some((p) => p.start === oldRegionEnd)) return readSisDocument(text);
+  if (sink.problems.some((p) => p.start >= newRegionEnd - regionStart) || prev.problems.some((p) => p.start === oldRegionEnd)) return readWhole();
+  const toAbsolute = <T extends { start: number; end: number }>(x: T): T => ({ ...x, start: x.start + regionStart, end: x.end + regionStart });
 
   const shift = <T extends { start: number; end: number }>(x: T): T => ({ ...x, start: x.start + delta, end: x.end + delta });
   const nextUsers: SisUserChunk[] = users.slice(0, i);
-  for (const u of read) nextUsers.push(u);
+  for (const u of read) nextUsers.push(toAbsolute(u));
   let index = nextUsers.length;
   for (let k = j + 1; k < users.length; k++) {
     const u = users[k];
@@ -457,10 +477,10 @@ export function updateSisDocument(prev: SisDocument, text: string, edit: TextEdi
   }
   const outside = (p: { start: number }) => p.start < regionStart || p.start >= oldRegionEnd;
   const moved = <T extends { start: number; end: number }>(p: T): T => (p.start >= oldRegionEnd ? shift(p) : p);
-  const problems = [...prev.problems.filter(outside).map(moved), ...sink.problems].sort((a, b) => a.start - b.start);
+  const problems = [...prev.problems.filter(outside).map(moved), ...sink.problems.map(toAbsolute)].sort((a, b) => a.start - b.start);
   const otherElements = [
     ...prev.otherElements.filter(outside).map((o) => (o.start >= oldRegionEnd ? { ...o, start: o.start + delta, nameEnd: o.nameEnd + delta, end: o.end + delta } : o)),
-    ...sink.others,
+    ...sink.others.map((o) => ({ ...o, start: o.start + regionStart, nameEnd: o.nameEnd + regionStart, end: o.end + regionStart })),
   ].sort((a, b) => a.start - b.start);
   return {
     declaration: prev.declaration,
