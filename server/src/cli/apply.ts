@@ -3,16 +3,17 @@
  * job would leave. Rejected users change nothing and the rest are applied, as Alma's job does
  * (exit 1 says some were rejected); a file Alma could not read as a whole writes nothing.
  */
-import { applyPlan } from '../../../shared/src/engine';
-import { saveSnapshot } from '../io/snapshotFile';
+import { appliedUser, sameUser } from '../../../shared/src/engine';
+import { entryText } from '../../../shared/src/snapshot/snapshot';
+import { InputError } from '../io/input';
+import { ChangedEntries, saveSnapshotFrom } from '../io/snapshotFile';
 import { UsageError, booleanOption, stringOption, type ParsedArgs } from './args';
 import { changedInputs, inputPath, loadPlanArtifact } from '../io/planArtifact';
-import { sameUsers } from '../../../shared/src/engine';
 import { settingsFrom } from '../../../shared/src/settings';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliContext, type Command } from './command';
 import { DETAILED_EXITCODE_OPTION, FEED_OPTION, SETTINGS_OPTIONS, chosenFormat, detailedExitCode, formatOption } from './options';
-import { planJsonOf, selectUsers, summaryText } from './planFormat';
-import { preparePlan } from './planInput';
+import { PlanJsonWriter, plannedUserJson, summaryText } from './planFormat';
+import { runPlan, type PlanStart } from './planInput';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -50,38 +51,67 @@ export const command: Command = {
     // A refused plan is exit 2, or 1 under --detailed-exitcode (where 2 means "changes").
     const refused = booleanOption(args, 'detailed-exitcode') === true ? EXIT_PROBLEMS : EXIT_USAGE;
     if (recorded === null) return refused;
-    const run = await preparePlan(recorded?.args ?? args, ctx, 'apply', recorded?.fixed);
-    if (recorded && planPath !== undefined) {
-      // Exactly the plan that was reviewed: the same inputs (checked again now they are read) and the same outcome for every user.
-      const stale = await changedInputs(planPath, recorded.artifact.inputs);
-      if (stale.length > 0 || !sameUsers(recorded.artifact.users, planJsonOf(run, selectUsers(run, undefined)).users)) {
-        const why = stale.length > 0 ? stale : [`planned again, ${planPath} does not give the outcome it records (it was edited, or made by another version of alma-sis)`];
-        for (const w of why) ctx.stderr.write(`alma-sis apply: ${w}\n`);
-        ctx.stderr.write(`alma-sis apply: nothing written; make the plan again (alma-sis plan --out ${planPath})\n`);
-        return refused;
+    const runArgs = recorded?.args ?? args;
+    let start: PlanStart | undefined;
+    const target = () => stringOption(args, 'out') ?? start!.snapshot.path;
+    // The plan's JSON waits until the snapshot is written: it ends with where.
+    const json = format === 'json' ? new PlanJsonWriter((t) => ctx.stdout.write(t)) : undefined;
+    // What changes is kept on disk beside the target until the new snapshot is written, so that
+    // memory does not grow with the number of changed users.
+    let changes: ChangedEntries | undefined;
+    // With --plan: does every user get the outcome the plan records?
+    let same = true;
+    try {
+      const run = await runPlan(
+        runArgs,
+        ctx,
+        'apply',
+        async (u) => {
+          const change = appliedUser(u.plan, u.incoming, start!.settings, (k) => start!.snapshot.index.entry(k)!);
+          if (change) (changes ??= new ChangedEntries(target())).add(entryText(change.entry), change.replaces, u.plan.index);
+          const userJson = plannedUserJson(u, start!.paths.length > 1);
+          if (recorded && !sameUser(recorded.artifact.users[u.plan.index], userJson)) same = false;
+          if (json) {
+            json.user(u.plan.index, userJson);
+            await ctx.stdout.drain?.();
+          }
+        },
+        { onStart: (s) => (start = s), fixed: recorded?.fixed },
+      );
+      try {
+        if (recorded && planPath !== undefined) {
+          // Exactly the plan that was reviewed: the same inputs (checked again now they are read) and the same outcome for every user.
+          const stale = await changedInputs(planPath, recorded.artifact.inputs);
+          if (stale.length > 0 || !same || recorded.artifact.users.length !== run.summary.processed) {
+            const why = stale.length > 0 ? stale : [`planned again, ${planPath} does not give the outcome it records (it was edited, or made by another version of alma-sis)`];
+            for (const w of why) ctx.stderr.write(`alma-sis apply: ${w}\n`);
+            ctx.stderr.write(`alma-sis apply: nothing written; make the plan again (alma-sis plan --out ${planPath})\n`);
+            return refused;
+          }
+        }
+        const fatal = run.documents.find((d) => d.fatal);
+        if (fatal) {
+          const where = fatal.fatalProblem ? `:${fatal.fatalProblem.line}: ${fatal.fatalProblem.message}` : ': it cannot be decoded';
+          ctx.stderr.write(`alma-sis apply: Alma could not read ${fatal.path} as a whole${where}\nalma-sis apply: nothing written\n`);
+          return EXIT_PROBLEMS;
+        }
+        if (!run.snapshot.unchanged()) throw new InputError(`${run.snapshot.path} changed while it was read; nothing written`);
+        await saveSnapshotFrom(target(), run.snapshot, changes);
+      } finally {
+        run.snapshot.close();
       }
+      const s = run.summary;
+      if (json) json.end(s, { ...(run.paths.length > 1 ? { files: run.paths } : {}), written: target() });
+      else ctx.stdout.write(`${summaryText(s)}\nWrote ${target()}${s.rejected > 0 ? ` (${s.rejected} rejected user${s.rejected === 1 ? '' : 's'} left as they were)` : ''}\n`);
+      // Exit 1 when some user was rejected; other errors in the file do not stop the snapshot
+      // from being written (the validator and `plan` report them).
+      const errors = run.documents.reduce((n, d) => n + d.errors, 0);
+      if (errors > 0) ctx.stderr.write(`alma-sis apply: the file has ${errors} error${errors === 1 ? '' : 's'} (run alma-sis validate for details)\n`);
+      if (booleanOption(args, 'detailed-exitcode') === true) return detailedExitCode(s, errors);
+      return s.rejected > 0 ? EXIT_PROBLEMS : EXIT_OK;
+    } finally {
+      changes?.close();
     }
-    const fatal = run.documents.find((d) => d.fatal);
-    if (fatal) {
-      const where = fatal.fatalProblem ? `:${fatal.fatalProblem.line}: ${fatal.fatalProblem.message}` : ': it cannot be decoded';
-      ctx.stderr.write(`alma-sis apply: Alma could not read ${fatal.path} as a whole${where}\nalma-sis apply: nothing written\n`);
-      return EXIT_PROBLEMS;
-    }
-    const target = stringOption(args, 'out') ?? run.snapshot.path;
-    const next = applyPlan(run.snapshot.snapshot, run.plan, run.incoming, run.settings);
-    await saveSnapshot(target, next);
-    const s = run.plan.summary;
-    if (format === 'json') {
-      ctx.stdout.write(`${JSON.stringify({ ...planJsonOf(run, selectUsers(run, undefined)), written: target }, null, 2)}\n`);
-    } else {
-      ctx.stdout.write(`${summaryText(s)}\nWrote ${target}${s.rejected > 0 ? ` (${s.rejected} rejected user${s.rejected === 1 ? '' : 's'} left as they were)` : ''}\n`);
-    }
-    // docs/cli.md: exit 1 when some user was rejected; other errors in the file do not stop the
-    // snapshot from being written (the validator and `plan` report them).
-    const errors = run.documents.reduce((n, d) => n + d.errors, 0);
-    if (errors > 0) ctx.stderr.write(`alma-sis apply: the file has ${errors} error${errors === 1 ? '' : 's'} (run alma-sis validate for details)\n`);
-    if (booleanOption(args, 'detailed-exitcode') === true) return detailedExitCode(s, errors);
-    return s.rejected > 0 ? EXIT_PROBLEMS : EXIT_OK;
   },
 };
 

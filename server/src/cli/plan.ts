@@ -5,10 +5,11 @@
  */
 import { UsageError, stringOption, booleanOption } from './args';
 import { describeInputs, writePlanArtifact } from '../io/planArtifact';
-import { EXIT_OK, EXIT_PROBLEMS, type Command } from './command';
+import type { PlanUserJson } from '../../../shared/src/engine';
+import { EXIT_OK, EXIT_PROBLEMS, type CliContext, type Command } from './command';
 import { DETAILED_EXITCODE_OPTION, FEED_OPTION, SETTINGS_OPTIONS, chosenFormat, detailedExitCode, formatOption } from './options';
-import { ONLY_CHOICES, formatPlanMarkdown, formatPlanText, parseOnly, planJsonOf, selectUsers } from './planFormat';
-import { preparePlan } from './planInput';
+import { ONLY_CHOICES, PlanJsonWriter, parseOnly, planJson, planMarkdownHeader, planMarkdownUser, planTextHeader, planTextUser, plannedUserJson, shows } from './planFormat';
+import { runPlan } from './planInput';
 import { wantColor } from './present/text';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
@@ -44,20 +45,62 @@ export const command: Command = {
     const only = parseOnly(stringOption(args, 'only'));
     const out = stringOption(args, 'out');
     if (out !== undefined && args.positionals.includes('-')) throw new UsageError('--out needs the SIS file on disk: standard input cannot be checked again when the plan is applied');
-    const run = await preparePlan(args, ctx, 'plan');
+    const snapshotPath = stringOption(args, 'snapshot') as string;
+    const textOptions = { color: wantColor(ctx.stdout.isTTY, ctx.env), snapshotPath, verbose: booleanOption(args, 'verbose') === true };
+    let paths: readonly string[] = [];
+    const many = () => paths.length > 1;
+    // JSON is written as the users come; text and Markdown start with the counts, so their users
+    // are kept (as the text they print: about a hundred bytes a user) until the end. A plan
+    // artifact (--out) holds every user: it is written whole.
+    const json = format === 'json' ? new PlanJsonWriter((t) => ctx.stdout.write(t)) : undefined;
+    const kept: string[] = [];
+    const artifactUsers: PlanUserJson[] = [];
+    const run = await runPlan(
+      args,
+      ctx,
+      'plan',
+      async (u) => {
+        const shown = shows(u.plan, only);
+        if (out !== undefined) artifactUsers[u.plan.index] = plannedUserJson(u, many());
+        if (json) {
+          json.user(u.plan.index, shown ? plannedUserJson(u, many()) : undefined);
+          await ctx.stdout.drain?.();
+        } else kept[u.plan.index] = shown ? (format === 'markdown' ? planMarkdownUser(u) : planTextUser(u, many(), textOptions)) : '';
+      },
+      { onStart: (s) => (paths = s.paths) },
+    );
+    run.snapshot.close();
     if (out !== undefined) {
       const inputs = await describeInputs(out, { sis: run.files, snapshot: run.snapshot.path, codeTables: run.codeTablesPath }, { feed: run.feed, settings: run.settings, today: run.today, madeBy: `alma-sis ${ctx.version}` });
-      await writePlanArtifact(out, planJsonOf(run, selectUsers(run, undefined)), inputs);
+      await writePlanArtifact(out, planJson(run.summary, artifactUsers, many() ? paths : undefined), inputs);
     }
-    const shown = selectUsers(run, only);
-    const snapshotPath = stringOption(args, 'snapshot') as string;
-    if (format === 'json') ctx.stdout.write(`${JSON.stringify(planJsonOf(run, shown), null, 2)}\n`);
-    else if (format === 'markdown') ctx.stdout.write(formatPlanMarkdown(run, shown, snapshotPath));
-    else ctx.stdout.write(formatPlanText(run, shown, { color: wantColor(ctx.stdout.isTTY, ctx.env), snapshotPath, verbose: booleanOption(args, 'verbose') === true }));
+    if (json) json.end(run.summary, many() ? { files: paths } : {});
+    else {
+      ctx.stdout.write(format === 'markdown' ? planMarkdownHeader(run.settings, paths, run.summary, snapshotPath) : planTextHeader(run.settings, paths, run.summary, textOptions));
+      await writeKept(ctx, kept);
+    }
     const errors = run.documents.reduce((n, d) => n + d.errors, 0);
     if (errors > 0) ctx.stderr.write(`alma-sis plan: the file has ${errors} error${errors === 1 ? '' : 's'} (run alma-sis validate for details)\n`);
     if (out !== undefined) ctx.stderr.write(`alma-sis plan: wrote ${out}; apply exactly this plan with: alma-sis apply --plan ${out}\n`);
-    if (booleanOption(args, 'detailed-exitcode') === true) return detailedExitCode(run.plan.summary, errors);
-    return run.plan.summary.rejected > 0 || errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
+    if (booleanOption(args, 'detailed-exitcode') === true) return detailedExitCode(run.summary, errors);
+    return run.summary.rejected > 0 || errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
   },
 };
+
+/** Writes the kept texts in order, in batches (one write per user costs more than the user). */
+async function writeKept(ctx: CliContext, kept: readonly string[]): Promise<void> {
+  let batch: string[] = [];
+  let size = 0;
+  for (const t of kept) {
+    if (!t) continue;
+    batch.push(t);
+    size += t.length;
+    if (size >= 1 << 16) {
+      ctx.stdout.write(batch.join(''));
+      batch = [];
+      size = 0;
+      await ctx.stdout.drain?.();
+    }
+  }
+  if (batch.length > 0) ctx.stdout.write(batch.join(''));
+}

@@ -3,10 +3,11 @@
  * report, then per user `+`/`-`/`~` lines with before → after and the reason) and Markdown (for
  * a ticket or a change review). Only presentation: every decision comes from the engine.
  */
-import { PLAN_FORMAT, PLAN_VERSION, userPlanToJson, type FieldDecision, type PlanJson, type PlanSummary, type UserPlan } from '../../../shared/src/engine';
+import { PLAN_FORMAT, PLAN_VERSION, userPlanToJson, type FieldDecision, type PlanJson, type PlanSummary, type PlanUserJson, type UserPlan } from '../../../shared/src/engine';
+import type { Settings } from '../../../shared/src/settings';
 import { valueToJson, type FieldValue } from '../../../shared/src/sis/record';
 import { UsageError } from './args';
-import type { PlanRun } from './planInput';
+import type { PlannedUser } from './planInput';
 import { printable } from './present/text';
 
 /** `--only` filters: outcomes, and what happened to fields. */
@@ -34,26 +35,62 @@ function matches(u: UserPlan, only: ReadonlySet<OnlyChoice>): boolean {
   return false;
 }
 
-/** Positions in `run.plan.users` of the users to show. */
-export function selectUsers(run: PlanRun, only: ReadonlySet<OnlyChoice> | undefined): number[] {
-  const out: number[] = [];
-  run.plan.users.forEach((u, k) => {
-    if (!only || matches(u, only)) out.push(k);
-  });
+/** Whether `--only` shows this user (all without `--only`). */
+export function shows(u: UserPlan, only: ReadonlySet<OnlyChoice> | undefined): boolean {
+  return !only || matches(u, only);
+}
+
+/** A planned user as the plan's JSON lists it (`file` when the feed has several documents). */
+export function plannedUserJson(u: PlannedUser, many: boolean): PlanUserJson & { file?: string } {
+  const j = userPlanToJson(u.plan, u.line);
+  j.index = u.index;
+  return many ? { ...j, file: u.doc.path } : j;
+}
+
+/** The whole plan document (docs/plan.md) from its users in feed order. */
+export function planJson(summary: PlanSummary, users: readonly PlanUserJson[], files?: readonly string[]): PlanJson & { files?: string[] } {
+  const out: PlanJson & { files?: string[] } = { format: PLAN_FORMAT, version: PLAN_VERSION, summary: { ...summary }, users: [...users] };
+  if (files) out.files = [...files];
   return out;
 }
 
-export function planJsonOf(run: PlanRun, shown: readonly number[]): PlanJson & { files?: string[] } {
-  const many = run.documents.length > 1;
-  const users = shown.map((k) => {
-    const w = run.where[k];
-    const j = userPlanToJson(run.plan.users[k], w.line);
-    j.index = w.index;
-    return many ? { ...j, file: w.doc.path } : j;
-  });
-  const out: PlanJson & { files?: string[] } = { format: PLAN_FORMAT, version: PLAN_VERSION, summary: { ...run.plan.summary }, users };
-  if (many) out.files = run.documents.map((d) => d.path);
-  return out;
+/**
+ * The plan's JSON written as users come (contract: docs/plan.md), so a plan of 100,000 users is
+ * never one string: `users` in feed order (a user planned early waits for those before it),
+ * then `summary` (and `files` for several documents), which only the end knows.
+ */
+export class PlanJsonWriter {
+  private readonly waiting = new Map<number, string>();
+  private next = 0;
+  private written = 0;
+  private started = false;
+
+  constructor(private readonly out: (text: string) => void) {}
+
+  /** Nothing is written before the first user (a plan that fails before it writes no JSON). */
+  private write(text: string): void {
+    if (!this.started) {
+      this.started = true;
+      this.out(`{\n  "format": ${JSON.stringify(PLAN_FORMAT)},\n  "version": ${PLAN_VERSION},\n  "users": [`);
+    }
+    this.out(text);
+  }
+
+  /** The user at feed position `index`; `json` undefined when it is not shown. */
+  user(index: number, json: object | undefined): void {
+    this.waiting.set(index, json === undefined ? '' : `    ${JSON.stringify(json, null, 2).replace(/\n/g, '\n    ')}`);
+    for (let t = this.waiting.get(this.next); t !== undefined; t = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next++);
+      if (t === '') continue;
+      this.write(`${this.written++ === 0 ? '\n' : ',\n'}${t}`);
+    }
+  }
+
+  end(summary: PlanSummary, more: Record<string, unknown> = {}): void {
+    this.write(this.written > 0 ? '\n  ],\n' : '],\n');
+    const tail = { summary, ...more };
+    this.write(`${JSON.stringify(tail, null, 2).slice(2)}\n`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -110,35 +147,37 @@ export interface TextOptions {
   readonly verbose?: boolean;
 }
 
-export function formatPlanText(run: PlanRun, shown: readonly number[], o: TextOptions): string {
+const USER_COLOR: Record<UserPlan['outcome'], string> = { created: ANSI.green, updated: ANSI.yellow, unchanged: ANSI.dim, rejected: ANSI.red };
+const MARK_COLOR: Record<string, string> = { '+': ANSI.green, '-': ANSI.red, '~': ANSI.yellow, '=': ANSI.cyan };
+
+/** The first two lines of the text plan: what is planned against what, and Alma's counts. */
+export function planTextHeader(settings: Settings, paths: readonly string[], summary: PlanSummary, o: TextOptions): string {
   const c = (code: string, s: string) => (o.color ? `${code}${s}${ANSI.reset}` : s);
-  const userColor: Record<UserPlan['outcome'], string> = { created: ANSI.green, updated: ANSI.yellow, unchanged: ANSI.dim, rejected: ANSI.red };
-  const markColor: Record<string, string> = { '+': ANSI.green, '-': ANSI.red, '~': ANSI.yellow, '=': ANSI.cyan };
-  const out: string[] = [];
-  const mode = run.settings.mode === 'import' ? 'IMPORT' : 'SYNCHRONIZE';
-  out.push(c(ANSI.bold, `Users ${mode} plan: ${run.documents.map((d) => d.path).join(', ')} against ${o.snapshotPath} (match by ${run.settings.matchBy})`));
-  out.push(c(ANSI.bold, summaryText(run.plan.summary)));
-  for (const k of shown) {
-    const u = run.plan.users[k];
-    const w = run.where[k];
-    const who = printable(u.matchValue ?? u.primaryId ?? '(no match id)');
-    const where = `${run.documents.length > 1 ? `${w.doc.path}:` : 'line '}${w.line}`;
-    out.push('');
-    const head = `${USER_MARK[u.outcome]} ${who} (${where}) ${u.outcome}`;
-    if (u.outcome === 'rejected') out.push(c(userColor.rejected, `${head}: ${u.reasons.map(printable).join('; ')}`));
-    else if (u.outcome === 'unchanged' && u.reasons.length > 0) out.push(c(userColor.unchanged, `${head}: ${u.reasons.map(printable).join('; ')}`));
-    else out.push(c(userColor[u.outcome], head));
-    for (const f of u.fields) {
-      const { mark, text } = fieldLine(f, u.outcome === 'created');
-      out.push(`    ${c(markColor[mark] ?? '', mark)} ${text}`);
-      if (o.verbose || f.action === 'keep-protected' || f.action === 'revert-override') out.push(c(ANSI.dim, `        ${printable(f.message)} [${f.rule}]`));
-    }
-    for (const s of u.segments) {
-      out.push(`    ${c(markColor['~'], '~')} ${s.list}: ${s.removed} removed, ${s.added} added, ${s.kept} kept`);
-      if (o.verbose) out.push(c(ANSI.dim, `        ${printable(s.message)} [${s.rule}]`));
-    }
-    for (const n of u.notes) out.push(`    ${c(ANSI.magenta, 'note:')} ${n.field ? `${n.field}: ` : ''}${printable(n.message)} [${n.rule}]`);
+  const mode = settings.mode === 'import' ? 'IMPORT' : 'SYNCHRONIZE';
+  return `${c(ANSI.bold, `Users ${mode} plan: ${paths.join(', ')} against ${o.snapshotPath} (match by ${settings.matchBy})`)}\n${c(ANSI.bold, summaryText(summary))}\n`;
+}
+
+/** One user of the text plan: a blank line, its outcome, then a line per field, list and note. */
+export function planTextUser(p: PlannedUser, many: boolean, o: TextOptions): string {
+  const c = (code: string, s: string) => (o.color ? `${code}${s}${ANSI.reset}` : s);
+  const u = p.plan;
+  const out: string[] = [''];
+  const who = printable(u.matchValue ?? u.primaryId ?? '(no match id)');
+  const where = `${many ? `${p.doc.path}:` : 'line '}${p.line}`;
+  const head = `${USER_MARK[u.outcome]} ${who} (${where}) ${u.outcome}`;
+  if (u.outcome === 'rejected') out.push(c(USER_COLOR.rejected, `${head}: ${u.reasons.map(printable).join('; ')}`));
+  else if (u.outcome === 'unchanged' && u.reasons.length > 0) out.push(c(USER_COLOR.unchanged, `${head}: ${u.reasons.map(printable).join('; ')}`));
+  else out.push(c(USER_COLOR[u.outcome], head));
+  for (const f of u.fields) {
+    const { mark, text } = fieldLine(f, u.outcome === 'created');
+    out.push(`    ${c(MARK_COLOR[mark] ?? '', mark)} ${text}`);
+    if (o.verbose || f.action === 'keep-protected' || f.action === 'revert-override') out.push(c(ANSI.dim, `        ${printable(f.message)} [${f.rule}]`));
   }
+  for (const s of u.segments) {
+    out.push(`    ${c(MARK_COLOR['~'], '~')} ${s.list}: ${s.removed} removed, ${s.added} added, ${s.kept} kept`);
+    if (o.verbose) out.push(c(ANSI.dim, `        ${printable(s.message)} [${s.rule}]`));
+  }
+  for (const n of u.notes) out.push(`    ${c(ANSI.magenta, 'note:')} ${n.field ? `${n.field}: ` : ''}${printable(n.message)} [${n.rule}]`);
   return out.join('\n') + '\n';
 }
 
@@ -154,43 +193,46 @@ function mdValue(v: FieldValue): string {
   return j === null ? '–' : `\`${mdCell(typeof j === 'string' ? j : JSON.stringify(j))}\``;
 }
 
-export function formatPlanMarkdown(run: PlanRun, shown: readonly number[], snapshotPath: string): string {
-  const s = run.plan.summary;
+/** The title, the files and Alma's counts of the Markdown plan. */
+export function planMarkdownHeader(settings: Settings, paths: readonly string[], summary: PlanSummary, snapshotPath: string): string {
+  const s = summary;
   const out: string[] = [];
-  out.push(`# Users ${run.settings.mode === 'import' ? 'Import' : 'Synchronize'} plan`);
+  out.push(`# Users ${settings.mode === 'import' ? 'Import' : 'Synchronize'} plan`);
   out.push('');
-  out.push(`File: \`${mdCell(run.documents.map((d) => d.path).join(', '))}\` · snapshot: \`${mdCell(snapshotPath)}\` · match by \`${mdCell(run.settings.matchBy)}\``);
+  out.push(`File: \`${mdCell(paths.join(', '))}\` · snapshot: \`${mdCell(snapshotPath)}\` · match by \`${mdCell(settings.matchBy)}\``);
   out.push('');
   out.push('| processed | created | updated | unchanged | rejected |');
   out.push('|---:|---:|---:|---:|---:|');
   out.push(`| ${s.processed} | ${s.created} | ${s.updated} | ${s.unchanged} | ${s.rejected} |`);
-  for (const k of shown) {
-    const u = run.plan.users[k];
-    const w = run.where[k];
+  return out.join('\n') + '\n';
+}
+
+/** One user of the Markdown plan: a heading, its sentence and reasons, tables of fields and lists, notes. */
+export function planMarkdownUser(p: PlannedUser): string {
+  const u = p.plan;
+  const out: string[] = [''];
+  out.push(`## ${USER_MARK[u.outcome]} \`${mdCell(u.matchValue ?? u.primaryId ?? '(no match id)')}\` — ${u.outcome} (line ${p.line})`);
+  out.push('');
+  out.push(mdCell(u.message));
+  if (u.reasons.length > 0) {
     out.push('');
-    out.push(`## ${USER_MARK[u.outcome]} \`${mdCell(u.matchValue ?? u.primaryId ?? '(no match id)')}\` — ${u.outcome} (line ${w.line})`);
+    for (const r of u.reasons) out.push(`- ${mdCell(r)}`);
+  }
+  if (u.fields.length > 0) {
     out.push('');
-    out.push(mdCell(u.message));
-    if (u.reasons.length > 0) {
-      out.push('');
-      for (const r of u.reasons) out.push(`- ${mdCell(r)}`);
-    }
-    if (u.fields.length > 0) {
-      out.push('');
-      out.push('| field | before | incoming | after | action | why |');
-      out.push('|---|---|---|---|---|---|');
-      for (const f of u.fields) out.push(`| \`${f.field}\` | ${mdValue(f.before)} | ${mdValue(f.incoming)} | ${mdValue(f.after)} | ${f.action} | ${mdCell(f.message)} |`);
-    }
-    if (u.segments.length > 0) {
-      out.push('');
-      out.push('| list | removed | added | kept |');
-      out.push('|---|---:|---:|---:|');
-      for (const g of u.segments) out.push(`| ${g.list} | ${g.removed} | ${g.added} | ${g.kept} |`);
-    }
-    if (u.notes.length > 0) {
-      out.push('');
-      for (const n of u.notes) out.push(`> **Note** (${n.rule})${n.field ? ` \`${n.field}\`` : ''}: ${mdCell(n.message)}`);
-    }
+    out.push('| field | before | incoming | after | action | why |');
+    out.push('|---|---|---|---|---|---|');
+    for (const f of u.fields) out.push(`| \`${f.field}\` | ${mdValue(f.before)} | ${mdValue(f.incoming)} | ${mdValue(f.after)} | ${f.action} | ${mdCell(f.message)} |`);
+  }
+  if (u.segments.length > 0) {
+    out.push('');
+    out.push('| list | removed | added | kept |');
+    out.push('|---|---:|---:|---:|');
+    for (const g of u.segments) out.push(`| ${g.list} | ${g.removed} | ${g.added} | ${g.kept} |`);
+  }
+  if (u.notes.length > 0) {
+    out.push('');
+    for (const n of u.notes) out.push(`> **Note** (${n.rule})${n.field ? ` \`${n.field}\`` : ''}: ${mdCell(n.message)}`);
   }
   return out.join('\n') + '\n';
 }

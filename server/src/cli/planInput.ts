@@ -1,20 +1,20 @@
 /**
- * Shared by `alma-sis plan` and `alma-sis apply`: read the SIS input (an .xml, the .xml files
- * of a .zip, or standard input), the snapshot, and the settings (snapshot `profile` under the
- * flags), then plan. The documents of one zip (or the files named with --feed) are planned as
- * one feed, in order.
+ * Shared by `alma-sis plan` and `alma-sis apply`: read the snapshot, the settings (snapshot
+ * `profile` under the flags) and the SIS input (an .xml, the .xml files of a .zip, or standard
+ * input), and plan each user as it is read. The documents of one zip (or the files named with
+ * --feed) are planned as one feed, in order.
  */
 import type { Problem } from '../../../shared/src/diagnostics';
-import { planFile, userErrors, userErrorsOf, type IncomingUser, type Plan } from '../../../shared/src/engine';
+import { dependsOnWholeFeed, FeedBuilder, feedEntryOf, planUser, userErrors, userErrorsOf, type IncomingUser, type PlanSummary, type UserPlan } from '../../../shared/src/engine';
 import type { Settings } from '../../../shared/src/settings';
 import { recordFromXml } from '../../../shared/src/sis/record';
 import { snapshotProfile } from '../../../shared/src/snapshot/snapshot';
-import { analysisInputs, localDay, type AnalysisInputs } from '../../../shared/src/analysis';
+import { analysisInputs, localDay } from '../../../shared/src/analysis';
 import { SisFeedReader } from '../../../shared/src/analysis/stream';
 import { shiftProblem, type CodeTables } from '../../../shared/src/validate';
 import { decodeBytes } from '../io/decode';
 import { InputError, openInput, type InputDocument } from '../io/input';
-import { describeSnapshotProblem, loadSnapshot, type LoadedSnapshot } from '../io/snapshotFile';
+import { describeSnapshotProblem, openSnapshot, type SnapshotOnDisk } from '../io/snapshotFile';
 import { UsageError, booleanOption, stringOption, type ParsedArgs } from './args';
 import type { CliContext } from './command';
 import { settingsFromFlags } from './options';
@@ -30,26 +30,39 @@ const FATAL_CODES = new Set(['invalid-utf8', 'unsupported-encoding', 'content-be
 
 export interface PlanDocument {
   readonly path: string;
-  /** The 1-based line of each user's start tag (the text itself is not kept: it can be large). */
-  readonly userLines: readonly number[];
-  readonly users: readonly IncomingUser[];
+  /** How many users it holds. */
+  users: number;
   /** Errors the validator reports (with the encoding ones). */
-  readonly errors: number;
+  errors: number;
   /** Alma could not read this file as a whole (encoding, not well-formed). */
-  readonly fatal: boolean;
+  fatal: boolean;
   /** First fatal problem, for the message. */
-  readonly fatalProblem?: { readonly message: string; readonly line: number };
+  fatalProblem?: { readonly message: string; readonly line: number };
 }
 
-export interface PlanRun {
-  readonly snapshot: LoadedSnapshot;
+/** One user of the feed, planned. */
+export interface PlannedUser {
+  /** Its plan; `plan.index` is its position in the feed. */
+  readonly plan: UserPlan;
+  /** What the plan was made from (`apply` writes it). */
+  readonly incoming: IncomingUser;
+  readonly doc: PlanDocument;
+  /** Position in its document. */
+  readonly index: number;
+  /** 1-based line of its start tag. */
+  readonly line: number;
+}
+
+/** What is known before the first user: the documents about to be read, the settings, the snapshot. */
+export interface PlanStart {
+  readonly paths: readonly string[];
   readonly settings: Settings;
+  readonly snapshot: SnapshotOnDisk;
+}
+
+export interface PlanRun extends PlanStart {
   readonly documents: readonly PlanDocument[];
-  /** All users of all documents as one feed (indexes run on across documents). */
-  readonly plan: Plan;
-  /** Per planned user (same order as `plan.users`): its document, its index in it, its line. */
-  readonly where: readonly { readonly doc: PlanDocument; readonly index: number; readonly line: number }[];
-  readonly incoming: readonly IncomingUser[];
+  readonly summary: PlanSummary;
   /** What the plan was made from, for a plan artifact: the day, the files as named, the code tables. */
   readonly today: string;
   readonly feed: boolean;
@@ -58,102 +71,121 @@ export interface PlanRun {
 }
 
 /**
- * Reads the documents of one feed piece by piece through one `SisFeedReader` (the core's): each
- * user is validated, turned into the engine's record and forgotten, so neither the whole text
- * nor every user's XML tree is held at once; duplicates are checked across the files, as Alma
- * checks them across the files of one zip.
+ * Reads the snapshot (indexed, not held: `openSnapshot`), then the SIS input piece by piece
+ * through one `SisFeedReader` (duplicates are checked across the files of a feed, as Alma checks
+ * them across the files of one zip): each user is validated, planned against the index and
+ * handed to `onUser`, then forgotten, so memory follows the largest user, not the files. A plan
+ * that reads users after its own (`dependsOnWholeFeed`: a generated primary id, an identifier
+ * another Alma user holds) is made again at the end, and `onUser` gets that user then: users may
+ * come out of feed order (`plan.index` says where each belongs). Throws `UsageError`/
+ * `InputError` for exit 2; the caller closes `run.snapshot` (closed here when this throws).
  */
-async function readFeed(docs: readonly { path: string; bytes: () => AsyncIterable<Uint8Array> }[], inputs: AnalysisInputs): Promise<PlanDocument[]> {
-  const out: PlanDocument[] = [];
-  let users: IncomingUser[] = [];
-  let userLines: number[] = [];
-  let errors = 0;
-  // The fatal problem Alma would stop at: the first in the file.
-  let fatal: Problem | undefined;
-  const count = (p: Problem) => {
-    if (p.severity !== 'error') return;
-    errors++;
-    if (FATAL_CODES.has(p.code) && (!fatal || p.start < fatal.start)) fatal = p;
-  };
-  const reader = new SisFeedReader(inputs, ({ user, analysis }) => {
-    for (const p of analysis.problems) count(shiftProblem(p, user.start));
-    // The user's own errors reject it, judged as Alma's loader does (lenient, with the code tables).
-    const own = inputs.settings.validation === 'lenient' ? userErrorsOf(analysis.problems) : userErrors(user.chunk.element, inputs.validation);
-    users.push({ index: user.index, start: user.start, record: recordFromXml(user.chunk.element), errors: own });
-    userLines.push(reader.lines.positionAt(user.start).line + 1);
-  }, docs[0]?.path);
-  for (const [i, doc] of docs.entries()) {
-    if (i > 0) reader.nextFile(doc.path);
-    users = [];
-    userLines = [];
-    errors = 0;
-    fatal = undefined;
-    const decoded = decodeBytes(doc.bytes());
-    for await (const piece of decoded.pieces) reader.push(piece);
-    const file = reader.end();
-    if (!decoded.undecodable) {
-      for (const p of file.frameProblems) count(p);
-      for (const p of file.fileWideProblems) count(p);
-    }
-    // Encoding problems come first in the file: one of them is what Alma stops at.
-    const encodingFatal = decoded.problems.find((p) => p.severity === 'error' && FATAL_CODES.has(p.code));
-    for (const p of decoded.problems) if (p.severity === 'error') errors++;
-    const first = encodingFatal ?? fatal;
-    out.push({
-      path: doc.path,
-      userLines,
-      users,
-      errors,
-      fatal: decoded.undecodable || first !== undefined,
-      fatalProblem: first && { message: first.message, line: file.lines.positionAt(first.start).line + 1 },
-    });
-  }
-  return out;
-}
-
-/** Reads everything a plan needs and plans; throws `UsageError`/`InputError` for exit 2. */
-export async function preparePlan(
+export async function runPlan(
   args: ParsedArgs,
   ctx: CliContext,
   commandName: string,
-  /** The settings and day of a plan being applied (`apply --plan`), instead of the flags and today. */
-  fixed?: { readonly settings: Settings; readonly today: string },
+  onUser: (user: PlannedUser) => void | Promise<void>,
+  options: {
+    /** Before the first user. */
+    readonly onStart?: (start: PlanStart) => void;
+    /** The settings and day of a plan being applied (`apply --plan`), instead of the flags and today. */
+    readonly fixed?: { readonly settings: Settings; readonly today: string };
+  } = {},
 ): Promise<PlanRun> {
   if (args.positionals.length === 0) throw new UsageError('no file given (a .xml, a .zip, or - for standard input)');
-  const feed = booleanOption(args, 'feed') === true;
-  if (args.positionals.length > 1 && !feed) {
+  const feedOption = booleanOption(args, 'feed') === true;
+  if (args.positionals.length > 1 && !feedOption) {
     throw new UsageError(`one file at a time (got ${args.positionals.length}); a .zip may hold several .xml files, and --feed plans several files as one feed`);
   }
   if (args.positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
   const snapshotPath = stringOption(args, 'snapshot');
   if (snapshotPath === undefined) throw new UsageError('--snapshot SNAP is required (the *.alma-snapshot.json of what Alma holds now)');
-  const snapshot = await loadSnapshot(snapshotPath);
-  for (const p of snapshot.problems) ctx.stderr.write(`alma-sis ${commandName}: ${describeSnapshotProblem(snapshotPath, p)}\n`);
-  const { settings, problems } = fixed ? { settings: fixed.settings, problems: [] } : settingsFromFlags(args, snapshotProfile(snapshot.snapshot));
-  for (const p of problems) ctx.stderr.write(`alma-sis ${commandName}: warning: snapshot profile: ${p.message}\n`);
-  const today = fixed?.today ?? localDay(ctx.now());
-  const codeTablesPath = stringOption(args, 'code-tables');
-  let codeTables: CodeTables | undefined;
-  if (codeTablesPath !== undefined) {
-    const loaded = await loadCodeTables(codeTablesPath);
-    for (const w of loaded.warnings) ctx.stderr.write(`alma-sis ${commandName}: warning: ${w}\n`);
-    codeTables = loaded.tables;
+  const fixed = options.fixed;
+  const snapshot = openSnapshot(snapshotPath, (profile) => fixed?.settings ?? settingsFromFlags(args, profile).settings);
+  try {
+    for (const p of snapshot.problems) ctx.stderr.write(`alma-sis ${commandName}: ${describeSnapshotProblem(snapshotPath, p)}\n`);
+    const { settings, problems } = fixed ? { settings: fixed.settings, problems: [] } : settingsFromFlags(args, snapshotProfile(snapshot));
+    for (const p of problems) ctx.stderr.write(`alma-sis ${commandName}: warning: snapshot profile: ${p.message}\n`);
+    const today = fixed?.today ?? localDay(ctx.now());
+    const codeTablesPath = stringOption(args, 'code-tables');
+    let codeTables: CodeTables | undefined;
+    if (codeTablesPath !== undefined) {
+      const loaded = await loadCodeTables(codeTablesPath);
+      for (const w of loaded.warnings) ctx.stderr.write(`alma-sis ${commandName}: warning: ${w}\n`);
+      codeTables = loaded.tables;
+    }
+    const docs: InputDocument[] = [];
+    for (const arg of args.positionals) docs.push(...(await openInput(arg, { stdin: ctx.stdin })));
+    if (docs.length === 0) throw new InputError(`${args.positionals[0]}: nothing to read`);
+    const paths = docs.map((d) => d.path);
+    options.onStart?.({ paths, settings, snapshot });
+
+    const feed = new FeedBuilder();
+    const deferred: Omit<PlannedUser, 'plan'>[] = [];
+    const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+    let processed = 0;
+    const ready: PlannedUser[] = [];
+    const deliver = async () => {
+      for (const u of ready.splice(0)) {
+        counts[u.plan.outcome]++;
+        await onUser(u);
+      }
+    };
+    const validation = analysisInputs(settings, { today, codeTables });
+    const documents: PlanDocument[] = [];
+    let doc: PlanDocument = { path: paths[0], users: 0, errors: 0, fatal: false };
+    // The fatal problem Alma would stop at in the current document: the first in the file.
+    let fatal: Problem | undefined;
+    const count = (p: Problem) => {
+      if (p.severity !== 'error') return;
+      doc.errors++;
+      if (FATAL_CODES.has(p.code) && (!fatal || p.start < fatal.start)) fatal = p;
+    };
+    const reader = new SisFeedReader(validation, ({ user, analysis }) => {
+      for (const p of analysis.problems) count(shiftProblem(p, user.start));
+      const element = user.chunk.element;
+      // The user's own errors reject it, judged as Alma's loader does (lenient, with the code tables).
+      const errors = settings.validation === 'lenient' ? userErrorsOf(analysis.problems) : userErrors(element, validation.validation);
+      const record = recordFromXml(element);
+      const incoming: IncomingUser = { index: processed++, start: user.start, record, errors };
+      feed.add(feedEntryOf(incoming.index, record, settings));
+      const plan = planUser(incoming, snapshot.index, feed.context);
+      const where = { incoming, doc, index: user.index, line: reader.lines.positionAt(user.start).line + 1 };
+      doc.users++;
+      if (dependsOnWholeFeed(plan)) deferred.push(where);
+      else ready.push({ plan, ...where });
+    }, paths[0]);
+    for (const [i, input] of docs.entries()) {
+      if (i > 0) {
+        doc = { path: input.path, users: 0, errors: 0, fatal: false };
+        reader.nextFile(input.path);
+      }
+      documents.push(doc);
+      fatal = undefined;
+      const decoded = decodeBytes(input.bytes());
+      for await (const piece of decoded.pieces) {
+        reader.push(piece);
+        await deliver();
+      }
+      const file = reader.end();
+      if (!decoded.undecodable) {
+        for (const p of file.frameProblems) count(p);
+        for (const p of file.fileWideProblems) count(p);
+      }
+      await deliver();
+      // Encoding problems come first in the file: one of them is what Alma stops at.
+      const encodingFatal = decoded.problems.find((p) => p.severity === 'error' && FATAL_CODES.has(p.code));
+      for (const p of decoded.problems) if (p.severity === 'error') doc.errors++;
+      const first = encodingFatal ?? fatal;
+      doc.fatal = decoded.undecodable || first !== undefined;
+      if (first) doc.fatalProblem = { message: first.message, line: file.lines.positionAt(first.start).line + 1 };
+    }
+    // Every user is known now: the plans that read later users are made again.
+    for (const u of deferred) ready.push({ ...u, plan: planUser(u.incoming, snapshot.index, feed.context) });
+    await deliver();
+    return { paths, settings, snapshot, documents, summary: { processed, ...counts }, today, feed: feedOption, files: args.positionals, codeTablesPath };
+  } catch (e) {
+    snapshot.close();
+    throw e;
   }
-  const inputs = analysisInputs(settings, { today, codeTables });
-  const docs: InputDocument[] = [];
-  for (const arg of args.positionals) docs.push(...(await openInput(arg, { stdin: ctx.stdin })));
-  const documents = await readFeed(docs, inputs);
-  if (documents.length === 0) throw new InputError(`${args.positionals[0]}: nothing to read`);
-  // One feed: users of later documents come after those of earlier ones.
-  const incoming: IncomingUser[] = [];
-  const where: { doc: PlanDocument; index: number; line: number }[] = [];
-  for (const doc of documents) {
-    const offset = incoming.length;
-    doc.users.forEach((u, k) => {
-      incoming.push({ ...u, index: offset + u.index });
-      where.push({ doc, index: u.index, line: doc.userLines[k] });
-    });
-  }
-  const plan = planFile(incoming, snapshot.snapshot, settings);
-  return { snapshot, settings, documents, plan, where, incoming, today, feed, files: args.positionals, codeTablesPath };
 }

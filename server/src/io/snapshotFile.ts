@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { SnapshotKeysIndex } from '../../../shared/src/engine/plan';
 import type { SnapshotIndex } from '../../../shared/src/engine/types';
-import type { Settings } from '../../../shared/src/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../../shared/src/settings';
 import { recordFromApi, type UserRecord } from '../../../shared/src/sis/record';
-import { checkSnapshotRoot, parseSnapshot, snapshotPieces, SnapshotEntryReader, type Snapshot, type SnapshotEntry, type SnapshotProblem } from '../../../shared/src/snapshot/snapshot';
+import { checkSnapshotRoot, parseSnapshot, snapshotLayout, snapshotProfile, snapshotPieces, SnapshotEntryReader, type Snapshot, type SnapshotEntry, type SnapshotProblem } from '../../../shared/src/snapshot/snapshot';
 import { SnapshotStreamReader } from '../../../shared/src/snapshot/stream';
 import { incompleteUtf8Tail } from '../../../shared/src/text/encoding';
 import { InputError, fsErrorMessage } from './input';
@@ -199,11 +199,10 @@ function indexPass(file: string, source: ByteSource, settingsOf: (profile: Reado
   let ranges = new Float64Array(1024);
   let count = 0;
   const entries = new SnapshotEntryReader();
-  const profileOf = (root: Readonly<Record<string, unknown>>) => (root.profile !== null && typeof root.profile === 'object' && !Array.isArray(root.profile) ? (root.profile as Record<string, unknown>) : undefined);
   const reader: SnapshotStreamReader = new SnapshotStreamReader(decodeUtf8, (e) => {
     if (!keys) {
       // The settings from the profile, when it came before the users (as this tool writes it).
-      settings ??= settingsOf(profileOf(reader.rootSoFar()));
+      settings ??= settingsOf(snapshotProfile({ root: reader.rootSoFar() }));
       keys = new SnapshotKeysIndex(settings);
     }
     const line = reader.lineAt(e.start);
@@ -238,7 +237,7 @@ function indexPass(file: string, source: ByteSource, settingsOf: (profile: Reado
   const usable = checkSnapshotRoot(end.root, (p) => rootProblems.push({ ...p, line: 1 }));
   if (end.usersNotList) rootProblems.push({ severity: 'error', path: '$.users', message: '"users" must be a list', offset: 0, line: 1 });
   if (!usable || end.usersNotList) throw fail(rootProblems.find((p) => p.severity === 'error'));
-  const finalSettings = settingsOf(profileOf(end.root));
+  const finalSettings = settingsOf(snapshotProfile({ root: end.root }));
   return { root: end.root, usersKeyIndex: end.usersKeyIndex, problems: [...rootProblems, ...problems], keys: keys ?? new SnapshotKeysIndex(finalSettings), ranges, count, settings: settings ?? finalSettings, finalSettings };
 }
 
@@ -247,12 +246,33 @@ export interface TargetKind {
   /** `a snapshot`, `a code-tables file`: for the refusal message. */
   readonly name: string;
   accepts(text: string): boolean;
+  /** Judges the file without reading it whole (a snapshot can be large); `accepts` is then not used. */
+  acceptsFile?(file: string): boolean;
 }
 
-const SNAPSHOT_TARGET: TargetKind = { name: 'a snapshot', accepts: (text) => parseSnapshot(text).snapshot !== undefined };
+const SNAPSHOT_TARGET: TargetKind = {
+  name: 'a snapshot',
+  accepts: (text) => parseSnapshot(text).snapshot !== undefined,
+  acceptsFile(file) {
+    try {
+      openSnapshot(file, () => DEFAULT_SETTINGS).close();
+      return true;
+    } catch (e) {
+      if (e instanceof InputError) return false;
+      throw e;
+    }
+  },
+};
 
 /** Refuses when `file` exists and is not of `kind` (never overwrite what we do not understand). */
 async function checkTarget(file: string, kind: TargetKind): Promise<boolean> {
+  if (kind.acceptsFile) {
+    if (!fs.existsSync(file)) return false;
+    if (!kind.acceptsFile(file)) {
+      throw new InputError(`refusing to overwrite ${file}: it is not ${kind.name} this tool can read (move it away or choose another --out)`);
+    }
+    return true;
+  }
   let bytes: Uint8Array;
   try {
     bytes = await fs.promises.readFile(file);
@@ -308,9 +328,13 @@ async function removeStaleTemporaries(dir: string, base: string): Promise<void> 
  * there must be of `options.kind` (default: a snapshot). Throws `InputError` (nothing changed)
  * when it cannot.
  */
-export async function writeFileAtomic(file: string, text: string | Iterable<string>, options: { backup: boolean; kind?: TargetKind } = { backup: true }): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  text: string | Iterable<string | Uint8Array>,
+  options: { backup: boolean; kind?: TargetKind; /** The caller has read `file` as a snapshot already (it is the one being applied). */ readAlready?: boolean } = { backup: true },
+): Promise<void> {
   const dir = path.dirname(path.resolve(file));
-  const exists = await checkTarget(file, options.kind ?? SNAPSHOT_TARGET);
+  const exists = options.readAlready ? fs.existsSync(file) : await checkTarget(file, options.kind ?? SNAPSHOT_TARGET);
   await removeStaleTemporaries(dir, path.basename(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let handle: fs.promises.FileHandle | undefined;
@@ -319,18 +343,19 @@ export async function writeFileAtomic(file: string, text: string | Iterable<stri
     if (typeof text === 'string') await handle.writeFile(text, 'utf8');
     else {
       // Pieces gathered into writes of about a megabyte: a large snapshot never exists as one string.
-      let batch: string[] = [];
+      let batch: Uint8Array[] = [];
       let size = 0;
       for (const piece of text) {
-        batch.push(piece);
-        size += piece.length;
+        const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+        batch.push(bytes);
+        size += bytes.length;
         if (size >= 1 << 20) {
-          await handle.write(batch.join(''), null, 'utf8');
+          await handle.write(Buffer.concat(batch));
           batch = [];
           size = 0;
         }
       }
-      if (batch.length > 0) await handle.write(batch.join(''), null, 'utf8');
+      if (batch.length > 0) await handle.write(Buffer.concat(batch));
     }
     await handle.sync();
     await handle.close();
@@ -351,6 +376,79 @@ export async function writeFileAtomic(file: string, text: string | Iterable<stri
   } catch {
     /* ignore */
   }
+}
+
+/**
+ * The entries `apply` changes, kept in a file of their own beside the target until the new
+ * snapshot is written (removed then, and by `close` in any case; a killed writer's file is
+ * removed by the next write, as its temporary files are).
+ */
+export class ChangedEntries {
+  private readonly file: string;
+  private fd: number | undefined;
+  private size = 0;
+  /** Entry k of the snapshot → where its replacement is. */
+  readonly replaced = new Map<number, [number, number]>();
+  /** New entries with their feed position, to be added in feed order. */
+  readonly created: { at: number; span: [number, number] }[] = [];
+
+  constructor(target: string) {
+    const dir = path.dirname(path.resolve(target));
+    this.file = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.changes.tmp`);
+  }
+
+  add(text: string, replaces: number | undefined, feedIndex: number): void {
+    if (this.fd === undefined) {
+      try {
+        this.fd = fs.openSync(this.file, 'wx+', 0o600);
+      } catch (e) {
+        throw new InputError(`cannot write beside ${this.file}: ${(e as { code?: string }).code ?? String(e)}`);
+      }
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    fs.writeSync(this.fd, bytes, 0, bytes.length, this.size);
+    const span: [number, number] = [this.size, this.size + bytes.length];
+    this.size += bytes.length;
+    if (replaces !== undefined) this.replaced.set(replaces, span);
+    else this.created.push({ at: feedIndex, span });
+  }
+
+  read([start, end]: [number, number]): Uint8Array {
+    const out = Buffer.allocUnsafe(end - start);
+    if (this.fd !== undefined) fs.readSync(this.fd, out, 0, out.length, start);
+    return out;
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    fs.closeSync(this.fd);
+    this.fd = undefined;
+    fs.rmSync(this.file, { force: true });
+  }
+}
+
+/**
+ * Writes the snapshot `apply` leaves: `snapshot`'s entries in their order, each copied byte for
+ * byte from the file unless `changes` replaces it, then the new users; never held whole.
+ */
+export async function saveSnapshotFrom(file: string, snapshot: SnapshotOnDisk, changes: ChangedEntries | undefined): Promise<void> {
+  const root: Record<string, unknown> = {};
+  Object.entries(snapshot.root).forEach(([k, v], i) => {
+    if (i === snapshot.usersKeyIndex) root.users = [];
+    root[k] = v;
+  });
+  if (snapshot.usersKeyIndex >= 0 && !('users' in root)) root.users = [];
+  const created = [...(changes?.created ?? [])].sort((a, b) => a.at - b.at);
+  const count = snapshot.index.size;
+  function* bodies(): Generator<Uint8Array> {
+    for (let k = 0; k < count; k++) {
+      const span = changes?.replaced.get(k);
+      yield span ? changes!.read(span) : snapshot.bytes(snapshot.ranges[2 * k], snapshot.ranges[2 * k + 1]);
+    }
+    for (const c of created) yield changes!.read(c.span);
+  }
+  const inPlace = path.resolve(file) === path.resolve(snapshot.path);
+  await writeFileAtomic(file, snapshotLayout(root, count + created.length, bodies()), { backup: true, readAlready: inPlace });
 }
 
 /** Serialises and writes a snapshot atomically, piece by piece (see `writeFileAtomic`). */

@@ -52,7 +52,7 @@ export function readPlanArtifact(json: unknown): { artifact?: PlanArtifact; erro
   return { artifact: json as unknown as PlanArtifact };
 }
 
-/** True when a plan made now gives every user the outcome, fields and lists the artifact recorded. */
-export function sameUsers(recorded: PlanJson['users'], now: PlanJson['users']): boolean {
-  return JSON.stringify(recorded) === JSON.stringify(now);
+/** True when a user planned now gets the outcome, fields and lists the artifact recorded for it. */
+export function sameUser(recorded: PlanJson['users'][number] | undefined, now: PlanJson['users'][number]): boolean {
+  return recorded !== undefined && JSON.stringify(recorded) === JSON.stringify(now);
 }

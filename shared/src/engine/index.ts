@@ -14,7 +14,7 @@
 export { indexSnapshot, SnapshotKeysIndex, prepareFeed, FeedBuilder, dependsOnWholeFeed, planUser, planFile, summarize, generatedIdBase, feedEntryOf } from './plan';
 export { applyPlan, appliedUser, createdUserJson } from './apply';
 export { planToJson, userPlanToJson, PLAN_FORMAT, PLAN_VERSION } from './json';
-export { planArtifact, readPlanArtifact, sameUsers, type PlanArtifact, type PlanInputs, type PlanInputFile } from './artifact';
+export { planArtifact, readPlanArtifact, sameUser, type PlanArtifact, type PlanInputs, type PlanInputFile } from './artifact';
 export type { PlanJson, PlanUserJson, PlanFieldJson, PlanSegmentJson, PlanValue, PlanNoteJson } from './json';
 export { RULES, MESSAGES, FIELD_DEFAULTS, SOURCES, PREFERRED_NAME_FIELDS } from './rules';
 export type { RuleId, RuleInfo } from './rules';

@@ -363,6 +363,6 @@ export function newSnapshot(users: readonly SnapshotEntry[], profile?: Readonly<
 }
 
 /** The `profile` object of a snapshot (settings layer), if any. */
-export function snapshotProfile(snapshot: Snapshot): Readonly<Record<string, unknown>> | undefined {
+export function snapshotProfile(snapshot: Pick<Snapshot, 'root'>): Readonly<Record<string, unknown>> | undefined {
   return asObject(snapshot.root.profile);
 }
