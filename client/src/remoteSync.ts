@@ -5,7 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { NEED_SNAPSHOT, SyncService, type SyncRequest } from './syncService';
+import { localDay } from '../../shared/src/analysis/inputs';
+import { NEED_SNAPSHOT, SyncService, type SyncRequest } from '../../shared/src/analysis/syncService';
+
+/** The day for validation's date checks: today on this machine. */
+const today = (): string => localDay(new Date());
 
 export class Cancelled extends Error {
   constructor() {
@@ -34,7 +38,7 @@ export class RemoteSync {
   private ensureWorker(): Worker | undefined {
     if (this.worker || this.local) return this.worker;
     if (!existsSync(this.script)) {
-      this.local = new SyncService();
+      this.local = new SyncService(today);
       return undefined;
     }
     try {
@@ -62,7 +66,7 @@ export class RemoteSync {
       return w;
     } catch (e) {
       this.log(`Sync worker not started (${e instanceof Error ? e.message : String(e)}); computing in the extension host.`);
-      this.local = new SyncService();
+      this.local = new SyncService(today);
       return undefined;
     }
   }

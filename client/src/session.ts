@@ -12,8 +12,8 @@ import { fingerprint } from './files';
 import type { ServerConnection } from './languageClient';
 import { locateSnapshot, type Located } from './locate';
 import { Cancelled, type RemoteSync } from './remoteSync';
-import type { ComputeReply, SidesReply } from './syncService';
-import type { SyncNotice } from './sync';
+import type { SyncNotice } from '../../shared/src/analysis/sync';
+import type { ComputeReply, SidesReply } from '../../shared/src/analysis/syncService';
 
 export interface SnapshotUsed {
   readonly path: string;

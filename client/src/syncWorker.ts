@@ -3,9 +3,10 @@
  * the extension host posts `{ id, req }` and gets `{ id, ok }` or `{ id, error }` back.
  */
 import { parentPort } from 'node:worker_threads';
-import { SyncService, type SyncRequest } from './syncService';
+import { localDay } from '../../shared/src/analysis/inputs';
+import { SyncService, type SyncRequest } from '../../shared/src/analysis/syncService';
 
-const service = new SyncService();
+const service = new SyncService(() => localDay(new Date()));
 parentPort?.on('message', (msg: { id: number; req: SyncRequest }) => {
   try {
     parentPort!.postMessage({ id: msg.id, ok: service.handle(msg.req) });

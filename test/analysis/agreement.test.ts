@@ -13,10 +13,14 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { locateSnapshot } from '../../client/src/locate';
-import { computeSync } from '../../client/src/sync';
+import { localDay } from '../../shared/src/analysis/inputs';
+import { computeSync } from '../../shared/src/analysis/sync';
 import { LineIndex } from '../../shared/src/text/lines';
 import { ensureBuilt, run } from '../cli/helpers';
 import { fileUri, startTestServer, type TestClient } from '../server/harness';
+
+/** Validation's day, as the extension passes it: today on this machine. */
+const TODAY = localDay(new Date());
 
 let ws: string;
 let client: TestClient | undefined;
@@ -105,7 +109,7 @@ describe('every host puts a user on the line an editor shows it on, for LF, CRLF
 
       const plan = JSON.parse(run(['plan', file, '--snapshot', snap, '--format', 'json']).stdout) as { users: { line: number }[] };
       expect(plan.users.map((u) => u.line - 1)).toEqual(userLines);
-      const preview = computeSync({ text, snapshotText: snapshot, settingsLayer: {} });
+      const preview = computeSync({ today: TODAY, text, snapshotText: snapshot, settingsLayer: {} });
       expect(preview.plan.users.map((u) => u.line - 1)).toEqual(userLines);
 
       // The example repeats a user: validate and the server put the duplicate on the same line.

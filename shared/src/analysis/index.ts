@@ -11,6 +11,9 @@
  *   stream    SisFeedReader: the same steps over a file read piece by piece, each user forgotten
  *   shown     FindingGrouper: a harmless finding repeated across users, once per file and code
  *
+ * The extension's preview: `computeSync` (`sync.ts`), behind the request service of its worker
+ * thread (`syncService.ts`); import them from their files.
+ *
  * Besides: which snapshot a document uses (`snapshotLocator.ts`), reading the snapshot and the
  * code tables from text (`sources.ts`), and codes and labels for a field (`codes.ts`).
  */

@@ -2,16 +2,19 @@
  * The sync computation behind the preview, Compare, Run Sync and Export Plan, as the worker
  * thread runs it: the core's analysis pipeline (`shared/src/analysis`) plans the document
  * against the snapshot; this adds what the views need (notices in words, names, offsets, the
- * snapshot's records before and after). No `vscode` here, so it is tested in plain Node.
+ * snapshot's records before and after). Pure: the extension runs it in a worker thread
+ * through `syncService.ts`, tests in plain Node.
  */
-import { analysisCaches, analysisInputs, DocumentAnalysis, localDay, readCodeTablesText, readSnapshotText, snapshotProblemText, type AnalysisCaches, type AnalysisInputs, type SnapshotRead } from '../../shared/src/analysis';
-import { applyPlan, incomingUsers, planToJson, recordOf, type Plan, type PlanJson } from '../../shared/src/engine';
-import { settingsFrom, type Settings } from '../../shared/src/settings';
-import { fieldValue, type UserRecord } from '../../shared/src/sis/record';
-import { readSisDocument } from '../../shared/src/sis/read';
-import type { SisDocument } from '../../shared/src/sis/types';
-import { newSnapshot, serializeSnapshot, snapshotProfile, type Snapshot } from '../../shared/src/snapshot/snapshot';
-import { LineIndex } from '../../shared/src/text/lines';
+import { applyPlan, incomingUsers, planToJson, recordOf, type Plan, type PlanJson } from '../engine';
+import { settingsFrom, type Settings } from '../settings';
+import { fieldValue, type UserRecord } from '../sis/record';
+import { readSisDocument } from '../sis/read';
+import type { SisDocument } from '../sis/types';
+import { newSnapshot, serializeSnapshot, snapshotProfile, type Snapshot } from '../snapshot/snapshot';
+import { LineIndex } from '../text/lines';
+import { analysisCaches, DocumentAnalysis, type AnalysisCaches } from './document';
+import { analysisInputs, type AnalysisInputs } from './inputs';
+import { readCodeTablesText, readSnapshotText, snapshotProblemText, type SnapshotRead } from './sources';
 
 export interface SyncNotice {
   readonly severity: 'error' | 'warning' | 'information';
@@ -27,8 +30,8 @@ export interface SyncInput {
   readonly snapshotText: string | undefined;
   /** The editor's profile settings (only keys the user set); the snapshot's `profile` is below them. */
   readonly settingsLayer: unknown;
-  /** `YYYY-MM-DD` for the date checks of validation (default: today on this machine). */
-  readonly today?: string;
+  /** `YYYY-MM-DD` for the date checks of validation: today on the caller's machine (`localDay`). */
+  readonly today: string;
   /** The institution's code tables (`almaSis.codeTablesPath`): a user with an unknown code is rejected, as in Alma. */
   readonly codeTablesText?: string;
 }
@@ -137,7 +140,7 @@ export function computeSync(input: SyncInput, cache: SyncCache = new SyncCache()
   }
   if (!sis.root) notices.push({ severity: 'error', text: 'The file has no root element.' });
 
-  const analysis = cache.analyse(sis, snapshot, settings, input.today ?? localDay(new Date()), input.codeTablesText);
+  const analysis = cache.analyse(sis, snapshot, settings, input.today, input.codeTablesText);
   // A snapshot is always there (empty when none was found), so every user is planned.
   const enginePlan: Plan = analysis.wholePlan()!;
   const incoming = incomingUsers(sis);

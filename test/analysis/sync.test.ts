@@ -1,18 +1,22 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { computeSync, SyncCache } from '../../client/src/sync';
+import { localDay } from '../../shared/src/analysis/inputs';
+import { computeSync, SyncCache } from '../../shared/src/analysis/sync';
 import { readSisDocument, updateSisDocument } from '../../shared/src/sis/read';
 import { checkForUpload } from '../../client/src/check';
 import { buildPreview, planToMarkdown } from '../../shared/src/preview';
 import { DEFAULT_SETTINGS } from '../../shared/src/settings';
+
+/** Validation's day, as the extension passes it: today on this machine. */
+const TODAY = localDay(new Date());
 
 const root = path.resolve(__dirname, '../..');
 const xml = readFileSync(path.join(root, 'example/users.xml'), 'utf8');
 const snap = readFileSync(path.join(root, 'example/users.alma-snapshot.json'), 'utf8');
 
 describe('the in-process sync behind the preview (example workspace)', () => {
-  const r = computeSync({ text: xml, snapshotText: snap, settingsLayer: {} });
+  const r = computeSync({ today: TODAY, text: xml, snapshotText: snap, settingsLayer: {} });
 
   it('plans the whole file with the engine, in the plan JSON shape of docs/plan.md', () => {
     expect(r.plan.format).toBe('alma-sis-plan');
@@ -61,7 +65,7 @@ describe('the in-process sync behind the preview (example workspace)', () => {
   });
 
   it('writes a next snapshot against which the same file changes nothing more', () => {
-    const next = computeSync({ text: xml, snapshotText: r.nextSnapshotText(), settingsLayer: {} });
+    const next = computeSync({ today: TODAY, text: xml, snapshotText: r.nextSnapshotText(), settingsLayer: {} });
     for (const u of next.plan.users) {
       if (r.plan.users[u.index].outcome === 'rejected') continue;
       expect(u.outcome, `${u.primaryId}`).toBe('unchanged');
@@ -71,7 +75,7 @@ describe('the in-process sync behind the preview (example workspace)', () => {
   it('reuses per-user plans after an edit and still agrees with a computation from scratch', () => {
     const cache = new SyncCache();
     let sis = readSisDocument(xml);
-    const first = computeSync({ text: xml, sis, snapshotText: snap, settingsLayer: {} }, cache);
+    const first = computeSync({ today: TODAY, text: xml, sis, snapshotText: snap, settingsLayer: {} }, cache);
     // Edits that change outcomes: a last name, then the duplicate's primary id (no longer "in this feed").
     let text = xml;
     const edits: [string, string][] = [['<last_name>Smith</last_name>', '<last_name>Smyth</last_name>']];
@@ -87,35 +91,35 @@ describe('the in-process sync behind the preview (example workspace)', () => {
     const at = text.lastIndexOf('<primary_id>gnguyen</primary_id>') + '<primary_id>'.length;
     text = text.slice(0, at) + 'z' + text.slice(at);
     sis = updateSisDocument(sis, text, { start: at, end: at, newLength: 1 });
-    const incremental = computeSync({ text, sis, snapshotText: snap, settingsLayer: {} }, cache);
-    const scratch = computeSync({ text, snapshotText: snap, settingsLayer: {} });
+    const incremental = computeSync({ today: TODAY, text, sis, snapshotText: snap, settingsLayer: {} }, cache);
+    const scratch = computeSync({ today: TODAY, text, snapshotText: snap, settingsLayer: {} });
     expect(incremental.plan).toEqual(scratch.plan);
     expect(incremental.plan).not.toEqual(first.plan);
     // the second gnguyen was rejected "in this feed"; renamed, it is no longer
     const renamed = incremental.plan.users.find((u) => u.primaryId === 'zgnguyen');
     expect(renamed?.outcome).not.toBe('rejected');
     // a changed setting is not served from the cache
-    const imported = computeSync({ text, sis, snapshotText: snap, settingsLayer: { mode: 'import' } }, cache);
-    expect(imported.plan).toEqual(computeSync({ text, snapshotText: snap, settingsLayer: { mode: 'import' } }).plan);
+    const imported = computeSync({ today: TODAY, text, sis, snapshotText: snap, settingsLayer: { mode: 'import' } }, cache);
+    expect(imported.plan).toEqual(computeSync({ today: TODAY, text, snapshotText: snap, settingsLayer: { mode: 'import' } }).plan);
   });
 
   it('without a snapshot, plans everyone as new and says so', () => {
-    const none = computeSync({ text: xml, snapshotText: undefined, settingsLayer: {} });
+    const none = computeSync({ today: TODAY, text: xml, snapshotText: undefined, settingsLayer: {} });
     expect(none.notices.map((n) => n.text)).toContain('No snapshot: every user is planned as new.');
     expect(none.plan.users.every((u) => u.outcome === 'created' || u.outcome === 'rejected')).toBe(true);
   });
 
   it('editor settings override the snapshot profile; bad ones are reported, not thrown', () => {
-    const imp = computeSync({ text: xml, snapshotText: snap, settingsLayer: { mode: 'import', recordType: 'NOPE' } });
+    const imp = computeSync({ today: TODAY, text: xml, snapshotText: snap, settingsLayer: { mode: 'import', recordType: 'NOPE' } });
     expect(imp.settings.mode).toBe('import');
     expect(imp.plan.summary.updated).toBe(0);
     expect(imp.notices.some((n) => n.text.includes('recordType'))).toBe(true);
   });
 
   it('a broken file is flagged as fatal, and an unreadable snapshot throws a readable error', () => {
-    const broken = computeSync({ text: '<?xml version="1.0"?>\n<users><user><primary_id>x</primary_id></use></users>', snapshotText: snap, settingsLayer: {} });
+    const broken = computeSync({ today: TODAY, text: '<?xml version="1.0"?>\n<users><user><primary_id>x</primary_id></use></users>', snapshotText: snap, settingsLayer: {} });
     expect(broken.fatalProblems).toBeGreaterThan(0);
-    expect(() => computeSync({ text: xml, snapshotText: '{ "users": [', settingsLayer: {} })).toThrow(/./);
+    expect(() => computeSync({ today: TODAY, text: xml, snapshotText: '{ "users": [', settingsLayer: {} })).toThrow(/./);
   });
 });
 
@@ -156,12 +160,12 @@ describe('notes and the user\'s own errors in the preview', () => {
   const codeTablesText = JSON.stringify({ format: 'alma-sis-code-tables', version: 1, tables: { UserGroups: ['UG'] } });
 
   it('with the code tables, the user with an unknown code is rejected; without, it is updated', () => {
-    expect(computeSync({ text, snapshotText: snapshot, settingsLayer: {}, codeTablesText }).plan.users[1]).toMatchObject({ outcome: 'rejected', reasons: ['"BOGUS" is not a code of the UserGroups table.'] });
-    expect(computeSync({ text, snapshotText: snapshot, settingsLayer: {} }).plan.users[1].outcome).toBe('updated');
+    expect(computeSync({ today: TODAY, text, snapshotText: snapshot, settingsLayer: {}, codeTablesText }).plan.users[1]).toMatchObject({ outcome: 'rejected', reasons: ['"BOGUS" is not a code of the UserGroups table.'] });
+    expect(computeSync({ today: TODAY, text, snapshotText: snapshot, settingsLayer: {} }).plan.users[1].outcome).toBe('updated');
   });
 
   it('the preview lists the notes, filters on them, and Export Plan\'s Markdown prints them', () => {
-    const r = computeSync({ text, snapshotText: snapshot, settingsLayer: {}, codeTablesText });
+    const r = computeSync({ today: TODAY, text, snapshotText: snapshot, settingsLayer: {}, codeTablesText });
     const model = buildPreview(r.plan, { filter: { flags: ['noted'] } });
     expect(model.shown).toBe(1);
     const row = model.groups[0].users[0];

@@ -2,9 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeSync } from '../../client/src/sync';
-import { diffEdit, NEED_SNAPSHOT, SyncService, type ComputeReply, type SidesReply } from '../../client/src/syncService';
+import { localDay } from '../../shared/src/analysis/inputs';
+import { computeSync } from '../../shared/src/analysis/sync';
+import { diffEdit, NEED_SNAPSHOT, SyncService, type ComputeReply, type SidesReply } from '../../shared/src/analysis/syncService';
 import { RemoteSync } from '../../client/src/remoteSync';
+
+/** Validation's day, as the extension passes it: today on this machine. */
+const TODAY = localDay(new Date());
 
 const root = path.resolve(__dirname, '../..');
 const xml = readFileSync(path.join(root, 'example/users.xml'), 'utf8');
@@ -34,7 +38,7 @@ describe('diffEdit', () => {
 
 describe('the sync service (what the worker thread runs)', () => {
   it('after any series of edits, answers what a computation from scratch answers', () => {
-    const service = new SyncService();
+    const service = new SyncService(() => TODAY);
     const users = [...xml.matchAll(/<user>/g)].map((m) => m.index!);
     fc.assert(
       fc.property(
@@ -45,7 +49,7 @@ describe('the sync service (what the worker thread runs)', () => {
             const at = Math.min(text.length, users[e.at] + 7);
             text = text.slice(0, at) + e.pick + text.slice(at);
             const reply = service.handle({ op: 'compute', key: 'k', text, snapshotId: 's1', snapshotText: snap, layer: {} }) as ComputeReply;
-            const scratch = computeSync({ text, snapshotText: snap, settingsLayer: {} });
+            const scratch = computeSync({ today: TODAY, text, snapshotText: snap, settingsLayer: {} });
             expect(reply.plan).toEqual(scratch.plan);
             expect(reply.userStarts).toEqual(scratch.sis.users.map((u) => u.start));
           }
@@ -56,7 +60,7 @@ describe('the sync service (what the worker thread runs)', () => {
   });
 
   it('asks for the snapshot text it does not hold, and answers compare, apply and reveal requests', () => {
-    const service = new SyncService();
+    const service = new SyncService(() => TODAY);
     expect(() => service.handle({ op: 'compute', key: 'k', text: xml, snapshotId: 'fp', layer: {} })).toThrow(NEED_SNAPSHOT);
     const reply = service.handle({ op: 'compute', key: 'k', text: xml, snapshotId: 'fp', snapshotText: snap, layer: {} }) as ComputeReply;
     // the same snapshot again: no text needed
@@ -92,7 +96,7 @@ describe('RemoteSync', () => {
     const remote = new RemoteSync(script, () => undefined);
     try {
       const r = await remote.compute<ComputeReply>(request, () => snap);
-      expect(r.plan).toEqual(computeSync({ text: xml, snapshotText: snap, settingsLayer: {} }).plan);
+      expect(r.plan).toEqual(computeSync({ today: TODAY, text: xml, snapshotText: snap, settingsLayer: {} }).plan);
       const sides = await remote.request<SidesReply>({ op: 'sides', key: 'k', index: 0 });
       expect(sides.before).not.toBeNull();
       // cancel at once: the promise rejects, and the next request starts a fresh worker

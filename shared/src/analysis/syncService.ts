@@ -1,12 +1,12 @@
 /**
  * The sync computation as a service that answers plain-data requests, so that it can run in a
- * worker thread (`syncWorker.ts`) and keep the extension host responsive on large files, or in
+ * worker thread (the extension's `client/src/syncWorker.ts`) and keep the extension host responsive on large files, or in
  * process when a worker cannot start. It keeps, per document, the text it last read, the
  * reader's model and the `SyncCache`: a new text is compared with the previous one and only
  * the changed stretch is re-read (one edit covering every change since the last request).
  */
-import { readSisDocument, updateSisDocument, type TextEdit } from '../../shared/src/sis/read';
-import type { SisDocument } from '../../shared/src/sis/types';
+import { readSisDocument, updateSisDocument, type TextEdit } from '../sis/read';
+import type { SisDocument } from '../sis/types';
 import { computeSync, SyncCache, type SyncResult } from './sync';
 
 export interface ComputeRequest {
@@ -69,6 +69,9 @@ export class SyncService {
   private readonly docs = new Map<string, DocState>();
   private snapshot: { id: string; text: string } | undefined;
 
+  /** `today`: the day for validation's date checks, asked at each computation (the host's clock). */
+  constructor(private readonly today: () => string) {}
+
   handle(req: SyncRequest): unknown {
     switch (req.op) {
       case 'compute':
@@ -108,7 +111,7 @@ export class SyncService {
       state.sis = updateSisDocument(state.sis, req.text, diffEdit(state.text, req.text));
       state.text = req.text;
     }
-    const r = computeSync({ text: req.text, sis: state.sis, snapshotText, settingsLayer: req.layer, codeTablesText: req.codeTablesText }, state.cache);
+    const r = computeSync({ text: req.text, sis: state.sis, snapshotText, settingsLayer: req.layer, codeTablesText: req.codeTablesText, today: this.today() }, state.cache);
     state.result = r;
     return {
       plan: r.plan,
