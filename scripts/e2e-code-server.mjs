@@ -7,7 +7,7 @@
 //
 // Exit code: the suite's (0 = all passed, 1 = a failure), 2 when the harness itself failed.
 // code-server and Chromium are always stopped (their whole process groups), also on Ctrl-C.
-// See ../shared/guides/vscode-e2e.md for why code-server and not desktop VS Code.
+// docs/testing.md says why code-server and not desktop VS Code.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
