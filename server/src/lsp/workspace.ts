@@ -135,7 +135,7 @@ export class WorkspaceFiles {
       if (!options.workspaceDiagnostics && !options.feed) continue;
       for (const file of await this.discover(folder, folder, options, walked)) {
         const uri = pathToUri(file);
-        found.set(uri, this.files.get(uri) ?? { uri, path: file, folder, relative: path.relative(folder, file).split(path.sep).join('/'), feed: [] });
+        found.set(uri, this.files.get(uri) ?? { uri, path: file, folder, relative: relativeTo(folder, file), feed: [] });
       }
     }
     // Folders no longer walked (a setting turned the check off, a folder went) are no longer watched.
@@ -174,7 +174,7 @@ export class WorkspaceFiles {
    * outside the excluded folders, in name order. Each folder walked is watched and added to `walked`.
    */
   private async discover(folder: string, start: string, options: EditorOptions, walked?: Set<string>): Promise<string[]> {
-    const excluded = picomatch(await this.excludes(folder), { dot: true });
+    const excluded = await this.excludedIn(folder);
     const out: string[] = [];
     let entries = 0;
     const walk = async (dir: string): Promise<void> => {
@@ -183,7 +183,7 @@ export class WorkspaceFiles {
       for (const e of await this.runtime.readDirEntries(dir)) {
         if (++entries > MAX_ENTRIES || this.disposed) return;
         const full = path.join(dir, e.name);
-        const rel = path.relative(folder, full).split(path.sep).join('/');
+        const rel = relativeTo(folder, full);
         if (excluded(rel)) continue;
         if (e.kind === 'dir') await walk(full);
         else if (e.kind === 'file' && /\.xml$/i.test(e.name) && (await this.isSisFile(full, options))) out.push(full);
@@ -205,6 +205,11 @@ export class WorkspaceFiles {
     } catch {
       return false;
     }
+  }
+
+  /** Whether a path relative to the folder (with `/`) lies in its excluded folders. */
+  private async excludedIn(folder: string): Promise<(relative: string) => boolean> {
+    return picomatch(await this.excludes(folder), { dot: true });
   }
 
   /** `files.exclude` and `search.exclude` of the folder (patterns set to true), else VS Code's defaults. */
@@ -338,8 +343,8 @@ export class WorkspaceFiles {
     const folder = this.folderOf(changed);
     const options = folder ? this.options.get(folder) : undefined;
     if (folder && options && (options.workspaceDiagnostics || options.feed) && (await this.runtime.readDirEntries(changed)).length > 0) {
-      const rel = path.relative(folder, changed).split(path.sep).join('/');
-      if (rel !== '' && picomatch(await this.excludes(folder), { dot: true })(rel)) return;
+      const rel = relativeTo(folder, changed);
+      if (rel !== '' && (await this.excludedIn(folder))(rel)) return;
       for (const file of await this.discover(folder, changed, options)) {
         // Files new to the check; when polling named no file, also the folder's own files.
         if (!this.files.has(pathToUri(file)) || path.dirname(file) === changed) this.enqueue(pathToUri(file));
@@ -391,8 +396,8 @@ export class WorkspaceFiles {
       const folder = this.folderOf(file);
       const options = folder ? this.options.get(folder) : undefined;
       if (!folder || !options || (!options.workspaceDiagnostics && !options.feed)) return;
-      const rel = path.relative(folder, file).split(path.sep).join('/');
-      if (picomatch(await this.excludes(folder), { dot: true })(rel) || !(await this.isSisFile(file, options))) return;
+      const rel = relativeTo(folder, file);
+      if ((await this.excludedIn(folder))(rel) || !(await this.isSisFile(file, options))) return;
       f = { uri, path: file, folder, relative: rel, feed: [] };
       this.files.set(uri, f);
     }
@@ -485,6 +490,11 @@ export class WorkspaceFiles {
     this.dirWatches.clear();
     this.settling.clear();
   }
+}
+
+/** A path relative to its workspace folder, with `/` (what the globs match). */
+function relativeTo(folder: string, file: string): string {
+  return path.relative(folder, file).split(path.sep).join('/');
 }
 
 function tooLarge(size: number, limit: number): Diagnostic {
