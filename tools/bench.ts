@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --sizes 1000,20000,100000] [--quick] [--profile] ...` (issue 7)
+ * `npm run bench [-- --sizes 1000,20000,100000] [--quick] [--profile] ...`
  *
  * Command line: `alma-sis validate` and `alma-sis plan` (dist/cli.js) beside
  * `xmllint --noout --schema` and `xmllint --stream --noout --schema` on the same generated
- * files: wall time, MB/s, users/s, peak RSS, ratios. Language server: open → diagnostics,
+ * files: wall time, MB/s, users/s, peak RSS, ratios; peak memory on 1.7 million empty users. Language server: open → diagnostics,
  * one-character edit → diagnostics (debounce subtracted), hover p50/p95, code lenses, RSS,
- * over a real stdio connection. Prints a table and writes `.bench/results.json`.
+ * over a real stdio connection. Prints the tables and issue 13's budgets, and writes
+ * `.bench/results.json`.
  *
  * Figures are reported, never asserted: the exit code is 1 only when the harness itself could
  * not measure (a crash, a server that does not answer), so CI catches a rotten benchmark
@@ -13,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VALIDATION_DELAY_MS } from '../server/src/lsp/publish';
@@ -24,7 +25,7 @@ import { benchLsp, type LspResult } from './bench/lsp';
 import { hasGnuTime, median, runMeasured, type Measured } from './bench/measure';
 import { formatProfile, summariseProfile } from './bench/profile';
 import { measureStages, stagesTable, type StageResult } from './bench/stages';
-import { budgets, cliTable, lspTable, parseBenchArgs, ratios, type BenchArgs, type CliRow } from './bench/report';
+import { budgets, cliTable, DEGENERATE_USERS, lspTable, parseBenchArgs, ratios, type BenchArgs, type CliRow } from './bench/report';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -60,6 +61,26 @@ function ensureData(out: string, users: number, seed: number): DataFile {
     writeFileSync(metaPath, JSON.stringify({ users, seed, fingerprint }) + '\n');
   }
   return { users, xml, snapshot, bytes: statSync(xml).size };
+}
+
+/** The memory worst case: 24 MB of empty `<user></user>` tags, written once and reused. */
+function ensureDegenerate(out: string): DataFile {
+  const dir = resolve(out, 'data', `empty${DEGENERATE_USERS}`);
+  const xml = join(dir, 'users.xml');
+  if (!existsSync(xml)) {
+    mkdirSync(dir, { recursive: true });
+    const fd = openSync(`${xml}.tmp`, 'w');
+    try {
+      writeSync(fd, '<?xml version="1.0" encoding="UTF-8"?>\n<users>\n');
+      const block = '<user></user>\n'.repeat(10_000);
+      for (let n = 0; n < DEGENERATE_USERS; n += 10_000) writeSync(fd, block);
+      writeSync(fd, '</users>\n');
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(`${xml}.tmp`, xml);
+  }
+  return { users: DEGENERATE_USERS, xml, snapshot: '', bytes: statSync(xml).size };
 }
 
 /** The ends of a (possibly huge) output file. */
@@ -272,6 +293,26 @@ async function main(): Promise<number> {
     }
   }
 
+  // Memory on the worst case (one run each: it is the peak that matters, and plan takes minutes).
+  const degenerate: CliRow[] = [];
+  if (args.degenerate && args.only !== 'lsp' && existsSync(cliJs)) {
+    const f = ensureDegenerate(out);
+    const snapshot = data.get(Math.max(...args.sizes))?.snapshot;
+    const tools: [string, string[]][] = [['alma-sis validate', ['validate', f.xml]]];
+    if (snapshot) tools.push(['alma-sis plan', ['plan', f.xml, '--snapshot', snapshot]]);
+    for (const [tool, a] of tools) {
+      process.stderr.write(`${tool} on ${f.users} empty users ...\n`);
+      const t: ToolRun = { row: { tool, users: f.users, bytes: f.bytes, runs: 0 }, cmd: process.execPath, args: [cliJs, ...a], stdoutFile: join(runDir, `${tool.replace(/[^\w]+/g, '-')}-empty.out`), all: [] };
+      await runOnce(t, useTime);
+      const row = finish(t, f);
+      if (row.failed) {
+        failures++;
+        note(`${tool} on ${f.users} empty users failed: ${row.failed}`);
+      }
+      degenerate.push(row);
+    }
+  }
+
   const lsp: LspResult[] = [];
   let serverProfile: string | undefined;
   if (args.only !== 'cli') {
@@ -326,7 +367,7 @@ async function main(): Promise<number> {
 
   const m = machine();
   const rs = ratios(cli);
-  const bs = budgets(cli, lsp);
+  const bs = budgets(cli, lsp, degenerate);
   const results = {
     format: 'alma-sis-bench',
     version: 1,
@@ -336,6 +377,7 @@ async function main(): Promise<number> {
     files: [...data.values()].map((f) => ({ users: f.users, bytes: f.bytes })),
     startupMs,
     cli,
+    degenerate,
     stages,
     ratios: rs,
     lsp,
@@ -347,7 +389,7 @@ async function main(): Promise<number> {
   const lines: string[] = [];
   lines.push(`machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}, ${m.os}; xmllint: ${m.xmllint}; load average ${loadAtStart} at start, ${m.loadavg1m} at end`);
   lines.push(`runs per figure: ${args.runs} (median wall time; peak RSS = max over runs)`, '');
-  if (cli.length) lines.push(cliTable(cli), '');
+  if (cli.length || degenerate.length) lines.push(cliTable([...cli, ...degenerate]), '');
   if (stages) lines.push(stagesTable(stages, stagesUsers), '');
   if (startupMs !== undefined) lines.push(`start-up of the command line alone (alma-sis --version): ${startupMs.toFixed(0)} ms`, '');
   if (rs.length) {
@@ -357,7 +399,7 @@ async function main(): Promise<number> {
   }
   if (lsp.length) lines.push(lspTable(lsp), '');
   if (bs.length) {
-    lines.push('| budget (issue 7) | limit | measured | met |', '|---|---|---|---|');
+    lines.push('| budget (issue 13) | limit | measured | met |', '|---|---|---|---|');
     for (const b of bs) lines.push(`| ${b.what} | ${b.limit} | ${b.measured} | ${b.met === null ? '—' : b.met ? 'yes' : 'no'} |`);
     lines.push('');
   }
