@@ -6,11 +6,12 @@
 import { UsageError, stringOption, booleanOption } from './args';
 import { describeInputs, writePlanArtifact } from '../io/planArtifact';
 import type { PlanUserJson } from '../../../shared/src/engine';
-import { EXIT_OK, EXIT_PROBLEMS, type CliContext, type Command } from './command';
+import { EXIT_OK, EXIT_PROBLEMS, type Command } from './command';
 import { DETAILED_EXITCODE_OPTION, FEED_OPTION, SETTINGS_OPTIONS, chosenFormat, detailedExitCode, formatOption } from './options';
 import { ONLY_CHOICES, PlanJsonWriter, parseOnly, planJson, planMarkdownHeader, planMarkdownUser, planTextHeader, planTextUser, plannedUserJson, shows } from './planFormat';
 import { runPlan } from './planInput';
 import { wantColor } from './present/text';
+import { OrderedTextSpool } from '../io/spool';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
 
@@ -50,10 +51,10 @@ export const command: Command = {
     let paths: readonly string[] = [];
     const many = () => paths.length > 1;
     // JSON is written as the users come; text and Markdown start with the counts, so their users
-    // are kept (as the text they print: about a hundred bytes a user) until the end. A plan
-    // artifact (--out) holds every user: it is written whole.
+    // wait (as the text they print; beyond 32 MB in a private temporary file) until the end. A
+    // plan artifact (--out) holds every user: it is written whole.
     const json = format === 'json' ? new PlanJsonWriter((t) => ctx.stdout.write(t)) : undefined;
-    const kept: string[] = [];
+    const kept = json ? undefined : new OrderedTextSpool();
     const artifactUsers: PlanUserJson[] = [];
     const run = await runPlan(
       args,
@@ -65,10 +66,13 @@ export const command: Command = {
         if (json) {
           json.user(u.plan.index, shown ? plannedUserJson(u, many()) : undefined);
           await ctx.stdout.drain?.();
-        } else kept[u.plan.index] = shown ? (format === 'markdown' ? planMarkdownUser(u) : planTextUser(u, many(), textOptions)) : '';
+        } else kept!.put(u.plan.index, shown ? (format === 'markdown' ? planMarkdownUser(u) : planTextUser(u, many(), textOptions)) : '');
       },
       { onStart: (s) => (paths = s.paths) },
-    );
+    ).catch((e: unknown) => {
+      kept?.close();
+      throw e;
+    });
     run.snapshot.close();
     if (out !== undefined) {
       const inputs = await describeInputs(out, { sis: run.files, snapshot: run.snapshot.path, codeTables: run.codeTablesPath }, { feed: run.feed, settings: run.settings, today: run.today, madeBy: `alma-sis ${ctx.version}` });
@@ -77,7 +81,7 @@ export const command: Command = {
     if (json) json.end(run.summary, many() ? { files: paths } : {});
     else {
       ctx.stdout.write(format === 'markdown' ? planMarkdownHeader(run.settings, paths, run.summary, snapshotPath) : planTextHeader(run.settings, paths, run.summary, textOptions));
-      await writeKept(ctx, kept);
+      await kept!.writeTo((t) => ctx.stdout.write(t), async () => ctx.stdout.drain?.());
     }
     const errors = run.documents.reduce((n, d) => n + d.errors, 0);
     if (errors > 0) ctx.stderr.write(`alma-sis plan: the file has ${errors} error${errors === 1 ? '' : 's'} (run alma-sis validate for details)\n`);
@@ -86,21 +90,3 @@ export const command: Command = {
     return run.summary.rejected > 0 || errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
   },
 };
-
-/** Writes the kept texts in order, in batches (one write per user costs more than the user). */
-async function writeKept(ctx: CliContext, kept: readonly string[]): Promise<void> {
-  let batch: string[] = [];
-  let size = 0;
-  for (const t of kept) {
-    if (!t) continue;
-    batch.push(t);
-    size += t.length;
-    if (size >= 1 << 16) {
-      ctx.stdout.write(batch.join(''));
-      batch = [];
-      size = 0;
-      await ctx.stdout.drain?.();
-    }
-  }
-  if (batch.length > 0) ctx.stdout.write(batch.join(''));
-}

@@ -1,0 +1,130 @@
+/**
+ * Text that must wait before it is written, kept in order: in memory up to a limit, beyond it in
+ * a private temporary file. The plan's text and Markdown start with counts that only the end
+ * knows, so every user's lines wait; 1.7 million users print about 200 MB, which must not all
+ * stay in memory.
+ *
+ * The file holds personal data: it is created readable by its owner only, in a folder of its
+ * own, and removed when the text has been written back or the spool is closed (also when the
+ * process exits early).
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+
+/** What stays in memory before the spool starts writing to disk. */
+export const SPOOL_MEMORY_LIMIT = 32 * 1024 * 1024;
+const READ_BACK = 1 << 20;
+
+export class OrderedTextSpool {
+  /** Texts that came before those that precede them (users planned again at the end). */
+  private readonly waiting = new Map<number, string>();
+  private next = 0;
+  private ready: string[] = [];
+  private readySize = 0;
+  private file: { dir: string; path: string; fd: number } | undefined;
+  private readonly removeOnExit = () => this.close();
+
+  constructor(
+    private readonly memoryLimit = SPOOL_MEMORY_LIMIT,
+    private readonly parent = tmpdir(),
+  ) {}
+
+  /** The text at position `index` (positions from 0, each once, in any order). */
+  put(index: number, text: string): void {
+    if (index !== this.next) {
+      this.waiting.set(index, text);
+      return;
+    }
+    this.append(text);
+    this.next++;
+    for (let t = this.waiting.get(this.next); t !== undefined; t = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next);
+      this.append(t);
+      this.next++;
+    }
+  }
+
+  /** Whether some of the text went to disk (for tests and figures). */
+  get spilled(): boolean {
+    return this.file !== undefined;
+  }
+
+  /** Writes everything in position order (positions never given are skipped), then closes. */
+  async writeTo(write: (text: string) => void, drain?: () => Promise<void>): Promise<void> {
+    try {
+      for (const index of [...this.waiting.keys()].sort((a, b) => a - b)) this.append(this.waiting.get(index)!);
+      this.waiting.clear();
+      if (this.file) {
+        this.flush();
+        const decoder = new StringDecoder('utf8');
+        const buf = Buffer.allocUnsafe(READ_BACK);
+        let at = 0;
+        for (;;) {
+          const n = readSync(this.file.fd, buf, 0, READ_BACK, at);
+          if (n === 0) break;
+          at += n;
+          write(decoder.write(buf.subarray(0, n)));
+          await drain?.();
+        }
+        const rest = decoder.end();
+        if (rest) write(rest);
+      } else {
+        // Written in batches: one write per user costs more than the user.
+        let batch: string[] = [];
+        let size = 0;
+        for (const t of this.ready) {
+          batch.push(t);
+          size += t.length;
+          if (size >= 1 << 16) {
+            write(batch.join(''));
+            batch = [];
+            size = 0;
+            await drain?.();
+          }
+        }
+        if (batch.length > 0) write(batch.join(''));
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Forgets everything and removes the temporary file, if any. */
+  close(): void {
+    this.ready = [];
+    this.readySize = 0;
+    this.waiting.clear();
+    const file = this.file;
+    if (!file) return;
+    this.file = undefined;
+    process.removeListener('exit', this.removeOnExit);
+    try {
+      closeSync(file.fd);
+    } finally {
+      rmSync(file.dir, { recursive: true, force: true });
+    }
+  }
+
+  private append(text: string): void {
+    if (!text) return;
+    this.ready.push(text);
+    this.readySize += text.length;
+    if (this.readySize >= this.memoryLimit) this.flush();
+  }
+
+  /** Moves the texts in memory to the end of the file (created on first use). */
+  private flush(): void {
+    if (this.ready.length === 0) return;
+    if (!this.file) {
+      const dir = mkdtempSync(join(this.parent, 'alma-sis-spool-'));
+      const path = join(dir, 'text');
+      this.file = { dir, path, fd: openSync(path, 'wx+', 0o600) };
+      process.on('exit', this.removeOnExit);
+    }
+    writeSync(this.file.fd, this.ready.join(''));
+    this.ready = [];
+    this.readySize = 0;
+  }
+}
