@@ -280,6 +280,46 @@ describe('alma-sis validate', () => {
   });
 });
 
+describe('alma-sis validate --max-findings', () => {
+  // Every user has a bad birth date: an error each, never grouped.
+  const many = (n: number) => DOC(...Array.from({ length: n }, (_, i) => USER(`u${i}`, '\n    <birth_date>1990-13-01</birth_date>')));
+  const countOf = (text: string, re: RegExp) => (text.match(re) ?? []).length;
+
+  it('lists the first N findings of users, counts the rest, and still fails on errors it did not list', () => {
+    fs.writeFileSync(f('many.xml'), many(5));
+    const r = run(['validate', '--max-findings', '2', f('many.xml')]);
+    expect(r.code).toBe(1);
+    expect(countOf(r.stdout, /error invalid-date/g)).toBe(2);
+    expect(r.stdout).toContain('many.xml: 3 more errors not listed: only the first 2 findings of users are (--max-findings 0 lists all)');
+    expect(r.stdout).toMatch(/1 file checked: 5 errors\.\n$/);
+    // The default is far above a small file, and 0 lifts the limit.
+    expect(countOf(run(['validate', f('many.xml')]).stdout, /error invalid-date/g)).toBe(5);
+    expect(countOf(run(['validate', '--max-findings', '0', f('many.xml')]).stdout, /error invalid-date/g)).toBe(5);
+  });
+
+  it('counts errors beyond the limit in the exit code: a file whose listed findings are warnings still fails', () => {
+    // Users without primary_id (a warning each) first, then one with a bad date (an error).
+    const noId = USER('x').replace('<primary_id>x</primary_id>', '');
+    fs.writeFileSync(f('late-error.xml'), DOC(noId, noId, USER('z', '\n    <birth_date>1990-13-01</birth_date>')));
+    const r = run(['validate', '--max-findings', '2', '--format', 'json', f('late-error.xml')]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.files[0].diagnostics.map((d: { code: string }) => d.code)).toEqual(['missing-match-id', 'missing-match-id']);
+    expect(report.files[0].omitted).toEqual({ errors: 1, warnings: 0, information: 0, hints: 0 });
+    expect(report.summary).toMatchObject({ errors: 1, warnings: 2 });
+  });
+
+  it('says it in SARIF as a notification, and refuses a value that is not a count', () => {
+    fs.writeFileSync(f('many.xml'), many(4));
+    const sarif = JSON.parse(run(['validate', '--max-findings', '1', '--format', 'sarif', f('many.xml')]).stdout);
+    expect(sarif.runs[0].results).toHaveLength(1);
+    expect(sarif.runs[0].invocations[0].toolExecutionNotifications[0].message.text).toContain('3 errors');
+    const bad = run(['validate', '--max-findings', 'lots', f('many.xml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-findings: expected a whole number');
+  });
+});
+
 describe('alma-sis codes', () => {
   it('lists every diagnostic code with its meaning, as text and JSON', () => {
     const text = run(['codes']);

@@ -21,6 +21,12 @@ export interface CheckOptions {
   readonly codeTables?: CodeTables;
   /** Every occurrence of a grouped finding on its own (`--all-findings`); by default they are grouped. */
   readonly allFindings?: boolean;
+  /**
+   * Per file, the findings kept beyond which the others are only counted (`--max-findings`;
+   * undefined or 0: no limit). Bounds memory on a degenerate file where every one of millions of
+   * users carries a finding; file-wide findings and grouped ones are always kept.
+   */
+  readonly maxFindings?: number;
 }
 
 /** The diagnostics of a text whose encoding problems are already known. */

@@ -26,6 +26,8 @@ const WINDOW_MARGIN = 200;
 export interface StreamCheckResult extends FileResult {
   /** How many problems of each severity were left out (below the minimum asked for). */
   readonly hidden: Readonly<Record<Severity, number>>;
+  /** How many problems of each severity were only counted: the file had more than `maxFindings`. */
+  readonly omitted: Readonly<Record<Severity, number>>;
   /** Fetches the source lines of these diagnostics (a second read); `lineText` answers after it. */
   loadLines(shown: readonly Diagnostic[]): Promise<void>;
 }
@@ -41,6 +43,7 @@ interface ReadFile {
   readonly groups?: FindingGrouper<Problem>;
   readonly lines: LineStarts;
   readonly hidden: Record<Severity, number>;
+  readonly omitted: Record<Severity, number>;
   failed?: boolean;
 }
 
@@ -63,9 +66,15 @@ export async function checkFeedStreaming(
   },
 ): Promise<StreamCheckResult[]> {
   const worst = RANK[minSeverity];
+  const max = options.maxFindings || Infinity;
   const keep = (f: ReadFile, p: Problem) => {
     if (RANK[p.severity] <= worst) f.problems.push(p);
     else f.hidden[p.severity]++;
+  };
+  // A user's findings beyond the limit are counted only; those of the whole file are always kept.
+  const keepOfUser = (f: ReadFile, p: Problem) => {
+    if (RANK[p.severity] <= worst && f.problems.length >= max) f.omitted[p.severity]++;
+    else keep(f, p);
   };
   const files: ReadFile[] = [];
   let current: ReadFile | undefined;
@@ -74,13 +83,13 @@ export async function checkFeedStreaming(
     const file = current!;
     for (const p of analysis.problems) {
       const q = shiftProblem(p, user.start);
-      if (!file.groups?.offer(q, user.index)) keep(file, q);
+      if (!file.groups?.offer(q, user.index)) keepOfUser(file, q);
     }
   }, docs[0]?.path);
   for (const [i, doc] of docs.entries()) {
     if (i > 0) reader.nextFile(doc.path);
     const groups = options.allFindings ? undefined : new FindingGrouper<Problem>(asFinding);
-    const file: ReadFile = { doc, problems: [], groups, lines: reader.lines, hidden: { error: 0, warning: 0, information: 0, hint: 0 } };
+    const file: ReadFile = { doc, problems: [], groups, lines: reader.lines, hidden: { error: 0, warning: 0, information: 0, hint: 0 }, omitted: { error: 0, warning: 0, information: 0, hint: 0 } };
     current = file;
     files.push(file);
     let ended = false;
@@ -105,7 +114,7 @@ export async function checkFeedStreaming(
   for (const { file, problem } of reader.earlierFileProblems()) if (!files[file].failed) keep(files[file], problem);
   const paths = files.map((f) => f.doc.path);
   const lines = files.map((f) => f.lines);
-  return files.filter((f) => !f.failed).map((f) => toStreamResult(f.doc, f.problems, f.lines, f.hidden, paths, lines));
+  return files.filter((f) => !f.failed).map((f) => toStreamResult(f, paths, lines));
 }
 
 /** Checks one document as a stream (a feed of one file). */
@@ -113,7 +122,7 @@ export async function checkDocumentStreaming(doc: InputDocument, options: CheckO
   return (await checkFeedStreaming([doc], options, minSeverity))[0];
 }
 
-function toStreamResult(doc: InputDocument, problems: Problem[], lines: LineStarts, hidden: Record<Severity, number>, feedPaths: readonly string[], feedLines: readonly LineStarts[]): StreamCheckResult {
+function toStreamResult({ doc, problems, lines, hidden, omitted }: ReadFile, feedPaths: readonly string[], feedLines: readonly LineStarts[]): StreamCheckResult {
   const length = lines.length;
   const diagnostics = toDiagnostics(problems, length, (o) => lines.positionAt(o), (file) => ({ path: feedPaths[file], positionAt: (o) => feedLines[file].positionAt(o) }));
 
@@ -124,6 +133,7 @@ function toStreamResult(doc: InputDocument, problems: Problem[], lines: LineStar
     path: doc.path,
     diagnostics,
     hidden,
+    omitted,
     lineText: (line) => kept.get(`L${line}`)?.text ?? '',
     lineFor: (d) => kept.get(keyOf.get(d) ?? `L${d.range.start.line}`) ?? { text: '', cut: 0 },
     loadLines: async (shown) => {

@@ -20,6 +20,8 @@ import { formatDiagnostic, summaryFromCounts, wantColor } from './present/text';
 import { InputError, openFeeds } from '../io/input';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
+/** Findings of users kept per file by default; the others are counted (`--max-findings`). */
+export const DEFAULT_MAX_FINDINGS = 100_000;
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
 
 /** `YYYY-MM-DD` of a real calendar day, or undefined. */
@@ -58,6 +60,12 @@ export const command: Command = {
       description: 'report only this severity and worse (default: information for text, everything for json and sarif)',
     },
     { name: 'all-findings', kind: 'boolean', description: 'report every occurrence of a grouped finding on its own (default: once per file and code)' },
+    {
+      name: 'max-findings',
+      kind: 'string',
+      valueName: 'N',
+      description: `per file, report the first N findings of users and only count the others (default: ${DEFAULT_MAX_FINDINGS}; 0: no limit)`,
+    },
   ],
   async run(args, ctx) {
     if (args.positionals.length === 0) throw new UsageError('no file given (a .xml, a .zip, or - for standard input)');
@@ -79,11 +87,14 @@ export const command: Command = {
       for (const w of loaded.warnings) ctx.stderr.write(`alma-sis validate: warning: ${w}\n`);
       codeTables = loaded.tables;
     }
-    const options: CheckOptions = { settings, today, codeTables, allFindings: booleanOption(args, 'all-findings') === true };
+    const maxFlag = stringOption(args, 'max-findings');
+    if (maxFlag !== undefined && !/^\d+$/.test(maxFlag)) throw new UsageError(`--max-findings: expected a whole number (0: no limit), got ${JSON.stringify(maxFlag)}`);
+    const maxFindings = maxFlag === undefined ? DEFAULT_MAX_FINDINGS : Number(maxFlag);
+    const options: CheckOptions = { settings, today, codeTables, allFindings: booleanOption(args, 'all-findings') === true, maxFindings };
     // Hints (e.g. segment_type on every segment) are for editors, which show them faintly; in a
     // terminal they would bury the rest, so the text format leaves them out unless asked.
     const minSeverity = (stringOption(args, 'min-severity') as Severity | undefined) ?? (format === 'text' ? 'information' : 'hint');
-    return validateFiles(args.positionals, options, { format, minSeverity, feed: booleanOption(args, 'feed') === true }, ctx);
+    return validateFiles(args.positionals, options, { format, minSeverity, feed: booleanOption(args, 'feed') === true, maxFindings }, ctx);
   },
 };
 
@@ -91,7 +102,7 @@ export const command: Command = {
 export async function validateFiles(
   paths: readonly string[],
   options: CheckOptions,
-  output: { readonly format: (typeof FORMATS)[number]; readonly minSeverity: Severity; readonly feed?: boolean },
+  output: { readonly format: (typeof FORMATS)[number]; readonly minSeverity: Severity; readonly feed?: boolean; readonly maxFindings?: number },
   ctx: CliContext,
 ): Promise<number> {
   const { format } = output;
@@ -109,9 +120,10 @@ export async function validateFiles(
     ctx.stderr.write(`alma-sis validate: ${failure.error}\n`);
   };
   const report = async (result: StreamCheckResult): Promise<void> => {
-    // Errors are never left out (the exit code depends on them).
-    errors += result.diagnostics.filter((d) => d.severity === 'error').length;
+    // Errors are never left out of the exit code, even those beyond --max-findings.
+    errors += result.diagnostics.filter((d) => d.severity === 'error').length + result.omitted.error;
     for (const s of SEVERITIES) hidden[s] += result.hidden[s];
+    const omitted = SEVERITIES.reduce((n, s) => n + result.omitted[s], 0);
     if (format === 'text') {
       // The source lines shown under the diagnostics: a second read of this input.
       try {
@@ -131,16 +143,18 @@ export async function validateFiles(
         }
       }
       if (batch.length > 0) ctx.stdout.write(`${batch.join('\n')}\n`);
+      if (omitted > 0) ctx.stdout.write(`${omittedLine(result.path, result.omitted, output.maxFindings)}\n`);
     } else {
       writer!.fileStart(result.path);
       for (let i = 0; i < result.diagnostics.length; i += 1000) {
         writer!.diagnostics(result.diagnostics.slice(i, i + 1000));
         await ctx.stdout.drain?.();
       }
-      writer!.fileEnd();
+      writer!.fileEnd(omitted > 0 ? result.omitted : undefined);
     }
     checked++;
     for (const d of result.diagnostics) counts[d.severity]++;
+    for (const s of SEVERITIES) counts[s] += result.omitted[s];
   };
   for await (const feed of openFeeds(paths, { stdin: ctx.stdin, together: output.feed })) {
     if (!Array.isArray(feed)) {
@@ -169,4 +183,11 @@ export async function validateFiles(
   } else writer!.end(failures);
   if (failures.length > 0) return EXIT_USAGE;
   return errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/** What a file left unreported beyond --max-findings, and how to see it. */
+function omittedLine(path: string, omitted: Readonly<Record<Severity, number>>, max: number | undefined): string {
+  const words: Record<Severity, string> = { error: 'errors', warning: 'warnings', information: 'notes', hint: 'hints' };
+  const parts = SEVERITIES.filter((s) => omitted[s] > 0).map((s) => `${omitted[s]} more ${words[s]}`);
+  return `${path}: ${parts.join(', ')} not listed: only the first ${max} findings of users are (--max-findings 0 lists all); the summary counts them all.`;
 }

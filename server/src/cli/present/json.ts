@@ -3,7 +3,8 @@
  * `files[].path`, `files[].diagnostics[]` with 0-based LSP ranges), with these additions: a
  * `summary` of the counts, the `unreadable` inputs, and on a diagnostic the
  * `relatedInformation` (LSP's, with a `path`) of a duplicate's first holder or of a grouped
- * finding's next occurrences, and a grouped finding's `count` and `userCount`.
+ * finding's next occurrences, a grouped finding's `count` and `userCount`, and on a file the
+ * `omitted` counts of findings beyond `--max-findings` (counted in the summary, not listed).
  *
  * Written file by file as the files are checked (a large file can have hundreds of thousands
  * of diagnostics: the report is never built whole in memory). The text is the same as
@@ -67,8 +68,14 @@ export class JsonReportWriter {
     this.write(parts.join(''));
   }
 
-  fileEnd(): void {
-    this.write(`${this.inFile ? '\n      ' : ''}]\n    }`);
+  /** `omitted`: what the file had beyond --max-findings, counted only (and in the summary). */
+  fileEnd(omitted?: Readonly<Record<Severity, number>>): void {
+    let tail = '';
+    if (omitted) {
+      for (const s of Object.keys(this.counts) as Severity[]) this.counts[s] += omitted[s];
+      tail = `,\n      "omitted": ${indented({ errors: omitted.error, warnings: omitted.warning, information: omitted.information, hints: omitted.hint }, 3)}`;
+    }
+    this.write(`${this.inFile ? '\n      ' : ''}]${tail}\n    }`);
   }
 
   end(failures: readonly FileFailure[]): void {

@@ -111,8 +111,12 @@ export class SarifReportWriter {
     this.write(parts.join(''));
   }
 
-  fileEnd(): void {
+  private readonly omitted: { path: string; counts: Readonly<Record<Severity, number>> }[] = [];
+
+  /** `omitted`: what the file had beyond --max-findings (a notification says so). */
+  fileEnd(omitted?: Readonly<Record<Severity, number>>): void {
     // Nothing to close: results of all files share one list.
+    if (omitted) this.omitted.push({ path: this.paths[this.paths.length - 1], counts: omitted });
   }
 
   end(failures: readonly FileFailure[]): void {
@@ -120,11 +124,18 @@ export class SarifReportWriter {
     const invocations = [
       {
         executionSuccessful: failures.length === 0,
-        toolExecutionNotifications: failures.map((f) => ({
-          level: 'error',
-          message: { text: f.error },
-          locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(f.path) } } }],
-        })),
+        toolExecutionNotifications: [
+          ...failures.map((f) => ({
+            level: 'error',
+            message: { text: f.error },
+            locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(f.path) } } }],
+          })),
+          ...this.omitted.map(({ path: file, counts }) => ({
+            level: 'warning',
+            message: { text: `More findings than --max-findings: ${counts.error} errors, ${counts.warning} warnings, ${counts.information} notes and ${counts.hint} hints counted, not reported.` },
+            locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(file) } } }],
+          })),
+        ],
       },
     ];
     this.write(`${this.results ? '\n      ' : ''}],\n      "artifacts": ${indented(artifacts, 3)},\n      "invocations": ${indented(invocations, 3)}\n    }\n  ]\n}\n`);
