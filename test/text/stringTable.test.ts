@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { Float64List, hashString, Int32List, StringNumberTable } from '../../shared/src/text/stringTable';
+
+describe('StringNumberTable', () => {
+  it('answers as a Map does, through growth, collisions and any UTF-16 text', () => {
+    const table = new StringNumberTable();
+    const map = new Map<string, number>();
+    // Enough keys for several rehashes; short, long, empty, non-ASCII and surrogate pairs.
+    const keys: string[] = ['', 'a', 'A', 'Ab', 'bA', 'nguyễn', '😀x', 'x'.repeat(5000)];
+    for (let i = 0; i < 20_000; i++) keys.push(`b${i.toString(36)}`, String(i * 7919));
+    keys.forEach((k, i) => {
+      table.set(k, i * 2 ** 27 + 3);
+      map.set(k, i * 2 ** 27 + 3);
+    });
+    // Replacing a value keeps one entry.
+    table.set('a', 42);
+    map.set('a', 42);
+    expect(table.size).toBe(map.size);
+    for (const [k, v] of map) expect(table.get(k)).toBe(v);
+    for (const k of ['B', 'ab', 'nguyen', 'x'.repeat(4999), 'b-1', '😀']) expect(table.get(k)).toBeUndefined();
+  });
+
+  it('tells apart keys whose hashes are equal', () => {
+    // Known FNV-1a collisions.
+    expect(hashString('costarring')).toBe(hashString('liquid'));
+    expect(hashString('declinate')).toBe(hashString('macallums'));
+    const table = new StringNumberTable();
+    table.set('costarring', 1);
+    expect(table.get('liquid')).toBeUndefined();
+    table.set('liquid', 2);
+    table.set('declinate', 3);
+    expect([table.get('costarring'), table.get('liquid'), table.get('declinate'), table.get('macallums')]).toEqual([1, 2, 3, undefined]);
+  });
+});
+
+describe('Int32List and Float64List', () => {
+  it('keep what is pushed, past their first capacity', () => {
+    const ints = new Int32List();
+    const floats = new Float64List();
+    for (let i = 0; i < 5000; i++) {
+      ints.push(-i);
+      floats.push(i * 2 ** 33);
+    }
+    expect([ints.length, ints.at(0), ints.at(4999), floats.at(4999)]).toEqual([5000, 0, -4999, 4999 * 2 ** 33]);
+  });
+});
