@@ -44,3 +44,16 @@ describe('Int32List and Float64List', () => {
     expect([ints.length, ints.at(0), ints.at(4999), floats.at(4999)]).toEqual([5000, 0, -4999, 4999 * 2 ** 33]);
   });
 });
+
+describe('StringNumberTable entries', () => {
+  it('gives each key one entry number, Latin-1 and wider keys alike', () => {
+    const table = new StringNumberTable();
+    const a = table.set('b1', 1);
+    const wide = table.set('ид-7', 2);
+    const empty = table.set('', 3);
+    expect(new Set([a, wide, empty]).size).toBe(3);
+    expect([table.entryOf('b1'), table.entryOf('ид-7'), table.entryOf(''), table.entryOf('ид-8')]).toEqual([a, wide, empty, -1]);
+    expect(table.set('ид-7', 5)).toBe(wide);
+    expect(table.valueAt(wide)).toBe(5);
+  });
+});

@@ -20,7 +20,10 @@ export class InputError extends Error {
 export interface InputDocument {
   /** As people see it: `users.xml`, `feed.zip!/users.xml`, `<stdin>`. */
   readonly path: string;
-  /** The raw bytes, in pieces. */
+  /**
+   * The raw bytes, in pieces. A piece is valid until the next one is asked for (a file is read
+   * into one buffer again and again): copy what must outlive that.
+   */
   bytes(): AsyncIterable<Uint8Array>;
 }
 
@@ -41,10 +44,23 @@ export const MAX_WHOLE_INPUT_BYTES = 512 * 1024 * 1024;
 
 const PIECE = 1 << 20;
 
-/** Bytes of a file read in pieces (constant memory). */
+/**
+ * Bytes of a file read in pieces, each into the same buffer (constant memory). A new buffer per
+ * piece is memory outside V8's heap that is only given back when the collector runs: measured
+ * on a 213 MB file, 65 MB of such buffers waited for it at the peak.
+ */
 async function* filePieces(file: string): AsyncIterable<Uint8Array> {
-  const stream = fs.createReadStream(file, { highWaterMark: PIECE });
-  for await (const piece of stream) yield piece as Uint8Array;
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buffer = new Uint8Array(PIECE);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, PIECE, null);
+      if (bytesRead === 0) break;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Splits bytes already in memory into pieces, so consumers see the same shape either way. */
@@ -58,7 +74,8 @@ export async function collectBytes(pieces: AsyncIterable<Uint8Array>, limit = MA
   for await (const p of pieces) {
     total += p.length;
     if (total > limit) throw new InputError(`${what} is larger than ${Math.round(limit / 1048576)} MB, more than this version can read at once`);
-    parts.push(p);
+    // A piece may be overwritten by the next one (see `InputDocument.bytes`).
+    parts.push(p.slice());
   }
   if (parts.length === 1) return parts[0];
   const all = new Uint8Array(total);

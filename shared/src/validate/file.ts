@@ -9,7 +9,7 @@ import type { UserKeys } from '../sis/keys';
 import type { SisDocumentFrame } from '../sis/types';
 import { almaSeverity, prepare, problem, xsdSeverity } from './context';
 import { isXsdLong } from './values';
-import { Float64List, hashString, Int32List, StringNumberTable } from '../text/stringTable';
+import { Float64List, Int32List, StringNumberTable } from '../text/stringTable';
 
 /** A user's keys and where its chunk starts (absolute offset; the keys are relative to it). */
 export interface KeyedUser {
@@ -64,16 +64,14 @@ export class DuplicateChecker {
   /** What `seen` held for each identifier of the current user (reused). */
   private readonly found: number[] = [];
   // Where each user of the feed is (by feed position): file, position there, its Match ID's
-  // absolute range, and where its identifiers start in `idStart`/`idEnd`/`idHash`.
-  // Typed lists: a feed of 100,000 users has about 250,000 identifiers.
+  // absolute range. Typed lists: 4 or 8 bytes per user.
   private readonly userFile = new Int32List();
   private readonly userIndexInFile = new Int32List();
   private readonly matchStart = new Float64List();
   private readonly matchEnd = new Float64List();
-  private readonly userIds = new Int32List();
-  private readonly idStart = new Float64List();
-  private readonly idEnd = new Float64List();
-  private readonly idHash = new Int32List();
+  /** By entry of `seen`: where its claiming user holds the value (absolute range). */
+  private readonly claimStart = new Float64List();
+  private readonly claimEnd = new Float64List();
   private readonly fileNames: (string | undefined)[] = [];
   /** Notes for first holders in earlier files, found as later files are read. */
   readonly earlierFileProblems: EarlierFileProblem[] = [];
@@ -88,20 +86,12 @@ export class DuplicateChecker {
     this.userIndexInFile.push(place.indexInFile);
     this.matchStart.push(place.start + keys.matchStart);
     this.matchEnd.push(place.start + keys.matchEnd);
-    this.userIds.push(this.idStart.length);
-    for (const id of keys.identifiers) {
-      this.idStart.push(place.start + id.start);
-      this.idEnd.push(place.start + id.end);
-      this.idHash.push(hashString(id.key));
-    }
   }
 
-  /** Where user `u` holds the value `key` (its identifier of that value, else its Match ID). */
-  private holding(u: number, key: string): { start: number; end: number } {
-    const h = hashString(key);
-    const to = u + 1 < this.userIds.length ? this.userIds.at(u + 1) : this.idStart.length;
-    for (let k = this.userIds.at(u); k < to; k++) if (this.idHash.at(k) === h) return { start: this.idStart.at(k), end: this.idEnd.at(k) };
-    return { start: this.matchStart.at(u), end: this.matchEnd.at(u) };
+  /** Where the user that claimed `key` holds it (its first identifier of that value). */
+  private holding(key: string): { start: number; end: number } {
+    const e = this.seen.entryOf(key);
+    return { start: this.claimStart.at(e), end: this.claimEnd.at(e) };
   }
 
   /** `user #3 earlier in this file` or `user #3 of staff.xml, earlier in this feed,`. */
@@ -161,7 +151,7 @@ export class DuplicateChecker {
       const claimUser = found[j] % CLAIM;
       if (claimUser > 0 && claimUser - 1 !== i) {
         const first = claimUser - 1;
-        const at = this.holding(first, id.key);
+        const at = this.holding(id.key);
         rejected = true;
         out.push(problem('duplicate-identifier', this.severity,
           `Identifier of type ${id.type} and value ${id.value} is already taken AcrossInstitution in this feed: ${this.who(first, place.file)} carries it, so Alma rejects this user.`,
@@ -171,8 +161,14 @@ export class DuplicateChecker {
     }
     if (rejected) return out;
     for (let j = 0; j < ids.length; j++) {
-      // A value the user repeats is claimed once (the entry is the same for both slots).
-      if (ids[j].key !== '' && found[j] % CLAIM === 0) this.seen.set(ids[j].key, found[j] + i + 1);
+      const key = ids[j].key;
+      if (key === '' || found[j] % CLAIM !== 0) continue;
+      const claimed = found[j] + i + 1;
+      const e = this.seen.set(key, claimed);
+      this.claimStart.setAt(e, place.start + ids[j].start);
+      this.claimEnd.setAt(e, place.start + ids[j].end);
+      // A value the user repeats is claimed once, at its first slot.
+      for (let k = j + 1; k < ids.length; k++) if (ids[k].key === key) found[k] = claimed;
     }
     return out;
   }
