@@ -82,10 +82,13 @@ export interface SnapshotOnDisk {
 const utf8 = new TextDecoder('utf-8');
 const decodeUtf8 = (bytes: Uint8Array) => utf8.decode(bytes);
 const PIECE = 1 << 16;
+const WINDOW = 1 << 20;
 
 /** Where the bytes of a snapshot come from: the file by position, or the bytes read when it cannot be read by position (a pipe). */
 interface ByteSource {
   read(start: number, end: number): Uint8Array;
+  /** The bytes from `start` to `end` as text (UTF-8). */
+  text(start: number, end: number): string;
   size: number;
   close(): void;
   stat?: fs.Stats;
@@ -105,18 +108,35 @@ function openSource(file: string): ByteSource {
     throw new InputError(`cannot read ${file}: it is a directory`);
   }
   if (stat.isFile()) {
+    const fill = (out: Buffer, start: number, length: number) => {
+      let at = 0;
+      while (at < length) {
+        const n = fs.readSync(fd, out, at, length - at, start + at);
+        if (n === 0) throw new InputError(`cannot read ${file}: it changed while being read`);
+        at += n;
+      }
+    };
+    // The entries a file matches come mostly in file order: they are read through a window of
+    // the file (one read for many entries, not one system call and one buffer per entry).
+    let window = Buffer.allocUnsafe(WINDOW);
+    let windowStart = 0;
+    let windowEnd = 0;
     return {
       size: stat.size,
       stat,
       read(start, end) {
         const out = Buffer.allocUnsafe(end - start);
-        let at = 0;
-        while (at < out.length) {
-          const n = fs.readSync(fd, out, at, out.length - at, start + at);
-          if (n === 0) throw new InputError(`cannot read ${file}: it changed while being read`);
-          at += n;
-        }
+        fill(out, start, out.length);
         return out;
+      },
+      text(start, end) {
+        if (start < windowStart || end > windowEnd) {
+          if (end - start > window.length) window = Buffer.allocUnsafe(end - start);
+          windowStart = start;
+          windowEnd = Math.min(stat.size, start + window.length);
+          fill(window, start, windowEnd - start);
+        }
+        return window.toString('utf8', start - windowStart, end - windowStart);
       },
       close: () => fs.closeSync(fd),
     };
@@ -131,7 +151,7 @@ function openSource(file: string): ByteSource {
   }
   fs.closeSync(fd);
   const all = Buffer.concat(parts);
-  return { size: all.length, read: (start, end) => all.subarray(start, end), close: () => undefined };
+  return { size: all.length, read: (start, end) => all.subarray(start, end), text: (start, end) => all.toString('utf8', start, end), close: () => undefined };
 }
 
 /**
@@ -150,7 +170,7 @@ export function openSnapshot(file: string, settingsOf: (profile: Readonly<Record
     let cached: { k: number; entry: SnapshotEntry; record: UserRecord | undefined } | undefined;
     const read = (k: number) => {
       if (cached?.k !== k) {
-        const raw = JSON.parse(decodeUtf8(source.read(ranges[2 * k], ranges[2 * k + 1]))) as unknown;
+        const raw = JSON.parse(source.text(ranges[2 * k], ranges[2 * k + 1])) as unknown;
         // Its problems were reported when the file was indexed.
         const entry = new SnapshotEntryReader().read(raw, k, 0, () => undefined);
         cached = { k, entry, record: entry.user ? recordFromApi(entry.user) : undefined };
