@@ -286,14 +286,20 @@ function contentKey(content: Readonly<Record<string, ContentValue>>): string {
 
 function finishContent(raw: Record<string, ContentValue>, list: SegmentListName): Record<string, ContentValue> {
   const out: Record<string, ContentValue> = {};
-  for (const k of Object.keys(raw).sort()) {
+  const keys = Object.keys(raw);
+  if (keys.length > 1) keys.sort();
+  const defaults = SEGMENT_DEFAULTS[list];
+  for (const k of keys) {
     let v = raw[k];
-    if (typeof v === 'string' && k.endsWith('_date')) v = dateKey(v);
-    // Identifier values are case-insensitive in Alma (stored lower-cased since 2018 (developer blog "Case-insensitive identifiers and emails in Alma")).
-    if (list === 'identifiers' && k === 'value' && typeof v === 'string') v = v.toLowerCase();
-    if (SEGMENT_BOOLEANS.has(k) && v === false) continue; // false is the default: same as absent
-    if (Array.isArray(v) && v.length === 0) continue; // an empty type list: same as none
-    if (typeof v === 'string' && SEGMENT_DEFAULTS[list]?.[k] === v.toUpperCase()) continue; // the XSD's default: same as absent
+    if (typeof v === 'string') {
+      if (k.endsWith('_date')) v = dateKey(v);
+      // Identifier values are case-insensitive in Alma (stored lower-cased since 2018 (developer blog "Case-insensitive identifiers and emails in Alma")).
+      if (list === 'identifiers' && k === 'value') v = v.toLowerCase();
+      const fallback = defaults === undefined ? undefined : defaults[k];
+      if (typeof fallback === 'string' && fallback === v.toUpperCase()) continue; // the XSD's default: same as absent
+    } else if (v === false) {
+      if (SEGMENT_BOOLEANS.has(k)) continue; // false is the default: same as absent
+    } else if (Array.isArray(v) && v.length === 0) continue; // an empty type list: same as none
     out[k] = v;
   }
   return out;
@@ -552,10 +558,18 @@ function asArray(raw: unknown): unknown[] {
   return [];
 }
 
+/** `Internal` when the API item says so (any case, padded), else `External`. */
+function segmentTypeOf(raw: unknown): SegmentType {
+  if (raw === 'External') return 'External';
+  if (raw === 'Internal') return 'Internal';
+  return String(raw ?? '').trim().toLowerCase() === 'internal' ? 'Internal' : 'External';
+}
+
 function segmentFromJson(list: SegmentListName, raw: Record<string, unknown>): SegmentItem {
   const content: Record<string, ContentValue> = {};
-  for (const [k, v] of Object.entries(raw)) {
+  for (const k of Object.keys(raw)) {
     if (SEGMENT_IGNORED.has(k)) continue;
+    const v = raw[k];
     const typeList = TYPE_LISTS_FROM_JSON[k];
     if (typeList) {
       const codes = asArray(v).map(scalarFromJson).filter((c): c is string => c !== null);
@@ -573,8 +587,7 @@ function segmentFromJson(list: SegmentListName, raw: Record<string, unknown>): S
   }
   // Type wrappers are required in the file; an API item without types compares as an empty list.
   const finished = finishContent(content, list);
-  const segmentType: SegmentType = String(raw.segment_type ?? '').trim().toLowerCase() === 'internal' ? 'Internal' : 'External';
-  return { segmentType, content: finished, key: contentKey(finished), json: raw };
+  return { segmentType: segmentTypeOf(raw.segment_type), content: finished, key: contentKey(finished), json: raw };
 }
 
 const JSON_LISTS: readonly { list: SegmentListName; contact: boolean; name: string }[] = [
@@ -679,8 +692,7 @@ export function apiUserKeys(raw: unknown): { identifiers: IdentifierRef[]; accou
     const value = scalarFromJson(o.value);
     if (value === null) continue;
     const type = scalarFromJson(o.id_type) ?? '';
-    const segmentType: SegmentType = String(o.segment_type ?? '').trim().toLowerCase() === 'internal' ? 'Internal' : 'External';
-    identifiers.push({ type, value, segmentType });
+    identifiers.push({ type, value, segmentType: segmentTypeOf(o.segment_type) });
   }
   const account = scalarFromJson(user.account_type);
   return { identifiers, accountType: account === null ? null : account.toUpperCase() };
