@@ -64,6 +64,9 @@ export class PlanJsonWriter {
   private next = 0;
   private written = 0;
   private started = false;
+  /** Text not written yet: users are written in batches of about 64 KB (a write per user cost more than its text). */
+  private batch: string[] = [];
+  private batchSize = 0;
 
   constructor(private readonly out: (text: string) => void) {}
 
@@ -71,14 +74,25 @@ export class PlanJsonWriter {
   private write(text: string): void {
     if (!this.started) {
       this.started = true;
-      this.out(`{\n  "format": ${JSON.stringify(PLAN_FORMAT)},\n  "version": ${PLAN_VERSION},\n  "users": [`);
+      this.batch.push(`{\n  "format": ${JSON.stringify(PLAN_FORMAT)},\n  "version": ${PLAN_VERSION},\n  "users": [`);
     }
-    this.out(text);
+    this.batch.push(text);
+    this.batchSize += text.length;
+    if (this.batchSize >= 1 << 16) this.flush();
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    this.out(this.batch.join(''));
+    this.batch = [];
+    this.batchSize = 0;
   }
 
   /** The user at feed position `index`; `json` undefined when it is not shown. */
   user(index: number, json: object | undefined): void {
-    this.waiting.set(index, json === undefined ? '' : `    ${JSON.stringify(json, null, 2).replace(/\n/g, '\n    ')}`);
+    // Indented as an item of `users` in one native call: the object inside two arrays is
+    // indented by four spaces, its members by six; the arrays' brackets are cut off.
+    this.waiting.set(index, json === undefined ? '' : JSON.stringify([[json]], null, 2).slice(6, -6));
     for (let t = this.waiting.get(this.next); t !== undefined; t = this.waiting.get(this.next)) {
       this.waiting.delete(this.next++);
       if (t === '') continue;
@@ -90,6 +104,7 @@ export class PlanJsonWriter {
     this.write(this.written > 0 ? '\n  ],\n' : '],\n');
     const tail = { summary, ...more };
     this.write(`${JSON.stringify(tail, null, 2).slice(2)}\n`);
+    this.flush();
   }
 }
 

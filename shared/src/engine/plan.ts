@@ -433,10 +433,10 @@ export function planUser(user: IncomingUser, index: SnapshotIndex, feed: FeedCon
   }
   const notes: PlanNote[] = [];
   for (const id of rec.identifiers) {
-    const holders = (index.byIdentifier.get(lower(id.value)) ?? []).filter((k) => k !== matchedAt);
-    if (holders.length > 0) {
-      rejections.push({ rule: 'reject-identifier-taken', message: MESSAGES.taken(id.type, id.value), identifier: { type: id.type, value: id.value, span: id.span }, otherUser: holders[0] });
-      const holderKey = snapshotMatchKey(index, holders[0]);
+    const holder = index.byIdentifier.get(lower(id.value))?.find((k) => k !== matchedAt);
+    if (holder !== undefined) {
+      rejections.push({ rule: 'reject-identifier-taken', message: MESSAGES.taken(id.type, id.value), identifier: { type: id.type, value: id.value, span: id.span }, otherUser: holder });
+      const holderKey = snapshotMatchKey(index, holder);
       const holderSends = holderKey === null ? undefined : feed.sentByMatch.get(holderKey);
       if (holderSends && !holderSends.has(lower(id.value))) {
         notes.push({ rule: 'note-identifier-moves', field: id.type === 'primary_id' ? 'primary_id' : 'identifiers', message: `${id.value} moves within this file: the Alma user holding it is also in the file, without it. Alma's documentation does not say whether the job frees the value before it reaches this user (it depends on the order users are processed), so this user may or may not be rejected.` });
