@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { readSisDocument, updateSisDocument, SisStreamReader } from '../../shared/src/sis/read';
 import type { SisDocument } from '../../shared/src/sis/types';
 import type { XmlElement } from '../../shared/src/xml/types';
+import { analyzeScan, analyzeUser } from '../../shared/src/validate/user';
 
 const doc = (users: string, root = 'users') => `<?xml version="1.0" encoding="UTF-8"?>\n<${root}>\n${users}</${root}>\n`;
 const user = (id: string, extra = '') => `  <user>\n    <primary_id>${id}</primary_id>\n    <first_name>Ann</first_name>${extra}\n  </user>\n`;
@@ -198,6 +199,24 @@ describe('updateSisDocument', () => {
     expect(next.users[1].element).not.toBe(prev.users[1].element);
     expect(next.users[2].element).toBe(prev.users[2].element);
     expect(next.users[2].start).toBe(prev.users[2].start + 1);
+    // The key, what per-user results are cached under, too.
+    expect(next.users.map((u) => u.key === prev.users[u.index].key)).toEqual([true, false, true]);
+  });
+
+  it('validates a user from its text as from its tree, before and after an edit', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...fragments), { minLength: 1, maxLength: 8 }), fc.nat(), (parts, at) => {
+        const text = doc(parts.join(''));
+        const whole = readSisDocument(text);
+        const cut = at % (text.length + 1);
+        const edited = text.slice(0, cut) + 'x' + text.slice(cut);
+        const next = updateSisDocument(whole, edited, { start: cut, end: cut, newLength: 1 });
+        for (const d of [whole, next]) {
+          for (const u of d.users) expect(analyzeScan(u.key.table())).toEqual(analyzeUser(u.element));
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
@@ -206,7 +225,10 @@ describe('SisStreamReader', () => {
     const users: { index: number; start: number; end: number; element: XmlElement; problems: unknown; text: string; line: number; character: number }[] = [];
     const problems: unknown[] = [];
     const reader = new SisStreamReader(
-      (u) => users.push({ ...u.chunk, text: u.text, line: u.line, character: u.character }),
+      (u) => {
+        const { index, start, end, element, problems } = u.chunk;
+        users.push({ index, start, end, element, problems, text: u.text, line: u.line, character: u.character });
+      },
       (p) => problems.push(p.problem),
     );
     let last = 0;

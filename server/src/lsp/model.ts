@@ -7,15 +7,15 @@ import type { UserKeys } from '../../../shared/src/sis/keys';
 import type { SisDocument, SisUserChunk } from '../../../shared/src/sis/types';
 import type { Snapshot } from '../../../shared/src/snapshot/snapshot';
 import type { CodeTables } from '../../../shared/src/validate/codeTables';
-import type { XmlElement } from '../../../shared/src/xml/types';
+import type { UserText } from '../../../shared/src/sis/userText';
 import type { EditorOptions } from '../../../shared/src/editorSettings';
 import type { Loaded } from './files';
 
 /**
  * Everything a document's analysis depends on besides its text: the profile settings, the
  * editor options, the snapshot and the code tables. Documents with the same inputs share one
- * `Env`, and with it the per-user caches (keyed by the reader's `XmlElement`, which stays the
- * same object while an edit does not touch the user).
+ * `Env`, and with it the per-user caches (keyed by the user's `SisUserChunk.key`, which stays
+ * the same object while an edit does not touch the user).
  */
 export interface Env {
   readonly key: string;
@@ -28,7 +28,7 @@ export interface Env {
   /** The core's per-user results; `caches.validated` is shared by every Env with the same validation inputs. */
   readonly caches: AnalysisCaches;
   /** LSP diagnostics per user as last converted, with the plan key and the user's start position then. */
-  readonly diagnostics: WeakMap<XmlElement, { readonly key: string; readonly line: number; readonly character: number; readonly list: readonly Diagnostic[] }>;
+  readonly diagnostics: WeakMap<UserText, { readonly key: string; readonly line: number; readonly character: number; readonly list: readonly Diagnostic[] }>;
 }
 
 export function createEnv(
@@ -129,21 +129,21 @@ export class DocumentModel {
     const screened = this.analysis.mayHaveSnapshotProblems(u);
     const key = screened ? (this.analysis.planKey(u) ?? '') : '';
     const at = this.doc.positionAt(u.start);
-    const cached = this.env.diagnostics.get(u.element);
+    const cached = this.env.diagnostics.get(u.key);
     if (cached && cached.key === key) {
       if (cached.line === at.line && cached.character === at.character) return cached.list;
       const dl = at.line - cached.line;
       const dc = at.character - cached.character;
       const move = (p: Position): Position => ({ line: p.line + dl, character: p.line === cached.line ? p.character + dc : p.character });
       const list = cached.list.map((d) => ({ ...d, range: { start: move(d.range.start), end: move(d.range.end) } }));
-      this.env.diagnostics.set(u.element, { key, line: at.line, character: at.character, list });
+      this.env.diagnostics.set(u.key, { key, line: at.line, character: at.character, list });
       return list;
     }
     const a = this.analysis.user(u);
     const list = a.problems.map((p) => this.toDiagnostic(p, u.start));
     const plan = screened ? this.analysis.view(u) : undefined;
     if (plan) for (const p of snapshotProblems(u.element, plan, a.keys, this.env.options.revertSeverity)) list.push(this.toDiagnostic(p, u.start));
-    this.env.diagnostics.set(u.element, { key, line: at.line, character: at.character, list });
+    this.env.diagnostics.set(u.key, { key, line: at.line, character: at.character, list });
     return list;
   }
 

@@ -1,7 +1,7 @@
 /**
  * One version of one SIS document analysed under one `AnalysisInputs`: the per-user pipeline
  * (`user.ts`) and the file-wide step (`feed.ts`) run lazily and their results are cached per
- * user element, so that after an edit only the users it touched are analysed again, and a
+ * user (`SisUserChunk.key`), so that after an edit only the users it touched are analysed again, and a
  * host asks only for what it shows (the language server plans the users whose diagnostics need
  * a plan and those it hovers; the preview plans every user).
  */
@@ -11,7 +11,7 @@ import type { FeedContext, Plan, UserPlan } from '../engine/types';
 import { userAt } from '../sis/navigate';
 import type { SisDocument, SisUserChunk } from '../sis/types';
 import { frameProblems } from '../validate/file';
-import type { XmlElement } from '../xml/types';
+import type { UserText } from '../sis/userText';
 import { feedFacts, moveToKeys, nameBaseOf, sameFeedKeys } from './feed';
 import type { AnalysisInputs } from './inputs';
 import { analyseUser, mayHaveSnapshotProblems, planContextKey, planUserChunk, rebasePlan, type UserAnalysis } from './user';
@@ -28,13 +28,13 @@ interface PlannedUser {
 }
 
 /**
- * Per-user results, keyed by the reader's `XmlElement` (the same object while an edit does not
- * touch the user). `validated` depends on the validation inputs only (settings, code tables,
+ * Per-user results, keyed by the user's `SisUserChunk.key` (the same object while an edit does
+ * not touch the user). `validated` depends on the validation inputs only (settings, code tables,
  * today), so a host may share it between inputs that differ in their snapshot alone.
  */
 export interface AnalysisCaches {
-  readonly validated: WeakMap<XmlElement, UserAnalysis>;
-  readonly planned: WeakMap<XmlElement, PlannedUser>;
+  readonly validated: WeakMap<UserText, UserAnalysis>;
+  readonly planned: WeakMap<UserText, PlannedUser>;
 }
 
 export function analysisCaches(validated: AnalysisCaches['validated'] = new WeakMap()): AnalysisCaches {
@@ -80,10 +80,10 @@ export class DocumentAnalysis {
 
   /** The user's own problems and keys. */
   user(chunk: SisUserChunk): UserAnalysis {
-    let a = this.caches.validated.get(chunk.element);
+    let a = this.caches.validated.get(chunk.key);
     if (!a) {
       a = analyseUser(chunk, this.inputs);
-      this.caches.validated.set(chunk.element, a);
+      this.caches.validated.set(chunk.key, a);
     }
     return a;
   }
@@ -101,7 +101,8 @@ export class DocumentAnalysis {
     if (reused) return (this.facts = reused);
     const users = this.sis.users.map((u) => {
       const keys = this.user(u).keys;
-      return { index: u.index, start: u.start, keys, nameBase: nameBaseOf(keys, u.element) };
+      // Only a user without primary_id needs its names (and so its tree) here.
+      return { index: u.index, start: u.start, keys, nameBase: keys.primaryId === null ? nameBaseOf(keys, u.element) : null };
     });
     const found = feedFacts(users, this.inputs.settings, { planning: this.planning });
     this.facts = {
@@ -121,7 +122,7 @@ export class DocumentAnalysis {
     if (facts.frame.length > 0 || this.sis.root?.start !== prev.sis.root?.start) return undefined;
     const changed = new Map<number, { before: UserAnalysis['keys']; after: UserAnalysis['keys'] }>();
     for (let i = 0; i < now.length; i++) {
-      if (now[i].element === was[i].element) continue;
+      if (now[i].key === was[i].key) continue;
       const before = prev.user(was[i]).keys;
       const after = this.user(now[i]).keys;
       if (!sameFeedKeys(before, after)) return undefined;
@@ -146,10 +147,10 @@ export class DocumentAnalysis {
   }
 
   private plannedUser(chunk: SisUserChunk): PlannedUser {
-    let p = this.caches.planned.get(chunk.element);
+    let p = this.caches.planned.get(chunk.key);
     if (!p) {
       p = { plans: new Map() };
-      this.caches.planned.set(chunk.element, p);
+      this.caches.planned.set(chunk.key, p);
     }
     return p;
   }

@@ -4,8 +4,8 @@
  * results for their screen (docs/architecture.md):
  *
  *   inputs    analysisInputs(settings, { snapshot, codeTables, today })      once per distinct inputs
- *   per user  analyseUser(chunk) → { problems, keys }                        cache per chunk.element
- *             planUserChunk(inputs, chunk, feed) → UserPlan → planView(...)  cache per element and planContextKey
+ *   per user  analyseUser(chunk) → { problems, keys }                        cache per chunk.key
+ *             planUserChunk(inputs, chunk, feed) → UserPlan → planView(...)  cache per chunk.key and planContextKey
  *   per feed  feedFacts(users' keys) → duplicates across users, the engine's feed
  *   document  DocumentAnalysis: all of the above, lazily, reusing results after an edit
  *   stream    SisFeedReader: the same steps over a file read piece by piece, each user forgotten

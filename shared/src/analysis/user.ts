@@ -2,7 +2,7 @@
  * The pipeline for one user, from its chunk alone: read → validate (problems and keys) → plan
  * (against the snapshot, knowing who in the feed holds an identifier first, with the user's
  * own problems) → view. Each step's result is plain data that a host may cache per user
- * element (`SisUserChunk.element` stays the same object while an edit does not touch the user)
+ * (`SisUserChunk.key` stays the same object while an edit does not touch the user)
  * under the cache key given here.
  */
 import type { Problem } from '../diagnostics';
@@ -13,7 +13,7 @@ import type { UserKeys } from '../sis/keys';
 import type { SisUserChunk } from '../sis/types';
 import type { ElementTable } from '../xml/table';
 import { compareProblems } from '../validate/document';
-import { analyzeScan, analyzeUser, type UserAnalysis as Validation } from '../validate/user';
+import { analyzeScan, type UserAnalysis as Validation } from '../validate/user';
 import type { AnalysisInputs } from './inputs';
 
 /** What one user's own content yields: its problems (the reader's and the validator's) and its keys. */
@@ -23,9 +23,12 @@ export interface UserAnalysis {
   readonly keys: UserKeys;
 }
 
-/** Validates one user. Depends on the chunk and on `inputs.validation` only (not on the snapshot). */
-export function analyseUser(chunk: Pick<SisUserChunk, 'element' | 'problems'>, inputs: Pick<AnalysisInputs, 'validation'>): UserAnalysis {
-  return withReaderProblems(chunk.problems, analyzeUser(chunk.element, inputs.validation));
+/**
+ * Validates one user. Depends on the chunk and on `inputs.validation` only (not on the snapshot).
+ * Reads the user as the scanner's table (`key.table()`): no element tree is made for it.
+ */
+export function analyseUser(chunk: Pick<SisUserChunk, 'key' | 'problems'>, inputs: Pick<AnalysisInputs, 'validation'>): UserAnalysis {
+  return withReaderProblems(chunk.problems, analyzeScan(chunk.key.table(), inputs.validation));
 }
 
 /** `analyseUser` of a user as the scanner read it (a stream reads users as tables; no tree is made). */

@@ -6,7 +6,7 @@
  *                                 planToJson(plan, lineOf)                        → the plan JSON (docs/plan.md)
  * One user at a time (editor):    index = indexSnapshot(snapshot, settings)   once per snapshot/settings
  *                                 feed  = prepareFeed(incoming users)         once per edit (cheap: keys only)
- *                                 planUser(incomingUser(chunk), index, feed)  per user, cache by chunk.element
+ *                                 planUser(incomingUser(chunk), index, feed)  per user, cache by chunk.key
  * Every decision (`UserPlan.rule`, `FieldDecision.rule`, `SegmentDecision.rule`, `Rejection.rule`)
  * names an entry of `RULES` and carries a `message` sentence; offsets are relative to the user
  * chunk (`UserRecord.fields[f].span`, `SegmentItem.span`, `Rejection.identifier.span`).

@@ -12,7 +12,9 @@ import { USERS_ELEMENT } from '../schema/user';
 import { XmlScanner, isNameStart, preferNames, sameAt } from '../xml/parse';
 import { LineStarts } from '../text/lines';
 import { ElementTable, fromElement, own, toElement } from '../xml/table';
+import type { XmlElement } from '../xml/types';
 import type { SisDocument, SisDocumentFrame, SisUserChunk } from './types';
+import { UserText } from './userText';
 
 type Root = NonNullable<SisDocumentFrame['root']>;
 type OtherElement = SisDocumentFrame['otherElements'][number];
@@ -216,10 +218,35 @@ interface ContentSink {
   problems: Problem[];
 }
 
-/** A sink that keeps every user as a chunk with its element tree (whole-document reading). */
-function chunkSink(users: SisUserChunk[]): ContentSink {
+/** A user of a document: its tree is made when first asked for (see `UserText`). */
+class UserChunk implements SisUserChunk {
+  constructor(
+    readonly index: number,
+    readonly start: number,
+    readonly end: number,
+    readonly problems: readonly Problem[],
+    readonly key: UserText,
+  ) {}
+
+  get element(): XmlElement {
+    return this.key.element();
+  }
+}
+
+/** A user as a chunk whose tree is made now (`StreamedUser`, a single-user document). */
+export function chunkOf(index: number, start: number, element: XmlElement, problems: readonly Problem[]): SisUserChunk {
+  return new UserChunk(index, start, start + element.end, problems, UserText.of(element));
+}
+
+/**
+ * A sink that keeps every user as a chunk (whole-document reading): a place in `text` when it
+ * can be read again as it was (`lazy`), else its tree. Users re-read after an edit keep their
+ * trees: they are few, and a place in the window they were read from would keep it alive.
+ */
+function chunkSink(users: SisUserChunk[], lazy: boolean): ContentSink {
   return {
-    user: (index, start, table, problems) => users.push({ index, start, end: start + table.end[0], element: toElement(table), problems }),
+    user: (index, start, table, problems) =>
+      users.push(new UserChunk(index, start, start + table.end[0], problems, lazy ? UserText.read(table.source, start, table, problems.length) : UserText.of(toElement(table)))),
     others: [],
     problems: [],
   };
@@ -360,7 +387,7 @@ export function readSisDocument(text: string): SisDocument {
     const scanner = new XmlScanner(text, r.start, limit, r.start);
     scanner.scanElement(userTable, {});
     const element = toElement(userTable);
-    users.push({ index: 0, start: r.start, end: r.start + element.end, element, problems: scanner.problems });
+    users.push(chunkOf(0, r.start, element, scanner.problems));
     readEpilog(text, scanner.pos, limit, problems);
     const root: Root = { name: r.name, start: r.start, nameEnd: r.nameEnd, startTagEnd: r.startTagEnd, attributes: r.attributes, endTagStart: element.closed ? r.start + element.endTagStart : undefined };
     return { declaration: prolog.declaration, root, otherElements, problems, users, length: limit };
@@ -371,7 +398,7 @@ export function readSisDocument(text: string): SisDocument {
     endTagStart = r.startTagEnd;
     readEpilog(text, r.startTagEnd, limit, problems);
   } else {
-    const sink = chunkSink(users);
+    const sink = chunkSink(users, true);
     const content = readRootContent(text, prolog.contentStart, limit, r.name, 0, sink);
     otherElements.push(...sink.others);
     problems.push(...sink.problems);
@@ -445,7 +472,7 @@ export function updateSisDocument(prev: SisDocument, text: TextSource, edit: Tex
   let i = firstUserEndingAtOrAfter(users, edit.start);
   // A user left unclosed ended where the next `<user` began: an edit there may move or remove
   // that boundary, so re-read the unclosed users before it too.
-  while (i > 0 && !users[i - 1].element.closed) i--;
+  while (i > 0 && !users[i - 1].key.closed) i--;
   let j = i - 1;
   while (j + 1 < users.length && users[j + 1].start <= edit.end) j++;
   const regionStart = i > 0 ? users[i - 1].end : root.startTagEnd;
@@ -459,7 +486,7 @@ export function updateSisDocument(prev: SisDocument, text: TextSource, edit: Tex
   // The window's offsets are relative to regionStart; what is read is moved back to absolute ones.
   const window = text.substring(regionStart, Math.min(text.length, newRegionEnd + REREAD_LOOKAHEAD));
   const read: SisUserChunk[] = [];
-  const sink = chunkSink(read);
+  const sink = chunkSink(read, false);
   const result = readRootContent(window, 0, window.length, root.name, i, sink, newRegionEnd - regionStart);
   if (result.pos !== newRegionEnd - regionStart || result.rootEndTagStart !== undefined) return readWhole();
   // An unclosed element reports its problem at the next tag, which can be the first one after
@@ -469,11 +496,11 @@ export function updateSisDocument(prev: SisDocument, text: TextSource, edit: Tex
 
   const shift = <T extends { start: number; end: number }>(x: T): T => ({ ...x, start: x.start + delta, end: x.end + delta });
   const nextUsers: SisUserChunk[] = users.slice(0, i);
-  for (const u of read) nextUsers.push(toAbsolute(u));
+  for (const u of read) nextUsers.push(new UserChunk(u.index, u.start + regionStart, u.end + regionStart, u.problems, u.key));
   let index = nextUsers.length;
   for (let k = j + 1; k < users.length; k++) {
     const u = users[k];
-    nextUsers.push({ index: index++, start: u.start + delta, end: u.end + delta, element: u.element, problems: u.problems });
+    nextUsers.push(new UserChunk(index++, u.start + delta, u.end + delta, u.problems, u.key));
   }
   const outside = (p: { start: number }) => p.start < regionStart || p.start >= oldRegionEnd;
   const moved = <T extends { start: number; end: number }>(p: T): T => (p.start >= oldRegionEnd ? shift(p) : p);
@@ -533,7 +560,7 @@ export class StreamedUser {
 
   /** The user as a chunk with its element tree (made from the table on first use). */
   get chunk(): SisUserChunk {
-    this.tree ??= { index: this.index, start: this.start, end: this.end, element: toElement(this.table), problems: this.problems };
+    this.tree ??= chunkOf(this.index, this.start, toElement(this.table), this.problems);
     return this.tree;
   }
 }

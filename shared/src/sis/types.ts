@@ -1,5 +1,6 @@
 import type { Problem } from '../diagnostics';
 import type { XmlElement } from '../xml/types';
+import type { UserText } from './userText';
 
 /**
  * One `<user>` element of an SIS file, read on its own. Everything inside (`element`,
@@ -12,8 +13,13 @@ export interface SisUserChunk {
   readonly start: number;
   /** Absolute offset just after `</user>` (or where the chunk was cut when unclosed). */
   readonly end: number;
-  /** The user element, offsets relative to `start`. */
+  /** The user element, offsets relative to `start` (made from the text on first use: `key`). */
   readonly element: XmlElement;
+  /**
+   * The same object while an edit does not touch the user (a new one when the user is read
+   * again): what per-user results are cached under. Reads the user's tree or table on demand.
+   */
+  readonly key: UserText;
   /** Well-formedness problems inside this user, offsets relative to `start`. */
   readonly problems: readonly Problem[];
 }

@@ -2,7 +2,7 @@ import type { Problem } from '../diagnostics';
 import type { SisDocument } from '../sis/types';
 import { prepare, type ValidationContext } from './context';
 import { fileWideProblems, frameProblems, type KeyedUser } from './file';
-import { analyzeUser } from './user';
+import { analyzeScan } from './user';
 
 export type ValidateOptions = ValidationContext;
 
@@ -29,7 +29,7 @@ export function validateDocument(doc: SisDocument, options: ValidateOptions = {}
     const chunk = doc.users[i];
     const base = chunk.start;
     for (const q of chunk.problems) out.push(shiftProblem(q, base));
-    const a = analyzeUser(chunk.element, options);
+    const a = analyzeScan(chunk.key.table(), options);
     for (const q of a.problems) out.push(shiftProblem(q, base));
     keyed[i] = { start: base, keys: a.keys };
   }

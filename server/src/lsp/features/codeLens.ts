@@ -16,6 +16,8 @@ export interface LensData {
   readonly f?: string;
 }
 
+const USER_TAG = '<user';
+
 /**
  * One lens per `<user>`, plus one per field the snapshot marks protected for that user. Only
  * positions here; titles are computed in `resolveCodeLens`, for the lenses the editor shows.
@@ -24,7 +26,8 @@ export function codeLenses(m: DocumentModel, docId: number): CodeLens[] {
   const out: CodeLens[] = [];
   const snapshot = m.analysis.planning;
   for (const u of m.sis.users) {
-    const range = m.range(u.start, u.start + u.element.nameEnd);
+    // A chunk starts at `<user`: the lens sits on its name, without making the user's tree.
+    const range = m.range(u.start, u.start + USER_TAG.length);
     out.push({ range, data: { d: docId, i: u.index } satisfies LensData });
     if (!snapshot) continue;
     for (const field of protectedFieldsOf(m.env.inputs, m.keys(u))) {
