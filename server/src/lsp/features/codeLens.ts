@@ -3,7 +3,6 @@ import { Commands, type UserPreviewArgs } from '../../../../shared/src/protocol'
 import type { DocumentModel } from '../model';
 import { protectedFieldsOf } from '../../../../shared/src/analysis';
 import { userHeadline } from '../../../../shared/src/preview/model';
-import { child } from '../../../../shared/src/sis/navigate';
 import { show } from './describe';
 
 /** Kept short: a large file has one lens per user, and each carries this back on resolve. */
@@ -30,11 +29,15 @@ export function codeLenses(m: DocumentModel, docId: number): CodeLens[] {
     const range = m.range(u.start, u.start + USER_TAG.length);
     out.push({ range, data: { d: docId, i: u.index } satisfies LensData });
     if (!snapshot) continue;
-    for (const field of protectedFieldsOf(m.env.inputs, m.keys(u))) {
-      const el = child(u.element, field);
-      if (!el) continue;
+    const fields = protectedFieldsOf(m.env.inputs, m.keys(u));
+    if (fields.length === 0) continue;
+    // The user's flat table (read again from the text), not its tree: listing lenses makes no tree.
+    const t = u.key.table();
+    for (const field of fields) {
+      const el = t.findChild(0, field);
+      if (el < 0) continue;
       out.push({
-        range: m.range(u.start + el.start, u.start + el.nameEnd),
+        range: m.range(u.start + t.start[el], u.start + t.nameEnd[el]),
         data: { d: docId, i: u.index, f: field } satisfies LensData,
       });
     }
