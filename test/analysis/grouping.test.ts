@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FindingGrouper, GROUPED_CODES, GROUPED_RELATED_LIMIT, asFinding, groupDocumentProblems, groupedMessage, isGroupedFinding } from '../../shared/src/analysis';
+import { FindingGrouper, GroupedUserFindings, GROUPED_CODES, GROUPED_RELATED_LIMIT, asFinding, groupDocumentProblems, groupedMessage, isGroupedFinding } from '../../shared/src/analysis';
 import { DIAGNOSTIC_CODES, type Problem, type Severity } from '../../shared/src/diagnostics';
 import { readSisDocument } from '../../shared/src/sis/read';
 import { validateDocument } from '../../shared/src/validate';
@@ -180,5 +180,68 @@ describe('streaming and whole-text checks group alike', () => {
     const whole = checkText('b.xml', text, [], options);
     expect(streamed.diagnostics).toEqual(whole.diagnostics);
     expect(streamed.diagnostics.filter((d) => d.group).map((d) => d.code).sort()).toEqual(['empty-value', 'expiry-in-past', 'ignored-by-sis', 'segment-type-ignored', 'unknown-element']);
+  });
+});
+
+describe('GroupedUserFindings', () => {
+  /** What a FindingGrouper says of every user's findings fed in file order, with the users' positions. */
+  const streamed = (perUser: readonly (readonly Problem[])[], limit: number) => {
+    const g = new FindingGrouper<{ user: number; finding: Problem }>((x) => x.finding, limit);
+    const kept: Problem[][] = perUser.map(() => []);
+    perUser.forEach((list, user) => {
+      for (const finding of list) if (!g.offer({ user, finding }, user)) kept[user].push(finding);
+    });
+    return { kept, groups: g.result() };
+  };
+
+  it('gives, user by user replaced in any order, exactly the groups of a FindingGrouper over the whole file', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const codes: [Problem['code'], Severity][] = [
+      ['segment-type-ignored', 'warning'],
+      ['empty-value', 'hint'],
+      ['empty-value', 'information'],
+      ['unknown-element', 'warning'],
+      ['expiry-in-past', 'information'],
+      ['invalid-date', 'error'],
+      ['unknown-element', 'error'],
+    ];
+    const findings = (): Problem[] =>
+      Array.from({ length: rand(4) === 0 ? 0 : rand(5) }, (_, k) => {
+        const [code, severity] = codes[rand(codes.length)];
+        // Mostly the same message, sometimes another (the group then says how many findings, not users).
+        return problem(code, severity, k * 10, rand(6) === 0 ? `${code} at ${rand(3)}` : `${code} here`);
+      });
+    for (const limit of [0, 2, GROUPED_RELATED_LIMIT]) {
+      const users = 40;
+      const perUser: Problem[][] = Array.from({ length: users }, findings);
+      const held = new GroupedUserFindings<Problem>(users, asFinding, limit);
+      perUser.forEach((list, u) => held.set(u, list));
+      for (let step = 0; step < 300; step++) {
+        const u = rand(users);
+        perUser[u] = findings();
+        held.set(u, perUser[u]);
+        if (step % 3 !== 0) continue;
+        const want = streamed(perUser, limit);
+        expect(perUser.map((_, k) => held.kept(k))).toEqual(want.kept);
+        expect(held.result()).toEqual(want.groups);
+      }
+    }
+  });
+
+  it('ungroups a finding that stops repeating, and drops a group whose last occurrence goes', () => {
+    const held = new GroupedUserFindings<Problem>(3, asFinding);
+    held.set(0, [problem('segment-type-ignored', 'warning', 1)]);
+    held.set(2, [problem('segment-type-ignored', 'warning', 3)]);
+    expect(held.result().map((g) => [g.first.user, g.count, g.users, g.message])).toEqual([[0, 2, 2, 'segment-type-ignored here (and 1 more users)']]);
+    held.set(0, []);
+    expect(held.result().map((g) => [g.first.user, g.count, g.related.length, g.message])).toEqual([[2, 1, 0, 'segment-type-ignored here']]);
+    held.set(2, [problem('invalid-date', 'error', 3)]);
+    expect(held.result()).toEqual([]);
+    expect(held.kept(2).map((p) => p.code)).toEqual(['invalid-date']);
+    expect(() => held.set(3, [])).toThrow(RangeError);
   });
 });

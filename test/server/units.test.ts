@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { applyChanges, EditableTextDocument } from '../../server/src/lsp/documents';
+import { applyChanges, ascendingPositions, EditableTextDocument } from '../../server/src/lsp/documents';
 import { locateSnapshotUsers, peekProfile } from '../../shared/src/snapshot/scan';
 import { editorOptionsFrom, profileSettings } from '../../shared/src/editorSettings';
 import { pickSnapshot } from '../../shared/src/analysis/snapshotLocator';
@@ -76,6 +76,12 @@ describe('EditableTextDocument', () => {
         expect(ours.length).toBe(now.length);
         expect(ours.lineCount).toBe(theirs.lineCount);
         for (let o = 0; o <= now.length + 1; o++) expect(ours.positionAt(o)).toEqual(theirs.positionAt(o));
+        // Looked for from a line before (code lenses walk the users' starts in order), or from a wrong one.
+        const inOrder = ascendingPositions(ours);
+        for (let o = -1; o <= now.length + 1; o += 1 + rand(9)) {
+          expect(inOrder(o)).toEqual(theirs.positionAt(o));
+          expect(ours.positionFrom(o, rand(theirs.lineCount + 2) - 1)).toEqual(theirs.positionAt(o));
+        }
         for (let line = -1; line <= theirs.lineCount; line++) {
           for (let c = -1; c < 6; c++) expect(ours.offsetAt({ line, character: c })).toBe(theirs.offsetAt({ line, character: c }));
           expect(ours.getLineRange(line)).toEqual(theirs.getLineRange(line));

@@ -96,17 +96,42 @@ export class EditableTextDocument implements TextDocument, TextSource {
   positionAt(offset: number): Position {
     offset = Math.max(Math.min(offset, this.size), 0);
     const lines = this.lines;
-    let low = 0;
-    let high = lines.length;
-    if (high === 0) return { line: 0, character: offset };
+    if (lines.length === 0) return { line: 0, character: offset };
+    return this.positionOnLine(offset, this.lineAfter(offset, 0, lines.length) - 1);
+  }
+
+  /**
+   * `positionAt` for an offset at or after the start of line `fromLine`: the line is looked
+   * for from there, in steps that double (for offsets in ascending order, such as the users'
+   * starts, a few steps each instead of a search of every line).
+   */
+  positionFrom(offset: number, fromLine: number): Position {
+    offset = Math.max(Math.min(offset, this.size), 0);
+    const lines = this.lines;
+    if (fromLine < 0 || fromLine >= lines.length || lines[fromLine] > offset) return this.positionAt(offset);
+    let low = fromLine + 1;
+    let high = low;
+    for (let step = 1; high < lines.length && lines[high] <= offset; step *= 2) {
+      low = high + 1;
+      high = low + step;
+    }
+    return this.positionOnLine(offset, this.lineAfter(offset, low, Math.min(high, lines.length)) - 1);
+  }
+
+  /** The first line in [low, high) that starts after `offset` (high when none does). */
+  private lineAfter(offset: number, low: number, high: number): number {
+    const lines = this.lines;
     while (low < high) {
       const mid = (low + high) >> 1;
       if (lines[mid] > offset) high = mid;
       else low = mid + 1;
     }
-    const line = low - 1;
-    offset = this.beforeEol(offset, lines[line]);
-    return { line, character: offset - lines[line] };
+    return low;
+  }
+
+  private positionOnLine(offset: number, line: number): Position {
+    const start = this.lines[line];
+    return { line, character: this.beforeEol(offset, start) - start };
   }
 
   offsetAt(position: Position): number {
@@ -219,6 +244,20 @@ export class EditableTextDocument implements TextDocument, TextSource {
     this.pieces = [this.pieces.join('')];
     this.starts = [0];
   }
+}
+
+/**
+ * Positions of offsets asked in ascending order: each looked for from the line of the one
+ * before when the document is an `EditableTextDocument` (see `positionFrom`).
+ */
+export function ascendingPositions(doc: TextDocument): (offset: number) => Position {
+  if (!(doc instanceof EditableTextDocument)) return (offset) => doc.positionAt(offset);
+  let line = 0;
+  return (offset) => {
+    const p = doc.positionFrom(offset, line);
+    line = p.line;
+    return p;
+  };
 }
 
 const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character < b.character);

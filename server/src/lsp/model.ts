@@ -1,6 +1,6 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { DiagnosticSeverity, type Diagnostic, type Position, type Range } from 'vscode-languageserver';
-import { analysisCaches, analysisInputs, DocumentAnalysis, FindingGrouper, localDay, snapshotProblems, type FindingGroup, type AnalysisCaches, type AnalysisInputs, type LocatorSource, type UserPlanView } from '../../../shared/src/analysis';
+import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
+import { analysisCaches, analysisInputs, DocumentAnalysis, localDay, type FindingGroup, type AnalysisCaches, type AnalysisInputs, type LocatorSource, type UserFinding, type UserPlanView } from '../../../shared/src/analysis';
 import type { Problem, Severity } from '../../../shared/src/diagnostics';
 import type { Settings, SettingProblem } from '../../../shared/src/settings';
 import type { UserKeys } from '../../../shared/src/sis/keys';
@@ -9,6 +9,8 @@ import type { Snapshot } from '../../../shared/src/snapshot/snapshot';
 import type { CodeTables } from '../../../shared/src/validate/codeTables';
 import type { UserText } from '../../../shared/src/sis/userText';
 import type { EditorOptions } from '../../../shared/src/editorSettings';
+import type { UserLenses } from './features/codeLens';
+import { UserFindings } from './findings';
 import type { Loaded } from './files';
 
 /**
@@ -27,8 +29,8 @@ export interface Env {
   readonly inputs: AnalysisInputs;
   /** The core's per-user results; `caches.validated` is shared by every Env with the same validation inputs. */
   readonly caches: AnalysisCaches;
-  /** LSP diagnostics per user as last converted, with the plan key and the user's start position then. */
-  readonly diagnostics: WeakMap<UserText, { readonly key: string; readonly line: number; readonly character: number; readonly list: readonly Diagnostic[] }>;
+  /** Code lenses per user text as last made (see `codeLenses`). */
+  readonly lenses: WeakMap<UserText, UserLenses>;
 }
 
 export function createEnv(
@@ -41,7 +43,7 @@ export function createEnv(
   codeTables: Env['codeTables'],
 ): Env {
   const inputs = analysisInputs(settings, { snapshot: snapshot?.value, codeTables: codeTables?.value, today: localDay(new Date()) });
-  return { key, settings, options, settingProblems, snapshot, codeTables, inputs, caches: analysisCaches(validated), diagnostics: new WeakMap() };
+  return { key, settings, options, settingProblems, snapshot, codeTables, inputs, caches: analysisCaches(validated), lenses: new WeakMap() };
 }
 
 /** Yield to the event loop between slices of work so newer edits and cancellations get in. */
@@ -53,6 +55,8 @@ export type Yield = () => Promise<boolean>;
  */
 export class DocumentModel {
   readonly analysis: DocumentAnalysis;
+  /** The users' findings, shared with the document's previous model under the same Env. */
+  private readonly findings: UserFindings;
   /**
    * The version this model was made for. `TextDocument.update` changes the document object in
    * place, so the owner compares this (and `sis`) to know whether the model is still current.
@@ -66,7 +70,9 @@ export class DocumentModel {
     prev?: DocumentModel,
   ) {
     this.version = doc.version;
-    this.analysis = new DocumentAnalysis(sis, env.inputs, env.caches, prev?.env === env ? prev.analysis : undefined);
+    const same = prev?.env === env ? prev : undefined;
+    this.analysis = new DocumentAnalysis(sis, env.inputs, env.caches, same?.analysis);
+    this.findings = same?.findings ?? new UserFindings(env.options.revertSeverity);
   }
 
   get sis(): SisDocument {
@@ -92,59 +98,33 @@ export class DocumentModel {
 
   /**
    * All diagnostics of this version; yields between slices and stops (undefined) when `yieldNow`
-   * says so. A harmless finding repeated across users is published once, grouped by the core's
-   * `FindingGrouper` in a last pass over the per-user diagnostics as cached (no user is
-   * analysed or converted again for it).
+   * says so. The users' findings come from the document's `UserFindings`, which after an edit
+   * works out only the users it touched and keeps the grouping of repeated harmless findings up
+   * to date; only what is published is converted to LSP positions.
    */
   async diagnostics(yieldNow?: Yield): Promise<Diagnostic[] | undefined> {
+    if (!(await this.findings.update(this.analysis, yieldNow))) return undefined;
     const out: Diagnostic[] = [];
     for (const p of this.sis.problems) out.push(this.toDiagnostic(p, 0));
     const users = this.sis.users;
+    for (let i = 0; i < users.length; i++) for (const p of this.findings.kept(i)) out.push(this.toDiagnostic(p, users[i].start));
     const facts = this.analysis.fileFacts();
-    const groups = new FindingGrouper<Diagnostic>((d) => ({ code: String(d.code), severity: fromSeverity(d.severity), message: d.message }));
-    for (let i = 0; i < users.length; i++) {
-      if (yieldNow && i % 2000 === 1999 && !(await yieldNow())) return undefined;
-      for (const d of this.userDiagnostics(users[i])) if (!groups.offer(d, i)) out.push(d);
-    }
     for (const p of facts.frame) out.push(this.toDiagnostic(p, 0));
     for (const { index, problem } of facts.perUser) out.push(this.toDiagnostic(problem, users[index].start));
-    for (const g of groups.result()) out.push(this.groupedDiagnostic(g));
+    for (const g of this.findings.grouped()) out.push(this.groupedDiagnostic(g));
     return out;
   }
 
   /** A group as one diagnostic: the first occurrence (its quick fixes still apply), the next ones as related information. */
-  private groupedDiagnostic(g: FindingGroup<Diagnostic>): Diagnostic {
-    if (g.count <= 1) return g.first;
-    const relatedInformation = g.related.map((d) => ({ location: { uri: this.doc.uri, range: d.range }, message: d.message }));
-    return { ...g.first, message: g.message, relatedInformation };
-  }
-
-  /**
-   * One user's diagnostics, cached with the position of the user's start: when an edit
-   * elsewhere only moved the user, the cached diagnostics are shifted (or reused as they are
-   * when the user did not move), without converting offsets again.
-   */
-  private userDiagnostics(u: SisUserChunk): readonly Diagnostic[] {
-    // Plan only users whose plan can hold a snapshot diagnostic; the others when asked.
-    const screened = this.analysis.mayHaveSnapshotProblems(u);
-    const key = screened ? (this.analysis.planKey(u) ?? '') : '';
-    const at = this.doc.positionAt(u.start);
-    const cached = this.env.diagnostics.get(u.key);
-    if (cached && cached.key === key) {
-      if (cached.line === at.line && cached.character === at.character) return cached.list;
-      const dl = at.line - cached.line;
-      const dc = at.character - cached.character;
-      const move = (p: Position): Position => ({ line: p.line + dl, character: p.line === cached.line ? p.character + dc : p.character });
-      const list = cached.list.map((d) => ({ ...d, range: { start: move(d.range.start), end: move(d.range.end) } }));
-      this.env.diagnostics.set(u.key, { key, line: at.line, character: at.character, list });
-      return list;
-    }
-    const a = this.analysis.user(u);
-    const list = a.problems.map((p) => this.toDiagnostic(p, u.start));
-    const plan = screened ? this.analysis.view(u) : undefined;
-    if (plan) for (const p of snapshotProblems(u.element, plan, a.keys, this.env.options.revertSeverity)) list.push(this.toDiagnostic(p, u.start));
-    this.env.diagnostics.set(u.key, { key, line: at.line, character: at.character, list });
-    return list;
+  private groupedDiagnostic(g: FindingGroup<UserFinding<Problem>>): Diagnostic {
+    const users = this.sis.users;
+    const first = this.toDiagnostic(g.first.finding, users[g.first.user].start);
+    if (g.count <= 1) return first;
+    const relatedInformation = g.related.map(({ user, finding }) => {
+      const base = users[user].start;
+      return { location: { uri: this.doc.uri, range: this.range(base + finding.start, base + finding.end) }, message: finding.message };
+    });
+    return { ...first, message: g.message, relatedInformation };
   }
 
   toDiagnostic(p: Problem, base: number): Diagnostic {
@@ -160,11 +140,6 @@ export class DocumentModel {
     if (p.related) d.relatedInformation = p.related.filter((r) => r.file === 0).map((r) => ({ location: { uri: this.doc.uri, range: this.range(r.start, r.end) }, message: r.message }));
     return d;
   }
-}
-
-/** The core's severity of an LSP diagnostic (the inverse of `toSeverity`). */
-function fromSeverity(s: DiagnosticSeverity | undefined): Severity {
-  return s === DiagnosticSeverity.Error ? 'error' : s === DiagnosticSeverity.Warning ? 'warning' : s === DiagnosticSeverity.Information ? 'information' : 'hint';
 }
 
 export function toSeverity(s: Severity): DiagnosticSeverity {

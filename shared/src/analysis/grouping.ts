@@ -12,8 +12,9 @@
  * The grouper is fed in file order, user by user, and keeps per group only the first
  * occurrence, two counters and the capped related list: memory does not grow with the number
  * of occurrences (the command line streams files of 100,000 users through it). It knows
- * nothing of offsets or positions: the command line groups problems, the language server its
- * already converted LSP diagnostics (a cheap final pass after the per-user caches).
+ * nothing of offsets or positions. The language server keeps every user's findings of an open
+ * document in a `GroupedUserFindings`, which gives the same groups but is updated one user at a
+ * time, so that an edit does not pass the whole document's findings through a grouper again.
  */
 import type { DiagnosticCode, Problem, Severity } from '../diagnostics';
 
@@ -40,6 +41,9 @@ export const GROUPED_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode
 export function isGroupedFinding(code: string, severity: Severity): boolean {
   return severity !== 'error' && GROUPED_CODES.has(code as DiagnosticCode);
 }
+
+/** The group a grouped finding belongs to. */
+const groupKey = (f: Finding) => `${f.code}\u0000${f.severity}`;
 
 /** How many occurrences a grouped finding stands for: in the file, the first included, and in how many users. */
 export type GroupCount = NonNullable<Problem['group']>;
@@ -89,7 +93,7 @@ export class FindingGrouper<T> {
   offer(finding: T, user: number): boolean {
     const f = this.view(finding);
     if (!isGroupedFinding(f.code, f.severity)) return false;
-    const key = `${f.code}\u0000${f.severity}`;
+    const key = groupKey(f);
     const g = this.groups.get(key);
     if (!g) {
       this.groups.set(key, { first: finding, firstFinding: f, related: [], count: 1, users: 1, lastUser: user, sameMessage: true });
@@ -114,6 +118,123 @@ export class FindingGrouper<T> {
       users,
       message: groupedMessage(firstFinding, { count, users }, sameMessage),
     }));
+  }
+}
+
+/** A finding and the position of the user it is in. */
+export interface UserFinding<T> {
+  readonly user: number;
+  readonly finding: T;
+}
+
+/** One user's findings, split: those shown as they are, and the grouped ones with their group keys. */
+interface UserSlot<T> {
+  readonly kept: readonly T[];
+  readonly grouped: readonly T[];
+  readonly keys: readonly string[];
+}
+
+interface HeldGroup<T> {
+  count: number;
+  users: number;
+  /** Occurrences per message: the group's occurrences say the same while there is one. */
+  readonly messages: Map<string, number>;
+  /** The first occurrence and the next ones up to the limit, in file order; undefined: to be looked up again. */
+  head?: UserFinding<T>[];
+}
+
+const NOTHING: readonly never[] = [];
+
+/**
+ * The grouping of `FindingGrouper` for a host that keeps every user's findings (the language
+ * server, across the versions of an open document): a user's findings are replaced one user
+ * at a time, and the groups are kept up to date by counting, so that an edit in one user costs
+ * that user's findings, not the document's. `result()` gives exactly the groups a
+ * `FindingGrouper` fed every user's findings in file order would give.
+ */
+export class GroupedUserFindings<T> {
+  private readonly slots: (UserSlot<T> | undefined)[];
+  private readonly groups = new Map<string, HeldGroup<T>>();
+
+  constructor(
+    /** How many users the document has (a host makes a new one when that changes). */
+    readonly users: number,
+    private readonly view: (finding: T) => Finding,
+    private readonly limit: number = GROUPED_RELATED_LIMIT,
+  ) {
+    this.slots = new Array<UserSlot<T> | undefined>(users).fill(undefined);
+  }
+
+  /** Replaces the findings of the user at `user` (in document order). */
+  set(user: number, findings: readonly T[]): void {
+    if (user < 0 || user >= this.users) throw new RangeError(`no user ${user} in ${this.users}`);
+    const old = this.slots[user];
+    if (old) this.count(user, old, -1);
+    let kept: T[] | undefined;
+    let grouped: T[] | undefined;
+    let keys: string[] | undefined;
+    for (const t of findings) {
+      const f = this.view(t);
+      if (!isGroupedFinding(f.code, f.severity)) (kept ??= []).push(t);
+      else {
+        (grouped ??= []).push(t);
+        (keys ??= []).push(groupKey(f));
+      }
+    }
+    const slot = kept || grouped ? { kept: kept ?? NOTHING, grouped: grouped ?? NOTHING, keys: keys ?? NOTHING } : undefined;
+    this.slots[user] = slot;
+    if (slot) this.count(user, slot, 1);
+  }
+
+  /** The user's findings that are not grouped, in document order. */
+  kept(user: number): readonly T[] {
+    return this.slots[user]?.kept ?? NOTHING;
+  }
+
+  /** The groups, in the order of their first occurrences. */
+  result(): FindingGroup<UserFinding<T>>[] {
+    const out: { group: FindingGroup<UserFinding<T>>; rank: number }[] = [];
+    for (const [key, g] of this.groups) {
+      const head = (g.head ??= this.lookUpHead(key));
+      const first = head[0];
+      out.push({
+        group: { first, related: head.slice(1), count: g.count, users: g.users, message: groupedMessage(this.view(first.finding), g, g.messages.size === 1) },
+        rank: this.slots[first.user]!.keys.indexOf(key),
+      });
+    }
+    // A FindingGrouper meets the groups in file order: by user, then within the user.
+    out.sort((a, b) => a.group.first.user - b.group.first.user || a.rank - b.rank);
+    return out.map((o) => o.group);
+  }
+
+  private count(user: number, slot: UserSlot<T>, by: 1 | -1): void {
+    for (let i = 0; i < slot.keys.length; i++) {
+      const key = slot.keys[i];
+      let g = this.groups.get(key);
+      if (!g) {
+        g = { count: 0, users: 0, messages: new Map() };
+        this.groups.set(key, g);
+      }
+      g.count += by;
+      if (slot.keys.indexOf(key) === i) g.users += by;
+      const message = this.view(slot.grouped[i]).message;
+      const n = (g.messages.get(message) ?? 0) + by;
+      if (n === 0) g.messages.delete(message);
+      else g.messages.set(message, n);
+      // The listed occurrences change when the list is not full or the user is not after its last.
+      if (g.head && (g.head.length <= this.limit || user <= g.head[g.head.length - 1].user)) g.head = undefined;
+      if (g.count === 0) this.groups.delete(key);
+    }
+  }
+
+  private lookUpHead(key: string): UserFinding<T>[] {
+    const head: UserFinding<T>[] = [];
+    for (let user = 0; user < this.slots.length && head.length <= this.limit; user++) {
+      const s = this.slots[user];
+      if (!s) continue;
+      for (let i = 0; i < s.keys.length && head.length <= this.limit; i++) if (s.keys[i] === key) head.push({ user, finding: s.grouped[i] });
+    }
+    return head;
   }
 }
 

@@ -10,6 +10,7 @@
  *   document  DocumentAnalysis: all of the above, lazily, reusing results after an edit
  *   stream    SisFeedReader: the same steps over a file read piece by piece, each user forgotten
  *   shown     FindingGrouper: a harmless finding repeated across users, once per file and code
+ *             GroupedUserFindings: the same groups, kept up to date one user at a time (an open document)
  *
  * The extension's preview: `computeSync` (`sync.ts`), behind the request service of its worker
  * thread (`syncService.ts`); import them from their files.
@@ -23,7 +24,7 @@ export { analyseUser, analyseScannedUser, planContextKey, planUserChunk, rebaseP
 export { feedFacts, sameFeedKeys, moveToKeys, type FeedFacts, type FeedUser } from './feed';
 export { planView, snapshotProblems, listOf, isCompared, listElement, type UserPlanView, type FieldView, type SegmentView, type RejectionView } from './view';
 export { DocumentAnalysis, analysisCaches, type AnalysisCaches, type DocumentFacts } from './document';
-export { FindingGrouper, GROUPED_CODES, GROUPED_RELATED_LIMIT, asFinding, groupDocumentProblems, groupedMessage, groupedProblem, isGroupedFinding, thousands, type Finding, type FindingGroup, type GroupCount } from './grouping';
+export { FindingGrouper, GroupedUserFindings, GROUPED_CODES, GROUPED_RELATED_LIMIT, asFinding, groupDocumentProblems, groupedMessage, groupedProblem, isGroupedFinding, thousands, type Finding, type FindingGroup, type GroupCount, type UserFinding } from './grouping';
 export { codeLabel, codeOffers, type CodeOffer } from './codes';
 export { readSnapshotText, snapshotProblemText, readCodeTablesText, codeTableProblemText, type SnapshotRead, type CodeTablesRead } from './sources';
 export * from './snapshotLocator';
