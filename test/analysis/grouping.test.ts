@@ -37,6 +37,20 @@ describe('FindingGrouper', () => {
     expect(groups[0].message).toBe('segment-type-ignored here (3 times in 2 users)');
   });
 
+  it('makes what it keeps (the first and the related ones) with the given function, and only those', () => {
+    const g = new FindingGrouper<Problem>(asFinding, 2);
+    const made: number[] = [];
+    const moved = (p: Problem) => {
+      made.push(p.start);
+      return { ...p, start: p.start + 1000, end: p.end + 1000 };
+    };
+    for (let i = 0; i < 10; i++) expect(g.offer(problem('segment-type-ignored', 'warning', i), i, moved)).toBe(true);
+    expect(g.offer(problem('duplicate-user', 'error', 50), 11, moved)).toBe(false);
+    expect(made).toEqual([0, 1, 2]);
+    const [group] = g.result();
+    expect([group.first.start, ...group.related.map((r) => r.start), group.count]).toEqual([1000, 1001, 1002, 10]);
+  });
+
   it('never takes an error, nor a code that is not grouped', () => {
     const g = new FindingGrouper<Problem>(asFinding);
     // empty-value is an error in strict mode: each one stays on its own.

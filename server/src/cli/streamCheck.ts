@@ -81,9 +81,11 @@ export async function checkFeedStreaming(
   // One inputs object for the whole run: the validator prepares itself once per object.
   const reader = new SisFeedReader(analysisInputs(options.settings, options), ({ user, analysis }) => {
     const file = current!;
+    const start = user.start;
+    // Absolute offsets only for what is kept: a grouped finding is mostly just counted.
+    const absolute = (p: Problem) => shiftProblem(p, start);
     for (const p of analysis.problems) {
-      const q = shiftProblem(p, user.start);
-      if (!file.groups?.offer(q, user.index)) keepOfUser(file, q);
+      if (!file.groups?.offer(p, user.index, absolute)) keepOfUser(file, absolute(p));
     }
   }, docs[0]?.path);
   for (const [i, doc] of docs.entries()) {

@@ -89,14 +89,18 @@ export class FindingGrouper<T> {
     private readonly limit: number = GROUPED_RELATED_LIMIT,
   ) {}
 
-  /** Takes the finding when its code and severity group (true); otherwise the caller keeps it. */
-  offer(finding: T, user: number): boolean {
+  /**
+   * Takes the finding when its code and severity group (true); otherwise the caller keeps it.
+   * `kept` makes what the grouper keeps of a finding it takes (the first and the related ones,
+   * a few per group): the others, most of them, are only counted, and need no copy.
+   */
+  offer(finding: T, user: number, kept: (finding: T) => T = (x) => x): boolean {
     const f = this.view(finding);
     if (!isGroupedFinding(f.code, f.severity)) return false;
     const key = groupKey(f);
     const g = this.groups.get(key);
     if (!g) {
-      this.groups.set(key, { first: finding, firstFinding: f, related: [], count: 1, users: 1, lastUser: user, sameMessage: true });
+      this.groups.set(key, { first: kept(finding), firstFinding: f, related: [], count: 1, users: 1, lastUser: user, sameMessage: true });
       return true;
     }
     g.count++;
@@ -105,7 +109,7 @@ export class FindingGrouper<T> {
       g.lastUser = user;
     }
     if (g.sameMessage && f.message !== g.firstFinding.message) g.sameMessage = false;
-    if (g.related.length < this.limit) g.related.push(finding);
+    if (g.related.length < this.limit) g.related.push(kept(finding));
     return true;
   }
 

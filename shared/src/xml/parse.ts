@@ -58,8 +58,8 @@ export function sameAt(t: string, at: number, s: string): boolean {
   return true;
 }
 
-/** XML 1.0 NameStartChar, ASCII fast path; non-ASCII letters are accepted broadly. */
-export function isNameStart(c: number): boolean {
+/** XML 1.0 NameStartChar; non-ASCII letters are accepted broadly. */
+function nameStartRule(c: number): boolean {
   return (
     (c >= 97 && c <= 122) ||
     (c >= 65 && c <= 90) ||
@@ -69,18 +69,26 @@ export function isNameStart(c: number): boolean {
   );
 }
 
+function nameCharRule(c: number): boolean {
+  return nameStartRule(c) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 0xb7;
+}
+
+const NAME_START = 1;
+const NAME_CHAR = 2;
+/**
+ * Every UTF-16 code unit's class (`NAME_START | NAME_CHAR`): the name loops read one byte per
+ * character instead of testing ranges (names are most of the markup of an SIS file).
+ */
+const NAME_CLASS = new Uint8Array(0x10000);
+for (let c = 0; c < 0x10000; c++) NAME_CLASS[c] = (nameStartRule(c) ? NAME_START : 0) | (nameCharRule(c) ? NAME_CHAR : 0);
+
+/** XML 1.0 NameStartChar (false for NaN, past the end of a text). */
+export function isNameStart(c: number): boolean {
+  return (NAME_CLASS[c] & NAME_START) !== 0;
+}
+
 export function isNameChar(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) ||
-    (c >= 65 && c <= 90) ||
-    (c >= 48 && c <= 57) ||
-    c === 95 ||
-    c === 45 ||
-    c === 46 ||
-    c === 58 ||
-    c === 0xb7 ||
-    (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c < 0xfffe && !(c >= 0xd800 && c <= 0xdfff))
-  );
+  return (NAME_CLASS[c] & NAME_CHAR) !== 0;
 }
 
 /** Characters XML 1.0 forbids anywhere (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF). Surrogates are checked separately. */
@@ -191,12 +199,12 @@ export class XmlScanner {
     const limit = this.limit;
     if (s >= limit) return '';
     let c = t.charCodeAt(s);
-    if (!isNameStart(c)) return '';
+    if ((NAME_CLASS[c] & NAME_START) === 0) return '';
     let h = c;
     let p = s + 1;
     while (p < limit) {
       c = t.charCodeAt(p);
-      if (!isNameChar(c)) break;
+      if ((NAME_CLASS[c] & NAME_CHAR) === 0) break;
       h = (Math.imul(h, 31) + c) | 0;
       p++;
     }
