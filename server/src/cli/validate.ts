@@ -94,7 +94,7 @@ export const command: Command = {
     // Hints (e.g. segment_type on every segment) are for editors, which show them faintly; in a
     // terminal they would bury the rest, so the text format leaves them out unless asked.
     const minSeverity = (stringOption(args, 'min-severity') as Severity | undefined) ?? (format === 'text' ? 'information' : 'hint');
-    return validateFiles(args.positionals, options, { format, minSeverity, feed: booleanOption(args, 'feed') === true, maxFindings }, ctx);
+    return validateFiles(args.positionals, options, { format, minSeverity, feed: booleanOption(args, 'feed') === true }, ctx);
   },
 };
 
@@ -102,7 +102,7 @@ export const command: Command = {
 export async function validateFiles(
   paths: readonly string[],
   options: CheckOptions,
-  output: { readonly format: (typeof FORMATS)[number]; readonly minSeverity: Severity; readonly feed?: boolean; readonly maxFindings?: number },
+  output: { readonly format: (typeof FORMATS)[number]; readonly minSeverity: Severity; readonly feed?: boolean },
   ctx: CliContext,
 ): Promise<number> {
   const { format } = output;
@@ -143,7 +143,7 @@ export async function validateFiles(
         }
       }
       if (batch.length > 0) ctx.stdout.write(`${batch.join('\n')}\n`);
-      if (omitted > 0) ctx.stdout.write(`${omittedLine(result.path, result.omitted, output.maxFindings)}\n`);
+      if (omitted > 0) ctx.stdout.write(`${omittedLine(result.path, result.omitted, options.maxFindings)}\n`);
     } else {
       writer!.fileStart(result.path);
       for (let i = 0; i < result.diagnostics.length; i += 1000) {
