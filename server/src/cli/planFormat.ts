@@ -9,6 +9,7 @@ import { valueToJson, type FieldValue } from '../../../shared/src/sis/record';
 import { UsageError } from './args';
 import type { PlannedUser } from './planInput';
 import { printable } from './present/text';
+import { InFeedOrder } from '../io/spool';
 
 /** `--only` filters: outcomes, and what happened to fields. */
 export const ONLY_CHOICES = ['created', 'updated', 'unchanged', 'rejected', 'reverted', 'protected', 'cleared', 'defaulted', 'noted'] as const;
@@ -60,8 +61,10 @@ export function planJson(summary: PlanSummary, users: readonly PlanUserJson[], f
  * then `summary` (and `files` for several documents), which only the end knows.
  */
 export class PlanJsonWriter {
-  private readonly waiting = new Map<number, string>();
-  private next = 0;
+  /** Users' texts in feed order ('' for a user not shown). */
+  private readonly order = new InFeedOrder<string>((t) => {
+    if (t !== '') this.write(`${this.written++ === 0 ? '\n' : ',\n'}${t}`);
+  });
   private written = 0;
   private started = false;
   /** Text not written yet: users are written in batches of about 64 KB (a write per user cost more than its text). */
@@ -92,12 +95,7 @@ export class PlanJsonWriter {
   user(index: number, json: object | undefined): void {
     // Indented as an item of `users` in one native call: the object inside two arrays is
     // indented by four spaces, its members by six; the arrays' brackets are cut off.
-    this.waiting.set(index, json === undefined ? '' : JSON.stringify([[json]], null, 2).slice(6, -6));
-    for (let t = this.waiting.get(this.next); t !== undefined; t = this.waiting.get(this.next)) {
-      this.waiting.delete(this.next++);
-      if (t === '') continue;
-      this.write(`${this.written++ === 0 ? '\n' : ',\n'}${t}`);
-    }
+    this.order.put(index, json === undefined ? '' : JSON.stringify([[json]], null, 2).slice(6, -6));
   }
 
   end(summary: PlanSummary, more: Record<string, unknown> = {}): void {

@@ -17,10 +17,44 @@ import { StringDecoder } from 'node:string_decoder';
 export const SPOOL_MEMORY_LIMIT = 32 * 1024 * 1024;
 const READ_BACK = 1 << 20;
 
-export class OrderedTextSpool {
-  /** Texts that came before those that precede them (users planned again at the end). */
-  private readonly waiting = new Map<number, string>();
+/**
+ * Items given by feed position in any order (a user planned again at the end comes after those
+ * that follow it), handed on in position order as soon as the ones before them are there.
+ */
+export class InFeedOrder<T> {
+  private readonly waiting = new Map<number, T>();
   private next = 0;
+
+  constructor(private readonly emit: (item: T) => void) {}
+
+  /** The item at position `index` (positions from 0, each once). */
+  put(index: number, item: T): void {
+    if (index !== this.next) {
+      this.waiting.set(index, item);
+      return;
+    }
+    this.emit(item);
+    this.next++;
+    for (let t = this.waiting.get(this.next); t !== undefined; t = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next);
+      this.emit(t);
+      this.next++;
+    }
+  }
+
+  /** Hands on what still waits, in position order, skipping positions never given. */
+  end(): void {
+    for (const index of [...this.waiting.keys()].sort((a, b) => a - b)) this.emit(this.waiting.get(index)!);
+    this.waiting.clear();
+  }
+
+  clear(): void {
+    this.waiting.clear();
+  }
+}
+
+export class OrderedTextSpool {
+  private readonly order = new InFeedOrder<string>((text) => this.append(text));
   private ready: string[] = [];
   private readySize = 0;
   private file: { dir: string; path: string; fd: number } | undefined;
@@ -33,17 +67,7 @@ export class OrderedTextSpool {
 
   /** The text at position `index` (positions from 0, each once, in any order). */
   put(index: number, text: string): void {
-    if (index !== this.next) {
-      this.waiting.set(index, text);
-      return;
-    }
-    this.append(text);
-    this.next++;
-    for (let t = this.waiting.get(this.next); t !== undefined; t = this.waiting.get(this.next)) {
-      this.waiting.delete(this.next);
-      this.append(t);
-      this.next++;
-    }
+    this.order.put(index, text);
   }
 
   /** Whether some of the text went to disk (for tests and figures). */
@@ -54,8 +78,7 @@ export class OrderedTextSpool {
   /** Writes everything in position order (positions never given are skipped), then closes. */
   async writeTo(write: (text: string) => void, drain?: () => Promise<void>): Promise<void> {
     try {
-      for (const index of [...this.waiting.keys()].sort((a, b) => a - b)) this.append(this.waiting.get(index)!);
-      this.waiting.clear();
+      this.order.end();
       if (this.file) {
         this.flush();
         const decoder = new StringDecoder('utf8');
@@ -95,7 +118,7 @@ export class OrderedTextSpool {
   close(): void {
     this.ready = [];
     this.readySize = 0;
-    this.waiting.clear();
+    this.order.clear();
     const file = this.file;
     if (!file) return;
     this.file = undefined;
