@@ -3,6 +3,8 @@
  * grouping, `findings.ts`; the users' code lenses, `features/codeLens.ts`): after any edit, the
  * diagnostics and the lenses are exactly those of the same text freshly opened.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver';
@@ -10,6 +12,7 @@ import { readSnapshotText } from '../../shared/src/analysis';
 import { DEFAULT_EDITOR_OPTIONS } from '../../shared/src/editorSettings';
 import { settingsFrom, type Settings } from '../../shared/src/settings';
 import { readSisDocument, updateSisDocument } from '../../shared/src/sis/read';
+import type { FeedContext } from '../../shared/src/engine/types';
 import type { Snapshot } from '../../shared/src/snapshot/snapshot';
 import { snapshotProfile } from '../../shared/src/snapshot/snapshot';
 import { applyChanges, EditableTextDocument } from '../../server/src/lsp/documents';
@@ -162,5 +165,44 @@ describe('the server keeps per-user findings and lenses across edits', () => {
     const codes = (ds: Diagnostic[] | undefined) => ds!.map((d) => `${String(d.code)} ${d.message}`);
     expect(codes(await older.diagnostics())).toEqual(codes(await fresh.diagnostics()));
     await expectSameAsFresh(open, env());
+  });
+});
+
+/** A full garbage collection, for counting what the caches still hold (never for timing). */
+async function collectGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  // Objects a WeakRef was made to in this task stay until it ends.
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  gc();
+}
+
+describe('a long edit session leaves the caches bounded', () => {
+  it('old versions\' feeds are not kept by the users planned under them (counted after a full collection)', async () => {
+    const { text, env: makeEnv } = inputs(80, 21);
+    const env = makeEnv();
+    const open = new OpenDocument(text, env);
+    const feeds: WeakRef<FeedContext>[] = [];
+    const rng = new Rng(5);
+    for (let burst = 0; burst < 30; burst++) {
+      // Bursts of ten letters in ten users' last names (the debounce folds them into one
+      // version): more users changed than the file-wide facts are reused for, so a new feed.
+      for (let k = 0; k < 10; k++) {
+        const at = open.text.indexOf('<last_name>', rng.int(0, open.text.length - 1));
+        if (at >= 0) open.edit(at + 11, at + 12, rng.chance(0.5) ? 'Q' : 'R');
+      }
+      await open.model.diagnostics();
+      feeds.push(new WeakRef(open.model.analysis.fileFacts().feed!));
+      // A hover and the lenses after typing: users planned under this version's feed.
+      const users = open.model.sis.users;
+      for (let k = 0; k < 3; k++) open.model.plan(users[rng.int(0, users.length - 1)]);
+      codeLenses(open.model, 1);
+    }
+    expect(new Set(feeds.map((f) => f.deref())).size).toBeGreaterThan(20);
+    await collectGarbage();
+    // The current version's feed (held by its model and by the findings), no older one.
+    expect(feeds.filter((f) => f.deref() !== undefined).length).toBeLessThanOrEqual(1);
+    await expectSameAsFresh(open, env);
   });
 });

@@ -14,13 +14,17 @@ import { frameProblems } from '../validate/file';
 import type { UserText } from '../sis/userText';
 import { feedFacts, moveToKeys, nameBaseOf, sameFeedKeys } from './feed';
 import type { AnalysisInputs } from './inputs';
-import { analyseUser, mayHaveSnapshotProblems, planContextKey, planUserChunk, rebasePlan, type UserAnalysis } from './user';
+import { analyseUser, feedSerial, mayHaveSnapshotProblems, planContextKey, planUserChunk, rebasePlan, type UserAnalysis } from './user';
 import { planView, type UserPlanView } from './view';
 
 /** What is kept of one user's planning, per inputs. */
 interface PlannedUser {
-  /** The plan context last worked out, valid while the feed is the same object. */
-  context?: { readonly feed: FeedContext; readonly key: string };
+  /**
+   * The plan context last worked out, valid while the feed is the same object: held by the
+   * feed's serial, not the feed itself, which is as large as the document and is made again
+   * by many edits (holding it here kept one old feed alive per edit session's burst).
+   */
+  context?: { readonly feed: number; readonly key: string };
   /** Plans by plan context key (see `planContextKey`), with their view once asked for. */
   readonly plans: Map<string, { readonly plan: UserPlan; view?: UserPlanView }>;
   /** Whether the user's plan can hold a snapshot diagnostic (see `mayHaveSnapshotProblems`). */
@@ -160,7 +164,8 @@ export class DocumentAnalysis {
     const feed = this.fileFacts().feed;
     if (!feed) return undefined;
     const p = this.plannedUser(chunk);
-    if (p.context?.feed !== feed) p.context = { feed, key: planContextKey(feed, chunk.index, this.user(chunk).keys, this.inputs.index) };
+    const serial = feedSerial(feed);
+    if (p.context?.feed !== serial) p.context = { feed: serial, key: planContextKey(feed, chunk.index, this.user(chunk).keys, this.inputs.index) };
     return p.context.key;
   }
 

@@ -63,7 +63,7 @@ function inDocumentOrder(problems: readonly Problem[]): readonly Problem[] {
 const feedSerials = new WeakMap<FeedContext, number>();
 let nextFeedSerial = 0;
 /** A number of its own for each feed object (a cache key part that changes with the feed). */
-function feedSerial(feed: FeedContext): number {
+export function feedSerial(feed: FeedContext): number {
   let n = feedSerials.get(feed);
   if (n === undefined) feedSerials.set(feed, (n = ++nextFeedSerial));
   return n;
