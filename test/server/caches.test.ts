@@ -13,8 +13,8 @@ import { DEFAULT_EDITOR_OPTIONS } from '../../shared/src/editorSettings';
 import { settingsFrom, type Settings } from '../../shared/src/settings';
 import { readSisDocument, updateSisDocument } from '../../shared/src/sis/read';
 import type { FeedContext } from '../../shared/src/engine/types';
-import type { Snapshot } from '../../shared/src/snapshot/snapshot';
 import { snapshotProfile } from '../../shared/src/snapshot/snapshot';
+import { snapshotFromBytes, type SnapshotOnDisk } from '../../server/src/io/snapshotFile';
 import { applyChanges, EditableTextDocument } from '../../server/src/lsp/documents';
 import { codeLenses } from '../../server/src/lsp/features/codeLens';
 import { createEnv, DocumentModel, type Env } from '../../server/src/lsp/model';
@@ -27,13 +27,14 @@ const URI = 'file:///campus/users.xml';
 function inputs(users: number, seed: number): { text: string; env: () => Env } {
   const text = generateSisXml({ users, seed, errors: Math.ceil(users / 8) }).xml;
   const snapText = generateSnapshot({ users, seed }).json;
-  const snapshot = readSnapshotText(snapText).snapshot!;
-  const { settings } = settingsFrom(snapshotProfile(snapshot));
-  return { text, env: () => envOf(settings, snapshot, snapText) };
+  const { settings } = settingsFrom(snapshotProfile(readSnapshotText(snapText).snapshot!));
+  // As the server holds it: the file's bytes, indexed.
+  const snapshot = snapshotFromBytes('/campus/users.alma-snapshot.json', Buffer.from(snapText), () => settings);
+  return { text, env: () => envOf(settings, snapshot) };
 }
 
-function envOf(settings: Settings, snapshot?: Snapshot, snapText = ''): Env {
-  const loaded = snapshot ? { path: '/campus/users.alma-snapshot.json', generation: 1, value: snapshot, text: snapText, source: 'setting' as const } : undefined;
+function envOf(settings: Settings, snapshot?: SnapshotOnDisk): Env {
+  const loaded = snapshot ? { path: snapshot.path, generation: 1, value: snapshot, source: 'setting' as const } : undefined;
   return createEnv('k', new WeakMap(), settings, DEFAULT_EDITOR_OPTIONS, [], loaded, undefined);
 }
 

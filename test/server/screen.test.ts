@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { readSnapshotText, snapshotProblems } from '../../shared/src/analysis';
 import { createEnv, DocumentModel } from '../../server/src/lsp/model';
+import { snapshotFromBytes } from '../../server/src/io/snapshotFile';
 import { readSisDocument } from '../../shared/src/sis/read';
 import { snapshotProfile } from '../../shared/src/snapshot/snapshot';
 import { DEFAULT_EDITOR_OPTIONS } from '../../shared/src/editorSettings';
@@ -33,7 +34,8 @@ describe.skipIf(!existsSync(gen))('snapshot diagnostics with the cheap screen', 
       const snap = readSnapshotText(snapText).snapshot;
       expect(snap).toBeDefined();
       const { settings } = settingsFrom(snapshotProfile(snap!));
-      const env = createEnv('k', new WeakMap(), settings, DEFAULT_EDITOR_OPTIONS, [], { path: 'x', generation: 1, value: snap, text: snapText, source: 'setting' }, undefined);
+      const held = snapshotFromBytes('x', Buffer.from(snapText), () => settings);
+      const env = createEnv('k', new WeakMap(), settings, DEFAULT_EDITOR_OPTIONS, [], { path: 'x', generation: 1, value: held, source: 'setting' }, undefined);
       const doc = TextDocument.create('file:///x.xml', 'alma-sis', 1, text);
       const model = new DocumentModel(doc, readSisDocument(text), env);
       const got = (await model.diagnostics())!.filter((d) => ['identifier-taken', 'user-not-external', 'reverts-override'].includes(String(d.code)));

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isUtf8 } from 'node:buffer';
-import { SnapshotKeysIndex } from '../../../shared/src/engine/plan';
+import { internalOrProtected, SnapshotKeysIndex } from '../../../shared/src/engine/plan';
 import type { SnapshotIndex } from '../../../shared/src/engine/types';
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/src/settings';
 import { recordFromApi, type UserRecord } from '../../../shared/src/sis/record';
@@ -72,6 +72,8 @@ export interface SnapshotOnDisk {
   readonly index: SnapshotIndex;
   /** Byte range of entry k: `ranges[2k]` to `ranges[2k + 1]`. */
   readonly ranges: Float64Array;
+  /** The file's size in bytes. */
+  readonly size: number;
   /** The bytes of the file from `start` to `end`. */
   bytes(start: number, end: number): Uint8Array;
   /** Whether the file is still the one that was read (same size and time of change). */
@@ -154,6 +156,16 @@ function openSource(file: string): ByteSource {
   return { size: all.length, read: (start, end) => all.subarray(start, end), text: (start, end) => all.toString('utf8', start, end), close: () => undefined };
 }
 
+/** Why a snapshot cannot be used, with the problem that says so when there is one (the language server shows it without the file's name). */
+export class SnapshotUnusable extends InputError {
+  constructor(
+    message: string,
+    readonly problem?: SnapshotProblem,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Reads the snapshot at `file` as a stream and indexes it with the settings `settingsOf` makes
  * from its `profile`. Throws `InputError` when it cannot be read or used, with the same
@@ -162,53 +174,89 @@ function openSource(file: string): ByteSource {
 export function openSnapshot(file: string, settingsOf: (profile: Readonly<Record<string, unknown>> | undefined) => Settings): SnapshotOnDisk {
   const source = openSource(file);
   try {
-    let pass = indexPass(file, source, settingsOf, undefined);
-    // A profile after the users (unusual) that changes the Match ID: index again with it.
-    if (pass.settings.matchBy !== pass.finalSettings.matchBy) pass = indexPass(file, source, settingsOf, pass.finalSettings);
-    const { root, usersKeyIndex, problems, keys, ranges, count } = pass;
-    const settings = pass.finalSettings;
-    let cached: { k: number; entry: SnapshotEntry; record: UserRecord | undefined } | undefined;
-    const read = (k: number) => {
-      if (cached?.k !== k) {
-        const raw = JSON.parse(source.text(ranges[2 * k], ranges[2 * k + 1])) as unknown;
-        // Its problems were reported when the file was indexed.
-        const entry = new SnapshotEntryReader().read(raw, k, 0, () => undefined);
-        cached = { k, entry, record: entry.user ? recordFromApi(entry.user) : undefined };
-      }
-      return cached;
-    };
-    const index: SnapshotIndex = {
-      settings,
-      size: count,
-      byMatch: keys.byMatch,
-      byIdentifier: keys.byIdentifier,
-      entry: (k) => (k >= 0 && k < count ? read(k).entry : undefined),
-      record: (k) => (k >= 0 && k < count ? read(k).record : undefined),
-    };
-    return {
-      path: file,
-      root,
-      usersKeyIndex,
-      problems,
-      settings,
-      index,
-      ranges: ranges.subarray(0, 2 * count),
-      bytes: (start, end) => source.read(start, end),
-      unchanged: () => {
-        if (!source.stat) return true;
-        try {
-          const now = fs.statSync(file);
-          return now.size === source.stat.size && now.mtimeMs === source.stat.mtimeMs;
-        } catch {
-          return false;
-        }
-      },
-      close: () => source.close(),
-    };
+    return indexSource(file, source, settingsOf);
   } catch (e) {
     source.close();
     throw e;
   }
+}
+
+/**
+ * `openSnapshot` of a snapshot's bytes held in memory (the language server's: a snapshot file
+ * may be replaced or rewritten while it is in use, and an open file would stop `apply` from
+ * replacing it on some systems). The entries are parsed from the bytes when asked for.
+ */
+export function snapshotFromBytes(file: string, bytes: Uint8Array, settingsOf: (profile: Readonly<Record<string, unknown>> | undefined) => Settings): SnapshotOnDisk {
+  const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return indexSource(file, { size: all.length, read: (start, end) => all.subarray(start, end), text: (start, end) => all.toString('utf8', start, end), close: () => undefined }, settingsOf);
+}
+
+function indexSource(file: string, source: ByteSource, settingsOf: (profile: Readonly<Record<string, unknown>> | undefined) => Settings): SnapshotOnDisk {
+  let pass = indexPass(file, source, settingsOf, undefined);
+  // A profile after the users (unusual) that changes the Match ID: index again with it.
+  if (pass.settings.matchBy !== pass.finalSettings.matchBy) pass = indexPass(file, source, settingsOf, pass.finalSettings);
+  const { root, usersKeyIndex, problems, keys, ranges, count, concerns, protectedFields } = pass;
+  const settings = pass.finalSettings;
+  let cached: { k: number; entry: SnapshotEntry; record?: UserRecord | null } | undefined;
+  const read = (k: number) => {
+    if (cached?.k !== k) {
+      const raw = JSON.parse(source.text(ranges[2 * k], ranges[2 * k + 1])) as unknown;
+      // Its problems were reported when the file was indexed.
+      cached = { k, entry: new SnapshotEntryReader().read(raw, k, 0, () => undefined) };
+    }
+    return cached;
+  };
+  const record = (k: number) => {
+    const c = read(k);
+    if (c.record === undefined) c.record = c.entry.user ? recordFromApi(c.entry.user) : null;
+    return c.record ?? undefined;
+  };
+  const index: SnapshotIndex = {
+    settings,
+    size: count,
+    byMatch: keys.byMatch,
+    byIdentifier: keys.byIdentifier,
+    entry: (k) => (k >= 0 && k < count ? read(k).entry : undefined),
+    record: (k) => (k >= 0 && k < count ? record(k) : undefined),
+    internalOrProtected: (k) => (k >= 0 && k < count ? concerns[k] === 1 : true),
+    protectedFields: (k) => protectedFields.get(k) ?? [],
+  };
+  return {
+    path: file,
+    root,
+    usersKeyIndex,
+    problems,
+    settings,
+    index,
+    ranges: ranges.subarray(0, 2 * count),
+    size: source.size,
+    bytes: (start, end) => source.read(start, end),
+    unchanged: () => {
+      if (!source.stat) return true;
+      try {
+        const now = fs.statSync(file);
+        return now.size === source.stat.size && now.mtimeMs === source.stat.mtimeMs;
+      } catch {
+        return false;
+      }
+    },
+    close: () => source.close(),
+  };
+}
+
+/**
+ * The index of a snapshot read by `openSnapshot` or `snapshotFromBytes` for other settings: the
+ * same maps when the Match ID is the same, else the entries indexed again (each read once).
+ */
+export function indexWithSettings(snapshot: SnapshotOnDisk, settings: Settings): SnapshotIndex {
+  const index = snapshot.index;
+  if (index.settings.matchBy.toLowerCase() === settings.matchBy.toLowerCase()) return { ...index, settings };
+  const keys = new SnapshotKeysIndex(settings);
+  for (let k = 0; k < index.size; k++) {
+    const user = index.entry(k)?.user;
+    if (user) keys.add(k, user);
+  }
+  return { ...index, settings, byMatch: keys.byMatch, byIdentifier: keys.byIdentifier };
 }
 
 /** One pass over the snapshot's bytes: checks them, collects the problems, indexes the entries. */
@@ -217,6 +265,10 @@ function indexPass(file: string, source: ByteSource, settingsOf: (profile: Reado
   let settings = given;
   let keys: SnapshotKeysIndex | undefined;
   let ranges = new Float64Array(1024);
+  /** Per entry: 1 when `internalOrProtected`. */
+  let concerns = new Uint8Array(512);
+  /** The protected fields of the entries that have some. */
+  const protectedFields = new Map<number, readonly string[]>();
   let count = 0;
   const entries = new SnapshotEntryReader();
   const reader: SnapshotStreamReader = new SnapshotStreamReader(decodeUtf8, (e) => {
@@ -235,6 +287,14 @@ function indexPass(file: string, source: ByteSource, settingsOf: (profile: Reado
     }
     ranges[2 * count] = e.start;
     ranges[2 * count + 1] = e.end;
+    if (count === concerns.length) {
+      const bigger = new Uint8Array(concerns.length * 2);
+      bigger.set(concerns);
+      concerns = bigger;
+    }
+    // The entry as read here has the user's account_type and the whole sync part: enough.
+    concerns[count] = internalOrProtected(entry) ? 1 : 0;
+    if (entry.protected.size > 0) protectedFields.set(count, [...entry.protected.keys()]);
     count++;
   });
   // UTF-8 is checked piece by piece (a sequence cut by a piece waits for the next one).
@@ -251,14 +311,14 @@ function indexPass(file: string, source: ByteSource, settingsOf: (profile: Reado
   }
   const end = reader.end();
   problems.push(...end.problems);
-  const fail = (first: SnapshotProblem | undefined) => new InputError(first ? `cannot use the snapshot ${describeSnapshotProblem(file, first)}` : `cannot use the snapshot ${file}`);
+  const fail = (first: SnapshotProblem | undefined) => new SnapshotUnusable(first ? `cannot use the snapshot ${describeSnapshotProblem(file, first)}` : `cannot use the snapshot ${file}`, first);
   if (!end.root) throw fail(problems.find((p) => p.severity === 'error'));
   const rootProblems: SnapshotProblem[] = [];
   const usable = checkSnapshotRoot(end.root, (p) => rootProblems.push({ ...p, line: 1 }));
   if (end.usersNotList) rootProblems.push({ severity: 'error', path: '$.users', message: '"users" must be a list', offset: 0, line: 1 });
   if (!usable || end.usersNotList) throw fail(rootProblems.find((p) => p.severity === 'error'));
   const finalSettings = settingsOf(snapshotProfile({ root: end.root }));
-  return { root: end.root, usersKeyIndex: end.usersKeyIndex, problems: [...rootProblems, ...problems], keys: keys ?? new SnapshotKeysIndex(finalSettings), ranges, count, settings: settings ?? finalSettings, finalSettings };
+  return { root: end.root, usersKeyIndex: end.usersKeyIndex, problems: [...rootProblems, ...problems], keys: keys ?? new SnapshotKeysIndex(finalSettings), ranges, count, concerns, protectedFields, settings: settings ?? finalSettings, finalSettings };
 }
 
 /** What a file at the target must be for a write to replace it. */

@@ -7,12 +7,14 @@
  * caches survive.
  */
 import type { Connection } from 'vscode-languageserver';
-import { folderOf, locateSnapshot, readCodeTablesText, readSnapshotText, resolveSettingPath, SNAPSHOT_SUFFIX, type LocatedSnapshot } from '../../../shared/src/analysis';
+import { folderOf, locateSnapshot, readCodeTablesText, resolveSettingPath, snapshotProblemText, SNAPSHOT_SUFFIX, type LocatedSnapshot } from '../../../shared/src/analysis';
 import { editorOptionsFrom, profileSettings, type EditorOptions } from '../../../shared/src/editorSettings';
 import type { SnapshotInfo } from '../../../shared/src/protocol';
 import type { Settings, SettingProblem } from '../../../shared/src/settings';
 import { peekProfile } from '../../../shared/src/snapshot/scan';
-import { snapshotProfile, type Snapshot } from '../../../shared/src/snapshot/snapshot';
+import { snapshotProfile } from '../../../shared/src/snapshot/snapshot';
+import { InputError } from '../io/input';
+import { snapshotFromBytes, SnapshotUnusable, type SnapshotOnDisk } from '../io/snapshotFile';
 import type { CodeTables } from '../../../shared/src/validate/codeTables';
 import { WatchedFiles, type Loaded } from './files';
 import { pathToUri, uriToPath } from './locate';
@@ -41,7 +43,7 @@ export class Envs {
   private readonly settled = new Set<string>();
   private readonly clientConfigs = new Map<string, Promise<unknown>>();
   private pushedConfig: unknown;
-  private readonly snapshots: WatchedFiles<Snapshot>;
+  private readonly snapshots: WatchedFiles<SnapshotOnDisk>;
   private readonly codeTables: WatchedFiles<CodeTables>;
 
   constructor(
@@ -58,7 +60,7 @@ export class Envs {
       this.invalidate();
       onFilesChanged();
     };
-    this.snapshots = new WatchedFiles<Snapshot>(runtime, parseSnapshotFile, changed, (n) => n.endsWith(SNAPSHOT_SUFFIX));
+    this.snapshots = new WatchedFiles<SnapshotOnDisk>(runtime, readSnapshotFile, changed, (n) => n.endsWith(SNAPSHOT_SUFFIX));
     this.codeTables = new WatchedFiles<CodeTables>(runtime, parseCodeTablesFile, changed, () => false);
   }
 
@@ -135,7 +137,7 @@ export class Envs {
     return {
       snapshotUri: s ? pathToUri(s.path) : undefined,
       source: s?.source,
-      users: s?.value?.users.length,
+      users: s?.value?.index.size,
       error: s?.error,
       codeTablesUri: t ? pathToUri(t.path) : undefined,
       codeTablesError: t?.error,
@@ -228,14 +230,29 @@ export class Envs {
   }
 }
 
-/** A snapshot file's text → the snapshot, or why it cannot be used. */
-function parseSnapshotFile(text: string): { value?: Snapshot; error?: string } {
-  const read = readSnapshotText(text);
-  return { value: read.snapshot, error: read.error };
+/**
+ * A snapshot file's bytes → the snapshot indexed (its entries are read from the bytes when a
+ * plan or a hover asks), or why it cannot be used. Parsed whole, the snapshot of 20,000 users
+ * took over 100 MB of the server's heap and most of the time before the complete diagnostics.
+ * Indexed with the Match ID of its own profile; an Env whose settings say another indexes again
+ * (`indexWithSettings`).
+ */
+function readSnapshotFile(bytes: Uint8Array, path: string): { value?: SnapshotOnDisk; error?: string } {
+  try {
+    return { value: snapshotFromBytes(path, bytes, (profile) => profileSettings(profile, undefined, undefined).settings) };
+  } catch (e) {
+    if (e instanceof SnapshotUnusable) return { error: e.problem ? snapshotProblemText(e.problem) : 'not a snapshot' };
+    // The one other reason the reader gives: bytes that are not UTF-8.
+    if (e instanceof InputError) return { error: 'not UTF-8 text' };
+    throw e;
+  }
 }
 
-/** A code-tables file's text → the tables, or why none can be used. */
-function parseCodeTablesFile(text: string): { value?: CodeTables; error?: string } {
-  const read = readCodeTablesText(text);
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** A code-tables file's bytes → the tables, or why none can be used. */
+function parseCodeTablesFile(bytes: Uint8Array): { value?: CodeTables; error?: string } {
+  // Decoded as the file would be read as text (a byte-order mark kept, the reader drops it).
+  const read = readCodeTablesText(utf8.decode(bytes));
   return { value: read.tables, error: read.unusable && `the file${read.unusable}` };
 }

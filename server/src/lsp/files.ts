@@ -9,8 +9,6 @@ export interface Loaded<T> {
   readonly value?: T;
   /** Why the file cannot be used; never quotes the file's content. */
   readonly error?: string;
-  /** The raw text (kept for go-to-definition into the snapshot). */
-  readonly text?: string;
 }
 
 /**
@@ -28,7 +26,8 @@ export class WatchedFiles<T> {
 
   constructor(
     private readonly runtime: Runtime,
-    private readonly parse: (text: string) => { value?: T; error?: string },
+    /** The file's bytes → its value (`path`: for the value to say where it came from). */
+    private readonly parse: (bytes: Uint8Array, path: string) => { value?: T; error?: string },
     /** Called (debounced) after a watched file or directory changed. */
     private readonly onDidChange: (changedPath: string) => void,
     /** Which names matter to directory listings (e.g. `*.alma-snapshot.json`); others never invalidate them. */
@@ -114,18 +113,18 @@ export class WatchedFiles<T> {
 
   private async load(file: string): Promise<Loaded<T>> {
     const generation = ++this.generation;
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await this.runtime.readFile(file);
+      bytes = await this.runtime.readBytes(file);
     } catch (err) {
       const code = (err as { code?: string }).code;
       return { path: file, generation, error: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? 'error'})` };
     }
     try {
-      const { value, error } = this.parse(text);
-      return { path: file, generation, value, error, text };
+      const { value, error } = this.parse(bytes, file);
+      return { path: file, generation, value, error };
     } catch (err) {
-      return { path: file, generation, error: `cannot use the file (${(err as Error).name ?? 'error'})`, text };
+      return { path: file, generation, error: `cannot use the file (${(err as Error).name ?? 'error'})` };
     }
   }
 }

@@ -5,7 +5,7 @@ import type { Problem, Severity } from '../../../shared/src/diagnostics';
 import type { Settings, SettingProblem } from '../../../shared/src/settings';
 import type { UserKeys } from '../../../shared/src/sis/keys';
 import type { SisDocument, SisUserChunk } from '../../../shared/src/sis/types';
-import type { Snapshot } from '../../../shared/src/snapshot/snapshot';
+import { indexWithSettings, type SnapshotOnDisk } from '../io/snapshotFile';
 import type { CodeTables } from '../../../shared/src/validate/codeTables';
 import type { UserText } from '../../../shared/src/sis/userText';
 import type { EditorOptions } from '../../../shared/src/editorSettings';
@@ -24,7 +24,8 @@ export interface Env {
   readonly settings: Settings;
   readonly options: EditorOptions;
   readonly settingProblems: readonly SettingProblem[];
-  readonly snapshot?: Loaded<Snapshot> & { readonly source: LocatorSource };
+  /** The snapshot file as its bytes and index (`inputs.index` reads it with these settings). */
+  readonly snapshot?: Loaded<SnapshotOnDisk> & { readonly source: LocatorSource };
   readonly codeTables?: Loaded<CodeTables>;
   readonly inputs: AnalysisInputs;
   /** The core's per-user results; `caches.validated` is shared by every Env with the same validation inputs. */
@@ -42,7 +43,8 @@ export function createEnv(
   snapshot: Env['snapshot'],
   codeTables: Env['codeTables'],
 ): Env {
-  const inputs = analysisInputs(settings, { snapshot: snapshot?.value, codeTables: codeTables?.value, today: localDay(new Date()) });
+  const index = snapshot?.value ? indexWithSettings(snapshot.value, settings) : undefined;
+  const inputs = analysisInputs(settings, { index, codeTables: codeTables?.value, today: localDay(new Date()) });
   return { key, settings, options, settingProblems, snapshot, codeTables, inputs, caches: analysisCaches(validated), lenses: new WeakMap() };
 }
 

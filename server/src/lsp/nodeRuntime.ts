@@ -5,6 +5,7 @@ import type { Disposable, Runtime } from './runtime';
 export function nodeRuntime(): Runtime {
   return {
     readFile: (path) => fs.promises.readFile(path, 'utf8'),
+    readBytes: (path) => fs.promises.readFile(path),
     readHead: async (path, maxBytes) => {
       const fh = await fs.promises.open(path, 'r');
       try {

@@ -9,6 +9,8 @@ export interface Disposable {
 export interface Runtime {
   /** Reads a UTF-8 text file; rejects when it cannot be read. */
   readFile(path: string): Promise<string>;
+  /** Reads a file's bytes; rejects when it cannot be read. */
+  readBytes(path: string): Promise<Uint8Array>;
   /** The first `maxBytes` of a UTF-8 file (a multi-byte character cut at the end is dropped), and whether that is all of it. */
   readHead(path: string, maxBytes: number): Promise<{ text: string; complete: boolean }>;
   /** Names of the entries of a directory; [] when it cannot be read. */

@@ -4,7 +4,7 @@
  * For hovers (the label of a code) and completion (the codes to offer).
  */
 import { elementDefAt } from '../schema/user';
-import type { Snapshot } from '../snapshot/snapshot';
+import type { SnapshotIndex } from '../engine/types';
 import type { AnalysisInputs } from './inputs';
 
 export interface CodeOffer {
@@ -20,10 +20,10 @@ function tableFor(inputs: AnalysisInputs, names: readonly string[]): readonly { 
   return t?.entries;
 }
 
-/** Codes (and labels) a snapshot uses, by element name; made once per snapshot. */
-const usedCodes = new WeakMap<Snapshot, Map<string, Map<string, string | undefined>>>();
+/** Codes (and labels) a snapshot uses, by element name; made once per snapshot index. */
+const usedCodes = new WeakMap<SnapshotIndex, Map<string, Map<string, string | undefined>>>();
 
-function snapshotCodes(snapshot: Snapshot): Map<string, Map<string, string | undefined>> {
+function snapshotCodes(snapshot: SnapshotIndex): Map<string, Map<string, string | undefined>> {
   let out = usedCodes.get(snapshot);
   if (out) return out;
   const found = new Map<string, Map<string, string | undefined>>();
@@ -46,7 +46,10 @@ function snapshotCodes(snapshot: Snapshot): Map<string, Map<string, string | und
     }
     for (const [k, x] of Object.entries(o)) walk(x, k, depth + 1);
   };
-  for (const u of snapshot.users) if (u.user) walk(u.user, 'user', 0);
+  for (let k = 0; k < snapshot.size; k++) {
+    const user = snapshot.entry(k)?.user;
+    if (user) walk(user, 'user', 0);
+  }
   out = found;
   usedCodes.set(snapshot, out);
   return out;
@@ -56,13 +59,13 @@ function snapshotCodes(snapshot: Snapshot): Map<string, Map<string, string | und
 export function codeLabel(inputs: AnalysisInputs, names: readonly string[], code: string): string | undefined {
   const hit = tableFor(inputs, names)?.find((e) => e.code === code);
   if (hit?.label) return hit.label;
-  return inputs.snapshot ? snapshotCodes(inputs.snapshot).get(names[names.length - 1])?.get(code) : undefined;
+  return inputs.index ? snapshotCodes(inputs.index).get(names[names.length - 1])?.get(code) : undefined;
 }
 
 /** Codes to offer in a code field: the code tables', else the ones the snapshot uses. */
 export function codeOffers(inputs: AnalysisInputs, names: readonly string[]): CodeOffer[] {
   const table = tableFor(inputs, names);
   if (table) return table.map((e) => ({ code: e.code, label: e.label, source: 'code-tables' as const }));
-  const used = inputs.snapshot ? snapshotCodes(inputs.snapshot).get(names[names.length - 1]) : undefined;
+  const used = inputs.index ? snapshotCodes(inputs.index).get(names[names.length - 1]) : undefined;
   return used ? [...used].map(([code, label]) => ({ code, label, source: 'snapshot' as const })) : [];
 }

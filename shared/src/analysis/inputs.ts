@@ -14,14 +14,18 @@ export interface AnalysisInputs {
   readonly settings: Settings;
   /** One object per inputs: the validator prepares (and caches) its context per object. */
   readonly validation: ValidationContext;
-  readonly snapshot?: Snapshot;
-  /** The snapshot indexed for matching; absent without a snapshot (then nothing is planned). */
+  /** The snapshot indexed for matching, read through it; absent without a snapshot (then nothing is planned). */
   readonly index?: SnapshotIndex;
   readonly codeTables?: CodeTables;
 }
 
 export interface InputSources {
   readonly snapshot?: Snapshot;
+  /**
+   * The snapshot indexed by the host instead (`snapshot` is then not given): the language server
+   * keeps a snapshot file as its bytes and reads an entry when a plan or a hover needs it.
+   */
+  readonly index?: SnapshotIndex;
   readonly codeTables?: CodeTables;
   /** `YYYY-MM-DD`: the core has no clock (the expiry checks compare with it). */
   readonly today?: string;
@@ -43,8 +47,7 @@ export function analysisInputs(settings: Settings, sources: InputSources = {}): 
   return {
     settings,
     validation: { settings, codeTables, today },
-    snapshot,
-    index: snapshot ? indexSnapshot(snapshot, settings, { keepRecords: sources.keepRecords !== false }) : undefined,
+    index: sources.index ?? (snapshot ? indexSnapshot(snapshot, settings, { keepRecords: sources.keepRecords !== false }) : undefined),
     codeTables,
   };
 }

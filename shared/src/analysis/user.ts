@@ -109,12 +109,6 @@ export function rebasePlan(plan: UserPlan, index: number, start: number): UserPl
   return plan.index === index && plan.start === start ? plan : { ...plan, index, start };
 }
 
-/** `EXTERNAL` as a code object or a bare string (the Users API writes `{value, desc}`); anything else may be internal. */
-function clearlyExternal(raw: unknown): boolean {
-  const v = raw !== null && typeof raw === 'object' ? (raw as { value?: unknown }).value : raw;
-  return typeof v === 'string' && v.trim().toUpperCase() === 'EXTERNAL';
-}
-
 /**
  * False when the plan of this user cannot hold anything `snapshotProblems` reports (no match
  * with an internal or protected Alma user, no identifier that another Alma user holds): then
@@ -128,12 +122,8 @@ export function mayHaveSnapshotProblems(inputs: AnalysisInputs, keys: UserKeys):
   const hits = keys.matchKey !== null ? index.byMatch.get(keys.matchKey) : undefined;
   if (hits && hits.length > 1) return true;
   const matchedAt = hits?.[0];
-  if (matchedAt !== undefined) {
-    // Read from the raw entry: the index builds records lazily, and this runs for every user.
-    const entry = index.entry(matchedAt);
-    if (!clearlyExternal(entry?.user?.account_type)) return true;
-    if ((entry?.protected.size ?? 0) > 0) return true;
-  }
+  // Known to the index without reading the entry: this runs for every user.
+  if (matchedAt !== undefined && index.internalOrProtected(matchedAt)) return true;
   for (const id of keys.identifiers) {
     if (id.value === '') continue;
     const holders = index.byIdentifier.get(id.key);
@@ -151,5 +141,5 @@ export function matchedEntry(inputs: AnalysisInputs, keys: UserKeys): number | u
 /** Fields the snapshot marks protected for the Alma user this user matches (cheap: one lookup). */
 export function protectedFieldsOf(inputs: AnalysisInputs, keys: UserKeys): string[] {
   const k = matchedEntry(inputs, keys);
-  return k === undefined ? [] : [...(inputs.snapshot?.users[k]?.protected.keys() ?? [])];
+  return k === undefined || !inputs.index ? [] : [...inputs.index.protectedFields(k)];
 }

@@ -42,7 +42,7 @@ export interface UserPlanView extends Omit<PlanUserJson, 'index' | 'line' | 'fie
 export function planView(inputs: AnalysisInputs, plan: UserPlan): UserPlanView {
   const { index: _index, line: _line, ...json } = userPlanToJson(plan, 0);
   const snapshotIndex = plan.match?.snapshotIndex;
-  const entry = snapshotIndex !== undefined ? inputs.snapshot?.users[snapshotIndex] : undefined;
+  const entry = snapshotIndex !== undefined ? inputs.index?.entry(snapshotIndex) : undefined;
   const record = snapshotIndex !== undefined ? inputs.index?.record(snapshotIndex) : undefined;
   return {
     ...json,

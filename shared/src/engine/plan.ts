@@ -23,7 +23,7 @@ import {
   type SegmentListName,
   type UserRecord,
 } from '../sis/record';
-import type { Snapshot } from '../snapshot/snapshot';
+import type { Snapshot, SnapshotEntry } from '../snapshot/snapshot';
 import { FIELD_DEFAULTS, MESSAGES, PREFERRED_NAME_FIELDS, type RuleId } from './rules';
 import {
   WRITING_ACTIONS,
@@ -81,6 +81,21 @@ export class SnapshotKeysIndex {
   }
 }
 
+/** `EXTERNAL` as a code object or a bare string (the Users API writes `{value, desc}`); anything else may be internal. */
+function clearlyExternal(raw: unknown): boolean {
+  const v = raw !== null && typeof raw === 'object' ? (raw as { value?: unknown }).value : raw;
+  return typeof v === 'string' && v.trim().toUpperCase() === 'EXTERNAL';
+}
+
+/**
+ * False when the entry's user is clearly EXTERNAL and none of its fields is protected: then a
+ * user of the file matched to it cannot draw the snapshot's diagnostics about internal users
+ * and protected fields (see `mayHaveSnapshotProblems`). True for a missing entry.
+ */
+export function internalOrProtected(entry: SnapshotEntry | undefined): boolean {
+  return !clearlyExternal(entry?.user?.account_type) || (entry?.protected.size ?? 0) > 0;
+}
+
 /**
  * Index a snapshot held in memory for matching and uniqueness checks. Build once per snapshot
  * and settings. Records are built on first access; `keepRecords: false` (one pass over a whole
@@ -100,6 +115,8 @@ export function indexSnapshot(snapshot: Snapshot, settings: Settings, options: {
     byMatch: keys.byMatch,
     byIdentifier: keys.byIdentifier,
     entry: (k) => snapshot.users[k],
+    internalOrProtected: (k) => internalOrProtected(snapshot.users[k]),
+    protectedFields: (k) => [...(snapshot.users[k]?.protected.keys() ?? [])],
     record: (k) => {
       const kept = records[k];
       if (kept !== null) return kept;

@@ -130,6 +130,13 @@ export interface SnapshotIndex {
   entry(k: number): SnapshotEntry | undefined;
   /** The normalised record of entry k's user (undefined for an entry without a user). */
   record(k: number): UserRecord | undefined;
+  /**
+   * `internalOrProtected` of entry k (see there), known without reading the entry again: the
+   * language server asks it for every user of a document.
+   */
+  internalOrProtected(k: number): boolean;
+  /** The fields entry k marks protected, in the entry's order, known without reading the entry again (code lenses ask for every user). */
+  protectedFields(k: number): readonly string[];
   /** Lower-cased Match ID value → snapshot entries holding it. */
   readonly byMatch: ReadonlyMap<string, readonly number[]>;
   /** Lower-cased identifier value (primary or additional, any type) → snapshot entries holding it. */
