@@ -3,6 +3,7 @@
  * same diagnostics, ranges and source excerpts, however the bytes are cut into pieces.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsFrom } from '../../shared/src/settings';
@@ -11,7 +12,7 @@ import { Rng } from '../../tools/generate';
 import { checkDocument, type CheckOptions } from '../../server/src/cli/check';
 import { formatDiagnostic } from '../../server/src/cli/present/text';
 import { checkDocumentStreaming } from '../../server/src/cli/streamCheck';
-import type { InputDocument } from '../../server/src/io/input';
+import { openInput, type InputDocument } from '../../server/src/io/input';
 import { CORPUS_SIS, HAVE_SHARED } from '../corpus/shared';
 
 function doc(bytes: Uint8Array, piece: number): InputDocument {
@@ -84,6 +85,59 @@ describe('streaming check = whole-document check', () => {
     const [, source, marker] = formatDiagnostic(streamed, d, { color: false }).split('\n');
     const col = marker.indexOf('^');
     expect(source.slice(col, col + 3)).toBe('bad');
+  });
+});
+
+describe('the source lines of the text format', () => {
+  // An error in the first user, then many valid users: the lines shown are all near the start.
+  const text = `<users>\n${USER('a', '<birth_date>1990-13-01</birth_date>')}\n${Array.from({ length: 2000 }, (_, i) => USER(`u${i}`)).join('\n')}\n</users>\n`;
+  const bytes = new Uint8Array(Buffer.from(text));
+
+  it('are read up to the last line shown, not to the end, and are those of the whole check', async () => {
+    let pulled = 0;
+    const counting: InputDocument = {
+      path: 'f.xml',
+      bytes: async function* () {
+        for (let i = 0; i < bytes.length; i += 4096) {
+          pulled++;
+          yield bytes.subarray(i, Math.min(bytes.length, i + 4096));
+        }
+      },
+    };
+    const whole = await checkDocument(doc(bytes, bytes.length), OPTIONS[0]);
+    const streamed = await checkDocumentStreaming(counting, OPTIONS[0]);
+    const piecesOfOneRead = pulled;
+    pulled = 0;
+    await streamed.loadLines(streamed.diagnostics);
+    expect(streamed.diagnostics.some((d) => d.code === 'invalid-date')).toBe(true);
+    expect(streamed.diagnostics.map((d) => formatDiagnostic(streamed, d, { color: false }))).toEqual(whole.diagnostics.map((d) => formatDiagnostic(whole, d, { color: false })));
+    expect(pulled).toBeGreaterThan(0);
+    expect(pulled).toBeLessThan(piecesOfOneRead / 10);
+  });
+
+  it('are left out when the file changed between the two reads, also when the second stops early', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alma-sis-lines-'));
+    try {
+      const file = path.join(dir, 'users.xml');
+      for (const change of [undefined, 'rewritten', 'shorter'] as const) {
+        fs.writeFileSync(file, bytes);
+        const [input] = await openInput(file, { stdin: () => (async function* () {})() });
+        const streamed = await checkDocumentStreaming(input, OPTIONS[0]);
+        const d = streamed.diagnostics.find((x) => x.code === 'invalid-date')!;
+        if (change === 'rewritten') {
+          // Same size, a later time: whether the first lines are the same cannot be known.
+          fs.writeFileSync(file, bytes);
+          const later = new Date(Date.now() + 5000);
+          fs.utimesSync(file, later, later);
+        }
+        if (change === 'shorter') fs.writeFileSync(file, bytes.subarray(0, 20));
+        await streamed.loadLines(streamed.diagnostics);
+        if (change === undefined) expect(streamed.lineText(d.range.start.line)).toContain('1990-13-01');
+        else expect(streamed.lineText(d.range.start.line), change).toBe('');
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -157,6 +157,9 @@ function toStreamResult({ doc, problems, lines, hidden, omitted }: ReadFile, fee
         wanted.set(key, { start: from, end: Math.min(end, start + Math.min(to, d.range.start.character + MAX_KEPT_LINE) + WINDOW_MARGIN), cut: from - start });
       });
       const ranges = [...wanted.entries()].sort((a, b) => a[1].start - b[1].start);
+      // Past the last line shown, the text is not needed: the read stops there (the shown
+      // lines of a large file are mostly near its start: groups show their first occurrence).
+      const needed = Math.max(...ranges.map(([, r]) => r.end));
       const parts = new Map<string, string[]>();
       let at = 0;
       let first = 0;
@@ -173,9 +176,13 @@ function toStreamResult({ doc, problems, lines, hidden, omitted }: ReadFile, fee
           parts.set(key, list);
         }
         at = pieceEnd;
+        if (at >= needed) break;
       }
-      // The input changed between the two reads: better no excerpt than a wrong one.
-      if (at !== length) return;
+      // The input changed between the two reads: better no excerpt than a wrong one. Read to
+      // its end, its length tells; stopped before, the file's size and time do (an input held
+      // in memory cannot change).
+      const unchanged = at >= length ? at === length : at >= needed && (doc.sameAsOpened ? await doc.sameAsOpened() : true);
+      if (!unchanged) return;
       for (const [key, r] of ranges) kept.set(key, { text: (parts.get(key) ?? []).join('').replace(/[\r\n]+$/, ''), cut: r.cut });
     },
   };

@@ -25,6 +25,11 @@ export interface InputDocument {
    * into one buffer again and again): copy what must outlive that.
    */
   bytes(): AsyncIterable<Uint8Array>;
+  /**
+   * Whether the input is still as it was when opened (a file on disk can change between two
+   * reads: same size and modification time). Absent: it cannot change (its bytes are held in memory).
+   */
+  sameAsOpened?(): Promise<boolean>;
 }
 
 /** An argument that gave no document; `path` is the argument (or the zip entry). */
@@ -244,6 +249,14 @@ export async function openInput(arg: string, options: OpenOptions): Promise<Inpu
   return [
     {
       path: arg,
+      sameAsOpened: async () => {
+        try {
+          const now = await fs.promises.stat(arg);
+          return now.size === stat.size && now.mtimeMs === stat.mtimeMs;
+        } catch {
+          return false;
+        }
+      },
       bytes: () => {
         const pieces = filePieces(arg);
         return (async function* () {
