@@ -220,6 +220,25 @@ describe('updateSisDocument', () => {
   });
 });
 
+describe('UserText.withoutKeepingTree', () => {
+  it('forgets a tree made inside when it can be made again, and keeps any other', () => {
+    const d = readSisDocument(doc(user('a1') + user('b2') + '  <user><primary_id>c3</primary_id>\n'));
+    const [a, b, broken] = d.users;
+    const made = a.key.withoutKeepingTree(() => a.element);
+    // Made again on the next use: a new object, the same tree.
+    expect(a.element).not.toBe(made);
+    expect(a.element).toEqual(made);
+    const kept = a.element;
+    expect(a.key.withoutKeepingTree(() => a.element)).toBe(kept);
+    expect(a.element).toBe(kept);
+    // A user the reader could not read again alone (unclosed) keeps the tree it was read into.
+    const tree = broken.element;
+    expect(broken.key.withoutKeepingTree(() => broken.element)).toBe(tree);
+    expect(broken.element).toBe(tree);
+    expect(b.key.withoutKeepingTree(() => 1)).toBe(1);
+  });
+});
+
 describe('SisStreamReader', () => {
   function streamed(text: string, cuts: number[]) {
     const users: { index: number; start: number; end: number; element: XmlElement; problems: unknown; text: string; line: number; character: number }[] = [];

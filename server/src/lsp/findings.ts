@@ -105,8 +105,12 @@ export class UserFindings {
   /** The user's problems, then those of its plan when it may have some (planning only those users). */
   private problemsOf(analysis: DocumentAnalysis, u: SisUserChunk): readonly Problem[] {
     const a = analysis.user(u);
-    const plan = analysis.mayHaveSnapshotProblems(u) ? analysis.view(u) : undefined;
-    const more = plan ? snapshotProblems(u.element, plan, a.keys, this.revertSeverity) : [];
+    if (!analysis.mayHaveSnapshotProblems(u)) return a.problems;
+    // The plan is kept (per plan key); the user's tree, made for it, is not.
+    const more = u.key.withoutKeepingTree(() => {
+      const plan = analysis.view(u);
+      return plan ? snapshotProblems(u.element, plan, a.keys, this.revertSeverity) : [];
+    });
     return more.length > 0 ? [...a.problems, ...more] : a.problems;
   }
 }
