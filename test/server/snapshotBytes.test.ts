@@ -17,7 +17,7 @@ import { indexWithSettings, snapshotFromBytes } from '../../server/src/io/snapsh
 import { createEnv, DocumentModel, type Env } from '../../server/src/lsp/model';
 import { generateSisXml, generateSnapshot } from '../../tools/generate';
 
-const sortedMap = (m: ReadonlyMap<string, readonly number[]>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const sortedMap = (m: Iterable<[string, readonly number[]]>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 function sameIndex(held: SnapshotIndex, parsed: SnapshotIndex): void {
   expect(held.size).toBe(parsed.size);

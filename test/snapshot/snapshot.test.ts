@@ -134,6 +134,14 @@ describe('serializeSnapshot', () => {
     const r = parseSnapshot('{"format": "alma-sis-snapshot", "version": 1, "users": [42, {"user": {"primary_id": "a"}}]}');
     expect(JSON.parse(serializeSnapshot(r.snapshot!)).users).toEqual([42, { user: { primary_id: 'a' } }]);
   });
+
+  it('warns of a primary_id repeated in any case, naming the first entry that has it', () => {
+    const r = parseSnapshot('{"format": "alma-sis-snapshot", "version": 1, "users": [{"user": {"primary_id": "Jdoe"}}, {"user": {"primary_id": "x"}}, {"user": {"primary_id": "JDOE"}}, {"user": {"primary_id": "jdoe"}}]}');
+    expect(r.problems.filter((p) => p.path.endsWith('.primary_id')).map((p) => [p.path, p.message])).toEqual([
+      ['$.users[2].user.primary_id', 'primary_id "JDOE" is also the primary_id of users[0] (Alma keeps primary ids unique, ignoring case)'],
+      ['$.users[3].user.primary_id', 'primary_id "jdoe" is also the primary_id of users[0] (Alma keeps primary ids unique, ignoring case)'],
+    ]);
+  });
 });
 
 describe('schemas/alma-snapshot.schema.json', () => {

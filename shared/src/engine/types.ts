@@ -138,9 +138,15 @@ export interface SnapshotIndex {
   /** The fields entry k marks protected, in the entry's order, known without reading the entry again (code lenses ask for every user). */
   protectedFields(k: number): readonly string[];
   /** Lower-cased Match ID value → snapshot entries holding it. */
-  readonly byMatch: ReadonlyMap<string, readonly number[]>;
+  readonly byMatch: EntriesByKey;
   /** Lower-cased identifier value (primary or additional, any type) → snapshot entries holding it. */
-  readonly byIdentifier: ReadonlyMap<string, readonly number[]>;
+  readonly byIdentifier: EntriesByKey;
+}
+
+/** Lower-cased key → snapshot entries, in entry order: what matching reads of a `Map` (the index keeps them in a `StringNumberLists`). */
+export interface EntriesByKey extends Iterable<[string, readonly number[]]> {
+  get(key: string): readonly number[] | undefined;
+  has(key: string): boolean;
 }
 
 /** What the feed reads from one user of the file: its position, identifier values, Match ID and generated-id base. */
@@ -156,7 +162,7 @@ export interface FeedEntry {
 /** The file-wide facts a user's plan needs: who uses an identifier value first, and more. */
 export interface FeedContext {
   /** Lower-cased identifier value → index of the first user in the file that carries it. */
-  readonly firstHolder: ReadonlyMap<string, number>;
+  readonly firstHolder: ValuesByKey;
   /**
    * Users without primary_id by the lower-cased id Alma would generate for them (first and last
    * name), in file order: an earlier one takes the first free id.
@@ -166,5 +172,11 @@ export interface FeedContext {
    * Lower-cased Match ID value of each user of the file → the lower-cased identifier values it
    * sends (to tell when an identifier moves from one user to another within the file).
    */
-  readonly sentByMatch: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly sentByMatch: { get(matchKey: string): { has(value: string): boolean } | undefined };
+}
+
+/** Lower-cased key → a number: what the feed reads of a `Map` (the feed keeps them in a `StringNumberTable`). */
+export interface ValuesByKey extends Iterable<[string, number]> {
+  get(key: string): number | undefined;
+  has(key: string): boolean;
 }

@@ -7,6 +7,7 @@
  * keys, and writes every entry that was not replaced exactly as it was read (byte for byte).
  */
 import { LineIndex } from '../text/lines';
+import { StringNumberTable } from '../text/stringTable';
 import { coreField, type FieldValue, type LibraryNotice, booleanFrom } from '../sis/record';
 import { JsonSyntaxError, parseJsonWithSpans, topLevelArraySpans, type JsonSpan } from './json';
 
@@ -189,7 +190,7 @@ export function checkSnapshotRoot(root: Readonly<Record<string, unknown>>, repor
 
 /** Reads the entries of `users` one by one, in order (it remembers the primary ids seen, to report repeats). */
 export class SnapshotEntryReader {
-  private readonly seenIds = new Map<string, number>();
+  private readonly seenIds = new StringNumberTable();
 
   /** Entry k from its parsed JSON; `at` is its offset in the file (for the problems' line). */
   read(raw: unknown, k: number, at: number, report: Report, span?: JsonSpan): SnapshotEntry {
@@ -207,10 +208,10 @@ export class SnapshotEntryReader {
       if (pid === null) {
         report({ severity: 'warning', path: `${path}.user.primary_id`, message: 'The user has no primary_id', offset: at });
       } else {
-        const prev = this.seenIds.get(pid.toLowerCase());
-        if (prev !== undefined) {
-          report({ severity: 'warning', path: `${path}.user.primary_id`, message: `primary_id "${pid}" is also the primary_id of users[${prev}] (Alma keeps primary ids unique, ignoring case)`, offset: at });
-        } else this.seenIds.set(pid.toLowerCase(), k);
+        const seen = this.seenIds.addIfAbsent(pid.toLowerCase(), k);
+        if (seen >= 0) {
+          report({ severity: 'warning', path: `${path}.user.primary_id`, message: `primary_id "${pid}" is also the primary_id of users[${this.seenIds.valueAt(seen)}] (Alma keeps primary ids unique, ignoring case)`, offset: at });
+        }
       }
     }
     return { entry, user, protected: readProtected(entry.sync, path, at, report), span };

@@ -38,6 +38,8 @@ export interface SnapshotStreamEnd {
 
 /** Keys of the user the index and the checks read. */
 const USER_KEYS: ReadonlySet<string> = new Set(['primary_id', 'user_identifier', 'user_identifiers', 'account_type']);
+/** The keys of an entry and of its user that are read (any other is only checked, never made a string). */
+const ENTRY_KEYS: readonly string[] = ['user', 'sync', ...USER_KEYS];
 
 const enum B {
   Tab = 9,
@@ -156,6 +158,12 @@ export class SnapshotStreamReader {
     const n = this.pos;
     if (n === 0) return;
     let k = this.afterCr && this.buf[0] === B.LF ? 1 : 0;
+    const cr = this.buf.indexOf(B.CR, k);
+    if (cr < 0 || cr >= n) {
+      // No `\r` (as a snapshot this tool writes): the line breaks are the `\n`s, found natively.
+      for (let at = this.buf.indexOf(B.LF, k); at >= 0 && at < n; at = this.buf.indexOf(B.LF, at + 1)) this.linesBefore++;
+      k = n;
+    }
     for (; k < n; k++) {
       const c = this.buf[k];
       if (c === B.LF) this.linesBefore++;
@@ -313,6 +321,20 @@ export class SnapshotStreamReader {
     return s;
   }
 
+  /** The key from `"` at `start` to `end` when it is one of `ENTRY_KEYS`, else '' (compared byte by byte: no string is made for the other keys). */
+  private entryKeyOf(start: number, end: number): string {
+    const buf = this.buf;
+    const n = end - start - 2;
+    for (let k = start + 1; k < end - 1; k++) if (buf[k] === B.Backslash) return this.keyOf(start, end);
+    for (const want of ENTRY_KEYS) {
+      if (want.length !== n) continue;
+      let i = 0;
+      while (i < n && buf[start + 1 + i] === want.charCodeAt(i)) i++;
+      if (i === n) return want;
+    }
+    return '';
+  }
+
   /** From `"` at `at`: the offset after the closing quote, or MORE. */
   private scanString(at: number): number {
     const buf = this.buf;
@@ -399,7 +421,7 @@ export class SnapshotStreamReader {
       const end = this.scanString(p);
       if (end === MORE) return false;
       const level = objects.length - 1;
-      const key = entry && level <= 1 ? this.keyOf(p, end) : '';
+      const key = entry && level <= 1 ? this.entryKeyOf(p, end) : '';
       keys[level] = key;
       if (level === 0 && key === 'user') userSpans.clear();
       p = end;

@@ -82,6 +82,39 @@ export class StringNumberTable {
       this.values[found] = value;
       return found;
     }
+    return this.append(key, value);
+  }
+
+  /** The entry of `key` when it is there (its number unchanged), else -1 after adding it with `value`. */
+  addIfAbsent(key: string, value: number): number {
+    const found = this.entryOf(key);
+    if (found >= 0) return found;
+    this.append(key, value);
+    return -1;
+  }
+
+  has(key: string): boolean {
+    return this.entryOf(key) >= 0;
+  }
+
+  /** Keys and numbers, in the order the keys were added. */
+  *[Symbol.iterator](): Iterator<[string, number]> {
+    for (let e = 0; e < this.size; e++) yield [this.keyAt(e), this.values[e]];
+  }
+
+  /** The key of entry `e`. */
+  keyAt(e: number): string {
+    const from = this.starts[e];
+    const to = this.starts[e + 1];
+    if (to === from && this.hashes[e] === 0) {
+      for (const [key, at] of this.wide) if (at === e) return key;
+    }
+    let s = '';
+    for (let k = from; k < to; k++) s += String.fromCharCode(this.chars[k]);
+    return s;
+  }
+
+  private append(key: string, value: number): number {
     const e = this.size++;
     if (e >= this.hashes.length) {
       this.hashes = grown(this.hashes, e + 1);
@@ -122,6 +155,47 @@ export class StringNumberTable {
 function hasWide(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return true;
   return false;
+}
+
+/**
+ * Strings → lists of numbers (snapshot entries by identifier value): most keys have one number,
+ * kept in a `StringNumberTable`; the few with more keep the rest in a map. Gives out lists as a
+ * `Map<string, number[]>` would (a new array for a key with one number), in insertion order.
+ */
+export class StringNumberLists implements Iterable<[string, readonly number[]]> {
+  private readonly table = new StringNumberTable();
+  /** Entry → all its numbers, for the entries with more than one. */
+  private readonly more = new Map<number, number[]>();
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** Adds `n` at the end of `key`'s list. */
+  push(key: string, n: number): void {
+    const e = this.table.addIfAbsent(key, n);
+    if (e < 0) return;
+    const list = this.more.get(e);
+    if (list) list.push(n);
+    else this.more.set(e, [this.table.valueAt(e), n]);
+  }
+
+  get(key: string): readonly number[] | undefined {
+    const e = this.table.entryOf(key);
+    return e < 0 ? undefined : this.listAt(e);
+  }
+
+  has(key: string): boolean {
+    return this.table.entryOf(key) >= 0;
+  }
+
+  private listAt(e: number): readonly number[] {
+    return this.more.get(e) ?? [this.table.valueAt(e)];
+  }
+
+  *[Symbol.iterator](): Iterator<[string, readonly number[]]> {
+    for (let e = 0; e < this.table.size; e++) yield [this.table.keyAt(e), this.listAt(e)];
+  }
 }
 
 /**
