@@ -84,6 +84,8 @@ export interface SnapshotOnDisk {
 // ignoreBOM: a U+FEFF is kept as a character, as Buffer's toString keeps it.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const decodeUtf8 = (bytes: Uint8Array) => utf8.decode(bytes);
+/** Reads an entry again by itself: its problems (a repeated primary id among them) were reported by the index pass. */
+const ONE_ENTRY = new SnapshotEntryReader({ repeats: false });
 const PIECE = 1 << 16;
 const WINDOW = 1 << 20;
 
@@ -204,7 +206,7 @@ function indexSource(file: string, source: ByteSource, settingsOf: (profile: Rea
     if (cached?.k !== k) {
       const raw = JSON.parse(source.text(ranges[2 * k], ranges[2 * k + 1])) as unknown;
       // Its problems were reported when the file was indexed.
-      cached = { k, entry: new SnapshotEntryReader().read(raw, k, 0, () => undefined) };
+      cached = { k, entry: ONE_ENTRY.read(raw, k, 0, () => undefined) };
     }
     return cached;
   };

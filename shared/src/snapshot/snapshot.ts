@@ -190,7 +190,12 @@ export function checkSnapshotRoot(root: Readonly<Record<string, unknown>>, repor
 
 /** Reads the entries of `users` one by one, in order (it remembers the primary ids seen, to report repeats). */
 export class SnapshotEntryReader {
-  private readonly seenIds = new StringNumberTable();
+  /** Lower-cased primary ids seen so far (none kept by a reader of single entries read again, whose problems were reported already). */
+  private readonly seenIds: StringNumberTable | undefined;
+
+  constructor(options: { readonly repeats?: boolean } = {}) {
+    this.seenIds = options.repeats === false ? undefined : new StringNumberTable();
+  }
 
   /** Entry k from its parsed JSON; `at` is its offset in the file (for the problems' line). */
   read(raw: unknown, k: number, at: number, report: Report, span?: JsonSpan): SnapshotEntry {
@@ -208,9 +213,9 @@ export class SnapshotEntryReader {
       if (pid === null) {
         report({ severity: 'warning', path: `${path}.user.primary_id`, message: 'The user has no primary_id', offset: at });
       } else {
-        const seen = this.seenIds.addIfAbsent(pid.toLowerCase(), k);
+        const seen = this.seenIds ? this.seenIds.addIfAbsent(pid.toLowerCase(), k) : -1;
         if (seen >= 0) {
-          report({ severity: 'warning', path: `${path}.user.primary_id`, message: `primary_id "${pid}" is also the primary_id of users[${this.seenIds.valueAt(seen)}] (Alma keeps primary ids unique, ignoring case)`, offset: at });
+          report({ severity: 'warning', path: `${path}.user.primary_id`, message: `primary_id "${pid}" is also the primary_id of users[${this.seenIds!.valueAt(seen)}] (Alma keeps primary ids unique, ignoring case)`, offset: at });
         }
       }
     }
