@@ -265,6 +265,11 @@ export function ascendingPositions(doc: TextDocument): (offset: number) => Posit
   };
 }
 
+/** `positionAt` for an offset at or after the start of line `fromLine` (a few steps from there when the document is an `EditableTextDocument`). */
+export function positionFrom(doc: TextDocument, offset: number, fromLine: number): Position {
+  return doc instanceof EditableTextDocument ? doc.positionFrom(offset, fromLine) : doc.positionAt(offset);
+}
+
 const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character < b.character);
 
 /**

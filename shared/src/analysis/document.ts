@@ -14,7 +14,7 @@ import { frameProblems } from '../validate/file';
 import type { UserText } from '../sis/userText';
 import { feedFacts, moveToKeys, nameBaseOf, sameFeedKeys } from './feed';
 import type { AnalysisInputs } from './inputs';
-import { analyseUser, feedSerial, mayHaveSnapshotProblems, planContextKey, planUserChunk, rebasePlan, type UserAnalysis } from './user';
+import { analyseUser, feedSerial, mayHaveSnapshotProblems, planContextKey, protectedFieldsOf, planUserChunk, rebasePlan, type UserAnalysis } from './user';
 import { planView, type UserPlanView } from './view';
 
 /** What is kept of one user's planning, per inputs. */
@@ -29,7 +29,11 @@ interface PlannedUser {
   readonly plans: Map<string, { readonly plan: UserPlan; view?: UserPlanView }>;
   /** Whether the user's plan can hold a snapshot diagnostic (see `mayHaveSnapshotProblems`). */
   screened?: boolean;
+  /** The fields the snapshot marks protected for the Alma user this user matches (see `protectedFields`). */
+  protectedFields?: readonly string[];
 }
+
+const NO_FIELDS: readonly string[] = [];
 
 /**
  * Per-user results, keyed by the user's `SisUserChunk.key` (the same object while an edit does
@@ -203,6 +207,18 @@ export class DocumentAnalysis {
     const p = this.plannedUser(chunk);
     p.screened ??= mayHaveSnapshotProblems(this.inputs, this.user(chunk).keys);
     return p.screened;
+  }
+
+  /**
+   * The fields the snapshot marks protected for the Alma user this user matches (what code
+   * lenses show). A user that screening let go has none: a matched entry with protected
+   * fields is one of the things `mayHaveSnapshotProblems` lets through, and the diagnostics
+   * screen every user, so listing lenses looks up only those it let through.
+   */
+  protectedFields(chunk: SisUserChunk): readonly string[] {
+    const p = this.plannedUser(chunk);
+    p.protectedFields ??= this.mayHaveSnapshotProblems(chunk) ? protectedFieldsOf(this.inputs, this.user(chunk).keys) : NO_FIELDS;
+    return p.protectedFields;
   }
 
   /** Every user's plan, in file order; undefined without a snapshot. */

@@ -52,6 +52,11 @@ export class UserText {
     return this.tree;
   }
 
+  /** The user's element tree when it is made already (else undefined: nothing is made). */
+  elementIfMade(): XmlElement | undefined {
+    return this.tree;
+  }
+
   /**
    * The user as the scanner's flat table, offsets relative to the user's start: what the
    * validator reads. A table shared by every user: valid until the next call.

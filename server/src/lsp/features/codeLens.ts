@@ -1,10 +1,9 @@
-import type { CodeLens, Position } from 'vscode-languageserver';
+import type { CodeLens, Position, Range } from 'vscode-languageserver';
 import type { SisUserChunk } from '../../../../shared/src/sis/types';
 import { Commands, type UserPreviewArgs } from '../../../../shared/src/protocol';
 import type { DocumentModel } from '../model';
-import { protectedFieldsOf } from '../../../../shared/src/analysis';
 import { userHeadline } from '../../../../shared/src/preview/model';
-import { ascendingPositions } from '../documents';
+import { ascendingPositions, positionFrom } from '../documents';
 import { show } from './describe';
 
 /** Kept short: a large file has one lens per user, and each carries this back on resolve. */
@@ -31,18 +30,26 @@ export interface UserLenses {
 /**
  * One lens per `<user>`, plus one per field the snapshot marks protected for that user. Only
  * positions here; titles are computed in `resolveCodeLens`, for the lenses the editor shows.
- * A user's lenses are kept per user text (`Env.lenses`): after an edit only the edited users'
- * are made again, and those of users it moved are shifted.
+ * A user's lens is made from its start's position alone (found from the previous user's line).
+ * The lenses of a user with protected fields, which need the user's text read again, are kept
+ * per user text (`Env.lenses`): after an edit only the edited users' are made again, and those
+ * of users it moved are shifted.
  */
 export function codeLenses(m: DocumentModel, docId: number): CodeLens[] {
   const out: CodeLens[] = [];
   const held = m.env.lenses;
+  const planning = m.analysis.planning;
   const positionOf = ascendingPositions(m.doc);
   for (const u of m.sis.users) {
     const at = positionOf(u.start);
+    const fields = planning ? m.analysis.protectedFields(u) : NO_FIELDS;
+    if (fields.length === 0) {
+      out.push(userLens(at, docId, u.index));
+      continue;
+    }
     let c = held.get(u.key);
     if (!c || c.index !== u.index || c.doc !== docId) {
-      c = { index: u.index, doc: docId, line: at.line, character: at.character, lenses: userLenses(m, u, docId) };
+      c = { index: u.index, doc: docId, line: at.line, character: at.character, lenses: userLenses(m, u, docId, at, fields) };
       held.set(u.key, c);
     } else if (c.line !== at.line || c.character !== at.character) {
       // The same user text: its lenses moved with its start.
@@ -55,21 +62,32 @@ export function codeLenses(m: DocumentModel, docId: number): CodeLens[] {
   return out;
 }
 
-function userLenses(m: DocumentModel, u: SisUserChunk, docId: number): CodeLens[] {
-  // A chunk starts at `<user`: the lens sits on its name, without making the user's tree.
-  const out: CodeLens[] = [{ range: m.range(u.start, u.start + USER_TAG.length), data: { d: docId, i: u.index } satisfies LensData }];
-  if (!m.analysis.planning) return out;
-  const fields = protectedFieldsOf(m.env.inputs, m.keys(u));
-  if (fields.length === 0) return out;
-  // The user's flat table (read again from the text), not its tree: listing lenses makes no tree.
-  const t = u.key.table();
+const NO_FIELDS: readonly string[] = [];
+
+/** A chunk starts at `<user`: the user's lens sits on its name, on the line of its start (no tree, no text read). */
+function userLens(at: Position, docId: number, index: number): CodeLens {
+  return { range: { start: at, end: { line: at.line, character: at.character + USER_TAG.length } }, data: { d: docId, i: index } satisfies LensData };
+}
+
+function userLenses(m: DocumentModel, u: SisUserChunk, docId: number, at: Position, fields: readonly string[]): CodeLens[] {
+  const out = [userLens(at, docId, u.index)];
+  // The field's element in the user's tree when one is made, else in its flat table (read
+  // again from the text): listing lenses makes no tree.
+  const tree = u.key.elementIfMade();
+  const t = tree ? undefined : u.key.table();
+  const place = (start: number, nameEnd: number): Range => ({ start: positionFrom(m.doc, u.start + start, at.line), end: positionFrom(m.doc, u.start + nameEnd, at.line) });
   for (const field of fields) {
-    const el = t.findChild(0, field);
-    if (el < 0) continue;
-    out.push({
-      range: m.range(u.start + t.start[el], u.start + t.nameEnd[el]),
-      data: { d: docId, i: u.index, f: field } satisfies LensData,
-    });
+    let range: Range;
+    if (tree) {
+      const el = tree.children.find((c) => c.name === field);
+      if (!el) continue;
+      range = place(el.start, el.nameEnd);
+    } else {
+      const el = t!.findChild(0, field);
+      if (el < 0) continue;
+      range = place(t!.start[el], t!.nameEnd[el]);
+    }
+    out.push({ range, data: { d: docId, i: u.index, f: field } satisfies LensData });
   }
   return out;
 }
