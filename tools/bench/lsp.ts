@@ -164,6 +164,11 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
 
   try {
     const folder = dirname(o.file);
+    // The bench's own indexes of the text, made before the server starts: made between
+    // `initialized` and `didOpen` they delayed the open by a second on a busy machine, long
+    // enough for the workspace check (one second after start-up) to read the same file from disk.
+    const lines = new LineIndex(text);
+    const starts = userStarts(text);
     await withTimeout(
       conn.sendRequest('initialize', {
         processId: process.pid,
@@ -184,8 +189,6 @@ export async function benchLsp(o: LspOptions): Promise<LspResult> {
       'initialize',
     );
     await conn.sendNotification('initialized', {});
-    const lines = new LineIndex(text);
-    const starts = userStarts(text);
 
     // open → first diagnostics (the server validates an opened document without delay)
     let version = 1;
