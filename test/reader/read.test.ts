@@ -4,6 +4,9 @@ import { readSisDocument, updateSisDocument, SisStreamReader } from '../../share
 import type { SisDocument } from '../../shared/src/sis/types';
 import type { XmlElement } from '../../shared/src/xml/types';
 import { analyzeScan, analyzeUser } from '../../shared/src/validate/user';
+import { analyseScannedUser, analyseUser, analysisInputs } from '../../shared/src/analysis';
+import { settingsFrom } from '../../shared/src/settings';
+import { generateSisXml } from '../../tools/generate';
 
 const doc = (users: string, root = 'users') => `<?xml version="1.0" encoding="UTF-8"?>\n<${root}>\n${users}</${root}>\n`;
 const user = (id: string, extra = '') => `  <user>\n    <primary_id>${id}</primary_id>\n    <first_name>Ann</first_name>${extra}\n  </user>\n`;
@@ -217,6 +220,21 @@ describe('updateSisDocument', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('readSisDocument with a hook for the users read from the text', () => {
+  it('hands over the table that validates each such user as analyseUser does', () => {
+    const inputs = analysisInputs(settingsFrom(undefined).settings, { today: '2026-12-06' });
+    for (const text of [generateSisXml({ users: 300, seed: 5, errors: 60 }).xml, doc(user('a1') + '  <user><primary_id>b2</primary_id>\n  </user junk>\n' + user('c3') + '  <user><primary_id>d4</primary_id>\n')]) {
+      const seen = new Map<number, ReturnType<typeof analyseScannedUser>>();
+      const d = readSisDocument(text, (chunk, table) => seen.set(chunk.index, analyseScannedUser({ table, problems: chunk.problems }, inputs)));
+      expect([...seen.keys()]).toEqual(d.users.filter((u) => u.key.fromText).map((u) => u.index));
+      expect(seen.size).toBeGreaterThan(0);
+      for (const u of d.users) if (seen.has(u.index)) expect(seen.get(u.index)).toEqual(analyseUser(u, inputs));
+    }
+    const broken = readSisDocument(doc(user('a1') + '  <user><primary_id>b2</primary_id>\n'));
+    expect(broken.users.map((u) => u.key.fromText)).toEqual([true, false]);
   });
 });
 

@@ -71,7 +71,8 @@ export class DiagnosticsPublisher {
     const current = () => this.runs.get(uri) === run && this.documents.get(uri) !== undefined;
     try {
       const cur = this.documents.get(uri);
-      if (!this.publishedOnce.has(uri) && !this.envs.isSettled(uri) && cur && cur.sis.users.length >= this.earlyMinUsers) {
+      // A document not read yet is read with the Env of its early diagnostics, then counted.
+      if (!this.publishedOnce.has(uri) && !this.envs.isSettled(uri) && cur && (!this.documents.isRead(uri) || cur.sis.users.length >= this.earlyMinUsers)) {
         await this.publishBeforeSnapshot(uri, current);
       }
       const model = await this.documents.model(uri);
@@ -99,7 +100,9 @@ export class DiagnosticsPublisher {
     const env = await this.envs.envBeforeSnapshot(uri);
     const cur = this.documents.get(uri);
     if (!env || !cur || !current() || this.envs.isSettled(uri)) return;
-    const model = new DocumentModel(cur.doc, cur.sis, env);
+    const sis = this.documents.readFor(uri, env)!;
+    if (sis.users.length < this.earlyMinUsers) return;
+    const model = new DocumentModel(cur.doc, sis, env);
     const diagnostics = await model.diagnostics();
     if (!diagnostics || !current() || this.documents.get(uri)?.sis !== model.sis) return;
     await this.connection.sendDiagnostics({ uri, version: model.version, diagnostics });

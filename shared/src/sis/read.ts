@@ -243,10 +243,13 @@ export function chunkOf(index: number, start: number, element: XmlElement, probl
  * can be read again as it was (`lazy`), else its tree. Users re-read after an edit keep their
  * trees: they are few, and a place in the window they were read from would keep it alive.
  */
-function chunkSink(users: SisUserChunk[], lazy: boolean): ContentSink {
+function chunkSink(users: SisUserChunk[], lazy: boolean, onTextUser?: TextUserHook): ContentSink {
   return {
-    user: (index, start, table, problems) =>
-      users.push(new UserChunk(index, start, start + table.end[0], problems, lazy ? UserText.read(table.source, start, table, problems.length) : UserText.of(toElement(table)))),
+    user: (index, start, table, problems) => {
+      const chunk = new UserChunk(index, start, start + table.end[0], problems, lazy ? UserText.read(table.source, start, table, problems.length) : UserText.of(toElement(table)));
+      users.push(chunk);
+      if (onTextUser && chunk.key.fromText) onTextUser(chunk, table);
+    },
     others: [],
     problems: [],
   };
@@ -372,8 +375,15 @@ function readEpilog(text: string, from: number, limit: number, problems: Problem
 // ---------------------------------------------------------------------------------------------
 // Whole documents.
 
+/**
+ * Called for each user kept as a place in the text (`UserText.fromText`) with the table the
+ * reader scanned it into: the table `chunk.key.table()` would make again, valid during the call
+ * only. The language server validates users as they are read, instead of scanning each again.
+ */
+export type TextUserHook = (chunk: SisUserChunk, table: ElementTable) => void;
+
 /** Reads a whole SIS file in one pass. Never throws; problems say what is wrong and where. */
-export function readSisDocument(text: string): SisDocument {
+export function readSisDocument(text: string, onTextUser?: TextUserHook): SisDocument {
   const limit = text.length;
   const prolog = readProlog(text, limit);
   const problems = prolog.problems;
@@ -398,7 +408,7 @@ export function readSisDocument(text: string): SisDocument {
     endTagStart = r.startTagEnd;
     readEpilog(text, r.startTagEnd, limit, problems);
   } else {
-    const sink = chunkSink(users, true);
+    const sink = chunkSink(users, true, onTextUser);
     const content = readRootContent(text, prolog.contentStart, limit, r.name, 0, sink);
     otherElements.push(...sink.others);
     problems.push(...sink.problems);

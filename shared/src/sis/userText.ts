@@ -41,6 +41,11 @@ export class UserText {
     return UserText.of(toElement(table));
   }
 
+  /** Whether the user is read from the text (its tree, when made, can be made again). */
+  get fromText(): boolean {
+    return this.text !== undefined;
+  }
+
   /** A user whose tree is made already (it keeps no text). */
   static of(tree: XmlElement): UserText {
     return new UserText(undefined, 0, tree.end, tree, tree.closed);
