@@ -156,8 +156,12 @@ function openSource(file: string): ByteSource {
     parts.push(Buffer.from(chunk.subarray(0, n)));
   }
   fs.closeSync(fd);
-  const all = Buffer.concat(parts);
-  return { size: all.length, read: (start, end) => all.subarray(start, end), text: (start, end) => all.toString('utf8', start, end), close: () => undefined };
+  return bytesSource(Buffer.concat(parts));
+}
+
+/** A source over bytes held in memory. */
+function bytesSource(all: Uint8Array): ByteSource {
+  return { size: all.length, read: (start, end) => all.subarray(start, end), text: (start, end) => utf8.decode(all.subarray(start, end)), close: () => undefined };
 }
 
 /** Why a snapshot cannot be used, with the problem that says so when there is one (the language server shows it without the file's name). */
@@ -191,8 +195,7 @@ export function openSnapshot(file: string, settingsOf: (profile: Readonly<Record
  * replacing it on some systems). The entries are parsed from the bytes when asked for.
  */
 export function snapshotFromBytes(file: string, bytes: Uint8Array, settingsOf: (profile: Readonly<Record<string, unknown>> | undefined) => Settings): SnapshotOnDisk {
-  const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return indexSource(file, { size: all.length, read: (start, end) => all.subarray(start, end), text: (start, end) => all.toString('utf8', start, end), close: () => undefined }, settingsOf);
+  return indexSource(file, bytesSource(bytes), settingsOf);
 }
 
 function indexSource(file: string, source: ByteSource, settingsOf: (profile: Readonly<Record<string, unknown>> | undefined) => Settings): SnapshotOnDisk {
